@@ -1,0 +1,63 @@
+"""Typed errors of the analysis: what callers (CLI, Function App) map to exit codes and HTTP."""
+
+from __future__ import annotations
+
+
+class GaitError(Exception):
+    """Base of every error the analysis raises on purpose.
+
+    ``code`` is a stable machine-readable identifier (``"not_a_video"``, ...); the message is
+    one readable line for a person.
+    """
+
+    code = "gait_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+class UnusableVideo(GaitError):
+    """The input cannot be analysed at all (the user must send another file)."""
+
+    code = "unusable_video"
+
+
+class NotAVideo(UnusableVideo):
+    code = "not_a_video"
+
+
+class TruncatedVideo(UnusableVideo):
+    code = "truncated_video"
+
+
+class NoFrames(UnusableVideo):
+    code = "no_frames"
+
+
+class TooShort(UnusableVideo):
+    code = "too_short"
+
+
+class AbsurdResolution(UnusableVideo):
+    code = "absurd_resolution"
+
+
+class NoReliableGait(GaitError):
+    """The video is readable but holds no gait that can be measured reliably.
+
+    ``reason`` says why in a stable code (``"no_walker"``, ``"several_people"``,
+    ``"too_few_steps"``, ``"camera_motion"``, ...).
+    """
+
+    code = "no_reliable_gait"
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "reason": self.reason, "message": self.message}

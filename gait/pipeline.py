@@ -1,0 +1,235 @@
+"""The analysis in three steps: ``plan``, ``analyze_chunk``, ``aggregate``.
+
+This is the whole interface its drivers use: the CLI runs chunks in worker processes, the
+Azure orchestration runs each chunk as an activity. The contract that makes both possible:
+
+* ``plan`` runs once per video and computes everything every chunk needs (metadata, chunk
+  ranges, the background model), so chunks are independent of each other;
+* ``analyze_chunk`` reduces a frame range to small per-frame features (a few hundred KB,
+  serialisable with :meth:`ChunkFeatures.to_bytes`);
+* ``aggregate`` orders the features by frame and measures the gait.
+
+Per-frame features depend only on the frame and the plan, and ``aggregate`` sorts by frame
+index, so the result is identical whatever the chunk size and completion order.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from gait import features as frame_features
+from gait import segment
+from gait.measure import measure
+from gait.result import Result
+from gait.video import VideoInfo, analysis_size, probe, read_frames
+
+#: Version of the Plan / ChunkFeatures wire format; bump when either changes shape.
+FORMAT_VERSION = 1
+#: Default frames per chunk: 8 s at 30 fps. Memory does not depend on it (a chunk holds a
+#: few frames at a time); it trades per-chunk overhead against fan-out width.
+DEFAULT_CHUNK_FRAMES = 240
+#: Upper bound on the number of chunks: Durable fan-outs of thousands of activities stall,
+#: so a long video gets longer chunks instead of more of them.
+MAX_CHUNKS = 64
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Frames ``start <= index < stop`` of a video; ``index`` is the chunk's position."""
+
+    index: int
+    start: int
+    stop: int
+
+    @property
+    def frame_count(self) -> int:
+        return self.stop - self.start
+
+    def to_dict(self) -> dict[str, int]:
+        return {"index": self.index, "start": self.start, "stop": self.stop}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, int]) -> Chunk:
+        return cls(index=int(data["index"]), start=int(data["start"]), stop=int(data["stop"]))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Everything every chunk needs, computed once per video.
+
+    ``background`` has shape ``(height, width, 3)``, BGR ``uint8``, at ``analysis_size``
+    (``(width, height)`` in pixels). ``height_m`` is the walker's stature in metres when the
+    user gave it (it sets the metric scale), else ``None``.
+    """
+
+    video: VideoInfo
+    analysis_size: tuple[int, int]
+    chunks: tuple[Chunk, ...]
+    background: np.ndarray
+    height_m: float | None = None
+
+    def to_bytes(self) -> bytes:
+        """A compressed ``.npz`` holding the plan (a blob of tens to hundreds of KB)."""
+        meta = {
+            "format_version": FORMAT_VERSION,
+            "video": {
+                "path": self.video.path,
+                "container": self.video.container,
+                "codec": self.video.codec,
+                "width": self.video.width,
+                "height": self.video.height,
+                "rotation_deg": self.video.rotation_deg,
+                "fps": self.video.fps,
+            },
+            "analysis_size": list(self.analysis_size),
+            "chunks": [chunk.to_dict() for chunk in self.chunks],
+            "height_m": self.height_m,
+        }
+        return _npz_bytes(
+            meta,
+            frame_times_s=self.video.frame_times_s,
+            keyframes=self.video.keyframes,
+            background=self.background,
+        )
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Plan:
+        meta, arrays = _npz_load(data)
+        video = VideoInfo(
+            **meta["video"],
+            frame_times_s=arrays["frame_times_s"],
+            keyframes=arrays["keyframes"],
+        )
+        return cls(
+            video=video,
+            analysis_size=(int(meta["analysis_size"][0]), int(meta["analysis_size"][1])),
+            chunks=tuple(Chunk.from_dict(c) for c in meta["chunks"]),
+            background=arrays["background"],
+            height_m=meta["height_m"],
+        )
+
+
+@dataclass(frozen=True)
+class ChunkFeatures:
+    """Per-frame features of one chunk.
+
+    ``frame_indices`` has shape ``(n,)``; every array in ``arrays`` has ``n`` rows, one per
+    decoded frame of the chunk, in frame order (see :mod:`gait.features` for their meaning).
+    """
+
+    chunk: Chunk
+    frame_indices: np.ndarray
+    arrays: dict[str, np.ndarray]
+
+    def to_bytes(self) -> bytes:
+        meta = {"format_version": FORMAT_VERSION, "chunk": self.chunk.to_dict()}
+        return _npz_bytes(meta, frame_indices=self.frame_indices, **self.arrays)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> ChunkFeatures:
+        meta, arrays = _npz_load(data)
+        frame_indices = arrays.pop("frame_indices")
+        return cls(Chunk.from_dict(meta["chunk"]), frame_indices, arrays)
+
+
+def chunk_ranges(
+    frame_count: int, chunk_frames: int, keyframes: np.ndarray | None = None
+) -> tuple[Chunk, ...]:
+    """Split ``frame_count`` frames into consecutive chunks of about ``chunk_frames``.
+
+    A boundary moves to a keyframe within half a chunk of it when there is one, so no chunk
+    decodes frames it then throws away. At most :data:`MAX_CHUNKS` chunks.
+    """
+    if chunk_frames < 1:
+        raise ValueError("chunk_frames must be at least 1")
+    chunk_frames = max(chunk_frames, math.ceil(frame_count / MAX_CHUNKS))
+    boundaries = [0]
+    for nominal in range(chunk_frames, frame_count, chunk_frames):
+        boundary = nominal
+        if keyframes is not None and keyframes.size:
+            nearest = int(keyframes[np.argmin(np.abs(keyframes - nominal))])
+            if abs(nearest - nominal) <= chunk_frames // 2:
+                boundary = nearest
+        if boundary > boundaries[-1]:
+            boundaries.append(boundary)
+    boundaries.append(frame_count)
+    return tuple(
+        Chunk(index=i, start=a, stop=b)
+        for i, (a, b) in enumerate(zip(boundaries[:-1], boundaries[1:], strict=True))
+        if b > a
+    )
+
+
+def plan(
+    video: str | os.PathLike[str],
+    *,
+    height_m: float | None = None,
+    chunk_frames: int = DEFAULT_CHUNK_FRAMES,
+) -> Plan:
+    """Probe ``video`` and compute the state every chunk shares.
+
+    Raises :class:`gait.errors.UnusableVideo` for a file that cannot be analysed.
+    """
+    info = probe(video)
+    size = analysis_size(info)
+    background = segment.background_model(info, size)
+    return Plan(
+        video=info,
+        analysis_size=size,
+        chunks=chunk_ranges(info.frame_count, chunk_frames, info.keyframes),
+        background=background,
+        height_m=height_m,
+    )
+
+
+def analyze_chunk(
+    plan: Plan, chunk: Chunk, source: str | os.PathLike[str] | None = None
+) -> ChunkFeatures:
+    """Decode ``chunk`` and reduce each frame to its features.
+
+    ``source`` reads the same video from another location than ``plan.video.path``.
+    """
+    extractor = frame_features.FrameFeatureExtractor(plan.background)
+    indices: list[int] = []
+    rows: list[dict[str, np.ndarray]] = []
+    for index, _time_s, image in read_frames(
+        plan.video, chunk.start, chunk.stop, plan.analysis_size, source
+    ):
+        indices.append(index)
+        rows.append(extractor(image))
+    arrays = frame_features.stack(rows, plan.analysis_size)
+    return ChunkFeatures(chunk, np.asarray(indices, dtype=np.int64), arrays)
+
+
+def aggregate(plan: Plan, features: Sequence[ChunkFeatures]) -> Result:
+    """Measure the gait from every chunk's features, in frame order.
+
+    Raises :class:`gait.errors.NoReliableGait` when no gait can be measured reliably.
+    """
+    ordered = sorted(features, key=lambda f: f.chunk.start)
+    frame_indices = np.concatenate([f.frame_indices for f in ordered])
+    names = ordered[0].arrays.keys() if ordered else ()
+    arrays = {name: np.concatenate([f.arrays[name] for f in ordered]) for name in names}
+    return measure(plan, frame_indices, arrays)
+
+
+def _npz_bytes(meta: dict[str, object], **arrays: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.savez_compressed(buffer, meta=np.frombuffer(json.dumps(meta).encode(), np.uint8), **arrays)
+    return buffer.getvalue()
+
+
+def _npz_load(data: bytes) -> tuple[dict, dict[str, np.ndarray]]:
+    with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    meta = json.loads(arrays.pop("meta").tobytes().decode())
+    if meta.get("format_version") != FORMAT_VERSION:
+        raise ValueError(f"unsupported format version {meta.get('format_version')}")
+    return meta, arrays

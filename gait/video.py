@@ -1,0 +1,354 @@
+"""Video probing and chunked decoding at analysis resolution.
+
+Two libraries, one job each:
+
+* probing demuxes the container with PyAV (no decoding): every frame's presentation
+  timestamp and keyframe flag cost a few milliseconds even for a long clip;
+* decoding is OpenCV's (FFmpeg backend), which also applies the container's rotation flag so
+  frames arrive upright.
+
+A frame's identity is its index in presentation order (the order OpenCV returns frames) and
+its time is its own timestamp, never ``index / fps``: phone videos often have a variable
+frame rate. Chunk reads seek to a keyframe and decode forward, and every decoded frame is
+matched to the probe's timestamp table, so a chunk yields exactly its frames whatever the
+container's seeking does.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import av
+import cv2
+import numpy as np
+
+from gait.errors import AbsurdResolution, NoFrames, NotAVideo, TooShort, TruncatedVideo
+
+#: Smallest and largest frame side accepted, in pixels. 8K UHD is 7680 wide; anything
+#: beyond 8192 is either a damaged header or a file no phone produces.
+MIN_SIDE_PX = 32
+MAX_SIDE_PX = 8192
+#: A clip must hold at least this much video to contain two steps of ordinary walking.
+MIN_DURATION_S = 1.0
+MIN_FRAMES = 8
+#: Frame-interval spread (max / min - 1) above which the clip is called variable frame rate.
+VFR_TOLERANCE = 0.05
+#: The analysis resolution's longer side, in pixels (never upscaled). 960 keeps a walker of
+#: a third of a 1080p frame's height at ~120 px, i.e. ~15 mm per pixel for a 1.7 m adult.
+ANALYSIS_LONG_SIDE_PX = 960
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    """What the probe learnt about a video file.
+
+    ``width``/``height`` are the stored size; ``display_width``/``display_height`` the
+    upright size after the rotation flag (``rotation_deg``, clockwise, 0/90/180/270) is
+    applied. ``frame_times_s`` has shape ``(frame_count,)``: each frame's presentation
+    timestamp in seconds relative to the stream start, in presentation order.
+    ``keyframes`` holds the indices of the frames a decoder can start from.
+    """
+
+    path: str
+    container: str
+    codec: str
+    width: int
+    height: int
+    rotation_deg: int
+    fps: float
+    frame_times_s: np.ndarray = field(repr=False)
+    keyframes: np.ndarray = field(repr=False)
+
+    @property
+    def frame_count(self) -> int:
+        return int(self.frame_times_s.shape[0])
+
+    @property
+    def frame_interval_s(self) -> float:
+        """Median interval between consecutive frames, in seconds."""
+        if self.frame_count < 2:
+            return 1.0 / self.fps if self.fps > 0 else 0.0
+        return float(np.median(np.diff(self.frame_times_s)))
+
+    @property
+    def duration_s(self) -> float:
+        """Time from the first frame's start to the last frame's end, in seconds."""
+        if self.frame_count == 0:
+            return 0.0
+        return float(self.frame_times_s[-1] - self.frame_times_s[0] + self.frame_interval_s)
+
+    @property
+    def variable_frame_rate(self) -> bool:
+        if self.frame_count < 3:
+            return False
+        intervals = np.diff(self.frame_times_s)
+        return bool(intervals.max() / max(intervals.min(), 1e-9) - 1.0 > VFR_TOLERANCE)
+
+    @property
+    def display_size(self) -> tuple[int, int]:
+        """Upright ``(width, height)`` in pixels."""
+        if self.rotation_deg in (90, 270):
+            return self.height, self.width
+        return self.width, self.height
+
+    def to_dict(self) -> dict[str, object]:
+        """The ``video`` block of the result JSON (times in seconds)."""
+        return {
+            "path": self.path,
+            "container": self.container,
+            "codec": self.codec,
+            "width": self.width,
+            "height": self.height,
+            "display_width": self.display_size[0],
+            "display_height": self.display_size[1],
+            "fps": round(self.fps, 6),
+            "frame_count": self.frame_count,
+            "duration_s": round(self.duration_s, 6),
+            "variable_frame_rate": self.variable_frame_rate,
+            "rotation_deg": self.rotation_deg,
+        }
+
+
+def probe(path: str | os.PathLike[str]) -> VideoInfo:
+    """Read a video's metadata and every frame's timestamp without decoding it.
+
+    Raises a :class:`gait.errors.UnusableVideo` subclass when the file is not a video,
+    is truncated, has no frames, is too short, or declares an absurd resolution.
+    """
+    source = os.fspath(path)
+    if not _is_url(source):
+        if not os.path.isfile(source):
+            raise NotAVideo(f"{source}: no such file")
+        if os.path.getsize(source) == 0:
+            raise NotAVideo(f"{source}: the file is empty")
+    try:
+        container = av.open(source, metadata_errors="ignore")
+    except (av.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+        raise NotAVideo(f"{source}: not a readable video ({_first_line(exc)})") from exc
+    with container:
+        if not container.streams.video:
+            raise NotAVideo(f"{source}: the file has no video stream")
+        stream = container.streams.video[0]
+        width, height = int(stream.codec_context.width), int(stream.codec_context.height)
+        if min(width, height) < MIN_SIDE_PX or max(width, height) > MAX_SIDE_PX:
+            raise AbsurdResolution(
+                f"{source}: resolution {width}x{height} is outside "
+                f"{MIN_SIDE_PX}..{MAX_SIDE_PX} pixels per side"
+            )
+        frame_pts, keyframe_pts = _demux_timestamps(container, stream, source)
+        start_pts = stream.start_time if stream.start_time is not None else min(frame_pts, default=0)
+        time_base = float(stream.time_base) if stream.time_base else 0.0
+        nominal_fps = float(stream.average_rate or stream.guessed_rate or 0.0)
+        container_name = container.format.name
+        codec_name = stream.codec_context.name
+
+    if not frame_pts:
+        raise NoFrames(f"{source}: the video stream holds no frames")
+    order = np.argsort(np.asarray(frame_pts, dtype=np.int64), kind="stable")
+    pts_sorted = np.asarray(frame_pts, dtype=np.int64)[order]
+    frame_times_s = (pts_sorted - start_pts) * time_base
+    keyframes = np.flatnonzero(np.isin(pts_sorted, np.asarray(keyframe_pts, dtype=np.int64)))
+    if keyframes.size == 0 or keyframes[0] != 0:
+        keyframes = np.union1d([0], keyframes)
+    if nominal_fps <= 0 and frame_times_s.size > 1:
+        nominal_fps = 1.0 / float(np.median(np.diff(frame_times_s)))
+
+    info = VideoInfo(
+        path=source,
+        container=container_name,
+        codec=codec_name,
+        width=width,
+        height=height,
+        rotation_deg=_rotation_deg(source),
+        fps=nominal_fps,
+        frame_times_s=frame_times_s,
+        keyframes=keyframes.astype(np.int64),
+    )
+    if info.frame_count < MIN_FRAMES or info.duration_s < MIN_DURATION_S:
+        raise TooShort(
+            f"{source}: {info.frame_count} frames over {info.duration_s:.2f} s; at least "
+            f"{MIN_FRAMES} frames and {MIN_DURATION_S:.1f} s are needed for two steps"
+        )
+    return info
+
+
+def analysis_size(info: VideoInfo, long_side_px: int = ANALYSIS_LONG_SIDE_PX) -> tuple[int, int]:
+    """Upright ``(width, height)`` frames are reduced to for analysis (never enlarged)."""
+    display_w, display_h = info.display_size
+    scale = min(1.0, long_side_px / max(display_w, display_h))
+    return max(1, round(display_w * scale)), max(1, round(display_h * scale))
+
+
+def read_frames(
+    info: VideoInfo,
+    start: int,
+    stop: int,
+    size: tuple[int, int],
+    source: str | os.PathLike[str] | None = None,
+) -> Iterator[tuple[int, float, np.ndarray]]:
+    """Decode frames ``start <= index < stop``, upright and resized to ``size``.
+
+    Yields ``(index, time_s, image)`` with ``image`` of shape ``(height, width, 3)``,
+    BGR ``uint8``. Holds one decoded frame at a time. ``source`` overrides
+    ``info.path`` (the same video at another location, e.g. a local copy of a blob).
+
+    Raises :class:`gait.errors.TruncatedVideo` when the stream ends before ``stop``.
+    """
+    start, stop = max(0, start), min(stop, info.frame_count)
+    return read_frames_at(info, np.arange(start, stop), size, source)
+
+
+def read_frames_at(
+    info: VideoInfo,
+    indices: np.ndarray,
+    size: tuple[int, int],
+    source: str | os.PathLike[str] | None = None,
+) -> Iterator[tuple[int, float, np.ndarray]]:
+    """Decode the frames whose indices are in ``indices`` (any order, shape ``(k,)``).
+
+    Frames come in increasing index order through one decoder, which seeks only when the
+    next wanted frame lies beyond a keyframe not yet reached; otherwise it decodes forward.
+    Yields as :func:`read_frames` does.
+    """
+    wanted = np.unique(np.asarray(indices, dtype=np.int64))
+    wanted = wanted[(wanted >= 0) & (wanted < info.frame_count)]
+    if wanted.size == 0:
+        return
+    capture = cv2.VideoCapture(os.fspath(source or info.path), cv2.CAP_FFMPEG)
+    if not capture.isOpened():
+        raise NotAVideo(f"{info.path}: OpenCV cannot open the video")
+    try:
+        yield from _decode_indices(capture, info, wanted, size)
+    finally:
+        capture.release()
+
+
+def _decode_indices(
+    capture: cv2.VideoCapture, info: VideoInfo, wanted: np.ndarray, size: tuple[int, int]
+) -> Iterator[tuple[int, float, np.ndarray]]:
+    times_ms = info.frame_times_s * 1000.0
+    # Half the smallest frame interval: a decoded frame's timestamp must fall this close to
+    # a probed one to be that frame.
+    tolerance_ms = 0.5 * float(np.min(np.diff(times_ms))) if info.frame_count > 1 else 1.0
+    index = -1  # the last frame grabbed
+    for target in wanted:
+        target = int(target)
+        keyframe = int(info.keyframes[np.searchsorted(info.keyframes, target, side="right") - 1])
+        if keyframe > index + 1:
+            index = _seek_before(capture, info, target)
+        while index < target:
+            if not capture.grab():
+                raise TruncatedVideo(
+                    f"{info.path}: decoding stops before frame {target} of {info.frame_count}"
+                )
+            position_ms = capture.get(cv2.CAP_PROP_POS_MSEC)
+            nearest = int(np.clip(np.searchsorted(times_ms, position_ms), 1, info.frame_count - 1))
+            if abs(times_ms[nearest - 1] - position_ms) <= abs(times_ms[nearest] - position_ms):
+                nearest -= 1
+            if abs(times_ms[nearest] - position_ms) > tolerance_ms:
+                # A timestamp the probe never saw: count on from the previous frame.
+                nearest = index + 1
+            index = nearest
+        if index != target:
+            continue  # the decoder skipped this frame (damaged data): leave it out
+        ok, image = capture.retrieve()
+        if not ok or image is None:
+            raise TruncatedVideo(f"{info.path}: frame {target} cannot be decoded")
+        yield index, float(info.frame_times_s[index]), _resize(image, size)
+
+
+def _resize(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Resize to ``size``; area averaging only where it is needed against aliasing.
+
+    Below a 2x reduction bilinear interpolation samples every source pixel anyway, and
+    OpenCV's area filter is several times slower at non-integer ratios.
+    """
+    if (image.shape[1], image.shape[0]) == size:
+        return image
+    ratio = image.shape[1] / size[0]
+    interpolation = cv2.INTER_LINEAR if ratio < 2.0 else cv2.INTER_AREA
+    return cv2.resize(image, size, interpolation=interpolation)
+
+
+def _seek_before(capture: cv2.VideoCapture, info: VideoInfo, start: int) -> int:
+    """Position ``capture`` so that the next grabbed frame is at or before ``start``.
+
+    Returns the index of the frame before the next one (``-1`` at the beginning). OpenCV
+    seeks by ``time * fps`` frame numbers, which drift on variable-frame-rate files, so the
+    position is checked and the seek retried further back until it lands early enough.
+    """
+    keyframe = int(info.keyframes[np.searchsorted(info.keyframes, start, side="right") - 1])
+    if keyframe == 0:
+        return -1
+    fps = capture.get(cv2.CAP_PROP_FPS) or info.fps
+    margin_s = 0.0
+    while True:
+        target_s = max(0.0, float(info.frame_times_s[keyframe]) - margin_s)
+        frame_number = int(np.floor(target_s * fps)) - 1
+        if frame_number <= 0:
+            capture.set(cv2.CAP_PROP_POS_FRAMES, 0)
+            return -1
+        capture.set(cv2.CAP_PROP_POS_FRAMES, frame_number)
+        landed_ms = capture.get(cv2.CAP_PROP_POS_MSEC)
+        landed = int(np.searchsorted(info.frame_times_s * 1000.0, landed_ms - 0.5))
+        # POS_MSEC is the last grabbed frame's time: the next grab is landed + 1.
+        if landed < start:
+            return landed
+        margin_s = max(2.0 * margin_s, 1.0)
+
+
+def _demux_timestamps(
+    container: av.container.InputContainer, stream: av.VideoStream, source: str
+) -> tuple[list[int], list[int]]:
+    """Every video packet's pts and the keyframes' pts, checking the data is all there."""
+    file_size = None if _is_url(source) else os.path.getsize(source)
+    frame_pts: list[int] = []
+    keyframe_pts: list[int] = []
+    try:
+        for packet in container.demux(stream):
+            if packet.size == 0:
+                continue
+            pts = packet.pts if packet.pts is not None else packet.dts
+            if pts is None:
+                continue
+            if file_size is not None and packet.pos is not None and packet.pos >= 0:
+                if packet.pos + packet.size > file_size:
+                    raise TruncatedVideo(
+                        f"{source}: the file ends before frame {len(frame_pts)} "
+                        "(truncated upload or copy?)"
+                    )
+            frame_pts.append(int(pts))
+            if packet.is_keyframe:
+                keyframe_pts.append(int(pts))
+    except av.FFmpegError as exc:
+        raise TruncatedVideo(
+            f"{source}: the stream breaks off after {len(frame_pts)} frames "
+            f"({_first_line(exc)})"
+        ) from exc
+    declared = int(stream.frames or 0)
+    if declared and len(frame_pts) < declared:
+        raise TruncatedVideo(
+            f"{source}: {len(frame_pts)} of {declared} declared frames are present (truncated?)"
+        )
+    return frame_pts, keyframe_pts
+
+
+def _rotation_deg(source: str) -> int:
+    """The container's display rotation, clockwise degrees, as OpenCV applies it."""
+    capture = cv2.VideoCapture(source, cv2.CAP_FFMPEG)
+    try:
+        meta = capture.get(cv2.CAP_PROP_ORIENTATION_META) if capture.isOpened() else 0.0
+    finally:
+        capture.release()
+    return int(round(meta)) % 360
+
+
+def _is_url(source: str) -> bool:
+    return "://" in source
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
