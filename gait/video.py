@@ -138,7 +138,9 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
                 f"{MIN_SIDE_PX}..{MAX_SIDE_PX} pixels per side"
             )
         frame_pts, keyframe_pts = _demux_timestamps(container, stream, source)
-        start_pts = stream.start_time if stream.start_time is not None else min(frame_pts, default=0)
+        start_pts = stream.start_time
+        if start_pts is None:
+            start_pts = min(frame_pts, default=0)
         time_base = float(stream.time_base) if stream.time_base else 0.0
         nominal_fps = float(stream.average_rate or stream.guessed_rate or 0.0)
         container_name = container.format.name
@@ -313,19 +315,18 @@ def _demux_timestamps(
             pts = packet.pts if packet.pts is not None else packet.dts
             if pts is None:
                 continue
-            if file_size is not None and packet.pos is not None and packet.pos >= 0:
-                if packet.pos + packet.size > file_size:
-                    raise TruncatedVideo(
-                        f"{source}: the file ends before frame {len(frame_pts)} "
-                        "(truncated upload or copy?)"
-                    )
+            known_position = packet.pos is not None and packet.pos >= 0
+            if file_size is not None and known_position and packet.pos + packet.size > file_size:
+                raise TruncatedVideo(
+                    f"{source}: the file ends before frame {len(frame_pts)} "
+                    "(truncated upload or copy?)"
+                )
             frame_pts.append(int(pts))
             if packet.is_keyframe:
                 keyframe_pts.append(int(pts))
     except av.FFmpegError as exc:
         raise TruncatedVideo(
-            f"{source}: the stream breaks off after {len(frame_pts)} frames "
-            f"({_first_line(exc)})"
+            f"{source}: the stream breaks off after {len(frame_pts)} frames ({_first_line(exc)})"
         ) from exc
     declared = int(stream.frames or 0)
     if declared and len(frame_pts) < declared:
@@ -342,7 +343,7 @@ def _rotation_deg(source: str) -> int:
         meta = capture.get(cv2.CAP_PROP_ORIENTATION_META) if capture.isOpened() else 0.0
     finally:
         capture.release()
-    return int(round(meta)) % 360
+    return round(meta) % 360
 
 
 def _is_url(source: str) -> bool:
@@ -351,4 +352,3 @@ def _is_url(source: str) -> bool:
 
 def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-
