@@ -126,8 +126,15 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
     try:
         container = av.open(source, metadata_errors="ignore")
     except (av.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+        if not _is_url(source) and _file_signature(source) is not None:
+            raise TruncatedVideo(
+                f"{source}: a {_file_signature(source)} file that cannot be opened: truncated "
+                f"or damaged ({_first_line(exc)})"
+            ) from exc
         raise NotAVideo(f"{source}: not a readable video ({_first_line(exc)})") from exc
     with container:
+        if _is_still_image_format(container.format.name):
+            raise NotAVideo(f"{source}: a still image ({container.format.name}), not a video")
         if not container.streams.video:
             raise NotAVideo(f"{source}: the file has no video stream")
         stream = container.streams.video[0]
@@ -170,7 +177,7 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
     )
     if info.frame_count < MIN_FRAMES or info.duration_s < MIN_DURATION_S:
         raise TooShort(
-            f"{source}: {info.frame_count} frames over {info.duration_s:.2f} s; at least "
+            f"{source}: {info.frame_count} frame(s) over {info.duration_s:.2f} s; at least "
             f"{MIN_FRAMES} frames and {MIN_DURATION_S:.1f} s are needed for two steps"
         )
     return info
@@ -344,6 +351,37 @@ def _rotation_deg(source: str) -> int:
     finally:
         capture.release()
     return round(meta) % 360
+
+
+#: Leading bytes of the containers phones and browsers record into: (offset, bytes, name).
+_SIGNATURES = (
+    (4, b"ftyp", "MP4/MOV"),
+    (0, b"\x1a\x45\xdf\xa3", "Matroska/WebM"),
+    (0, b"RIFF", "AVI"),
+)
+
+
+def container_signature(head: bytes) -> str | None:
+    """The video container whose signature ``head`` (a file's first 16 bytes) starts with.
+
+    ``None`` when the bytes match no known video container. A cheap first check before a
+    full :func:`probe`, e.g. on an upload's first bytes.
+    """
+    for offset, magic, name in _SIGNATURES:
+        if head[offset : offset + len(magic)] == magic:
+            if name == "AVI" and head[8:12] != b"AVI ":
+                continue
+            return name
+    return None
+
+
+def _file_signature(path: str) -> str | None:
+    with open(path, "rb") as stream:
+        return container_signature(stream.read(16))
+
+
+def _is_still_image_format(format_name: str) -> bool:
+    return format_name.endswith("_pipe") or format_name in {"image2", "gif", "webp"}
 
 
 def _is_url(source: str) -> bool:
