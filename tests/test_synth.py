@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 from pathlib import Path
@@ -19,7 +20,7 @@ from gait.synth.clip import plan
 from gait.synth.kinematics import Body, foot_trajectory, walker_pose
 from gait.synth.timing import plan_footprints
 
-SMALL = dict(width=320, height=240, duration_s=4.0)
+SMALL: dict[str, Any] = {"width": 320, "height": 240, "duration_s": 4.0}
 
 
 @pytest.fixture(scope="module")
@@ -67,7 +68,7 @@ def test_events_alternate_and_frames_follow_conventions(clip: tuple[Path, dict[s
     events = truth["events"]
     assert len(events) >= 8
     # Gait order: IC_A, FO_B, IC_B, FO_A, IC_A ... (types alternate, each FO is the other foot).
-    for prev, cur in zip(events, events[1:], strict=False):
+    for prev, cur in itertools.pairwise(events):
         assert prev["type"] != cur["type"]
         assert prev["foot"] != cur["foot"] if cur["type"] == "foot_off" else True
         assert prev["time_s"] < cur["time_s"]
