@@ -58,7 +58,7 @@ def build_truth(
     params: SynthParams, prints: list[Footprint], camera: Camera, times_s: np.ndarray,
     angles: dict[str, dict[str, np.ndarray]],
 ) -> dict[str, Any]:
-    """The truth dict (schema in the package docstring)."""
+    """The truth dict (schema in the :mod:`gait.synth` docstring)."""
     body = Body(params.height_m)
     near = "right" if params.direction == "left_to_right" else "left"
     rot = params.rotation_deg

@@ -93,7 +93,7 @@ def make_background(params: SynthParams, camera: Camera, rng: np.random.Generato
         # Plaster noise on the wall, planks on the floor: texture an edge detector will see.
         small = rng.normal(0.0, 1.0, (h // 8 + 1, w // 8 + 1)).astype(np.float32)
         tex = cv2.resize(small, (w, h), interpolation=cv2.INTER_CUBIC)[:, :, None]
-        img += 9.0 * tex
+        img += 5.0 * tex
         plank = max(4, int(0.25 * camera.pixels_per_m))
         for x in range(int(rng.integers(0, plank)), w, plank):
             cv2.line(img, (x, horizon), (x + (x - w // 2) // 6, h), (70.0, 80.0, 90.0), 1,
