@@ -223,3 +223,15 @@ def test_cli_subcommand_renders(tmp_path: Path) -> None:
     truth = json.loads(truth_path(out).read_text())
     assert truth["direction"] == "right_to_left" and truth["params"]["seed"] == 2
     assert out.exists()
+
+
+def test_repeated_passes_keep_the_walker_in_view(tmp_path: Path) -> None:
+    p = SynthParams(width=320, height=240, duration_s=9.0, repeat_passes=True)
+    truth = render_clip(tmp_path / "laps.mp4", p)
+    once = render_clip(tmp_path / "once.mp4", SynthParams(width=320, height=240, duration_s=9.0))
+    m = truth["metrics"]
+    assert m["steady_steps"] > once["metrics"]["steady_steps"] + 3
+    assert m["step_length_m"] == pytest.approx(p.step_length_m)
+    steady = [fp for fp in truth["footprints"] if fp["steady"]]
+    assert all(0 <= fp["heel_x_px"] < 320 for fp in steady)
+    assert min(fp["heel_x_m"] for fp in steady[len(steady) // 2:]) < 1.0, "re-entered"

@@ -31,6 +31,8 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
                         help="double support per transition, fraction of the stride")
     walker.add_argument("--direction", choices=["left_to_right", "right_to_left"],
                         default=_D.direction)
+    walker.add_argument("--repeat-passes", action="store_true",
+                        help="re-enter after leaving the frame (laps), for long clips")
     walker.add_argument("--start-stop-inside", action="store_true",
                         help="stand, start, walk and stop inside the frame")
     video = p.add_argument_group("video")
@@ -75,6 +77,7 @@ def params_from_args(args: argparse.Namespace) -> SynthParams:
         height_m=args.height_m, cadence_spm=args.cadence_spm, step_length_m=args.step_length_m,
         asymmetry=args.asymmetry, double_support_frac=args.double_support_frac,
         direction=args.direction, start_stop_inside=args.start_stop_inside,
+        repeat_passes=args.repeat_passes,
         width=args.width, height=args.height, fps=args.fps, duration_s=args.duration_s,
         vfr=args.vfr, rotation_deg=args.rotation, crf=args.crf, x264_preset=args.preset,
         view_width_m=args.view_width_m, background=args.background,

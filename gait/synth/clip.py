@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import numpy as np
 
 from gait.synth import truth as T
 from gait.synth.encode import TIME_BASE, Mp4Writer, frame_pts
-from gait.synth.kinematics import Body, joint_angles_deg, walker_pose
+from gait.synth.kinematics import Body, Pose, joint_angles_deg, walker_pose
 from gait.synth.params import SynthParams
 from gait.synth.render import FrameRenderer
 from gait.synth.scene import Camera, make_background, make_camera
@@ -54,6 +55,34 @@ def plan(params: SynthParams) -> tuple[list[Footprint], Camera]:
     return prints, dataclasses.replace(camera, origin_m=float(origin))
 
 
+PASS_MARGIN_M = 0.8  # pelvis distance outside the view at which the walker is fully out
+
+
+def pass_shift(hip_x_m: np.ndarray, camera: Camera, params: SynthParams) -> np.ndarray:
+    """Walker-x shift (m) that makes the walker re-enter after leaving (0 without repeats).
+
+    The walk wraps with period view width + 2 margins, so the jump happens while the walker is
+    entirely outside the image.
+    """
+    if params.start_stop_inside or not params.repeat_passes:
+        return np.zeros_like(hip_x_m)
+    period = camera.view_width_m + 2 * PASS_MARGIN_M
+    return np.floor((hip_x_m - camera.origin_m + PASS_MARGIN_M) / period) * period
+
+
+def shift_pose(pose: Pose, shift: np.ndarray) -> Pose:
+    """The pose moved back along x by ``shift`` (N,) metres."""
+    d = np.stack([shift, np.zeros_like(shift)], axis=1)
+    feet = {f: dataclasses.replace(fp, ankle=fp.ankle - d) for f, fp in pose.feet.items()}
+    return dataclasses.replace(
+        pose, hip=pose.hip - d, shoulder=pose.shoulder - d, head_center=pose.head_center - d,
+        knee={f: v - d for f, v in pose.knee.items()}, feet=feet,
+        elbow={f: v - d for f, v in pose.elbow.items()},
+        wrist={f: v - d for f, v in pose.wrist.items()},
+        hand_tip={f: v - d for f, v in pose.hand_tip.items()},
+    )
+
+
 def build_truth(
     params: SynthParams, prints: list[Footprint], camera: Camera, times_s: np.ndarray,
     angles: dict[str, dict[str, np.ndarray]],
@@ -63,7 +92,14 @@ def build_truth(
     near = "right" if params.direction == "left_to_right" else "left"
     rot = params.rotation_deg
     stored = (params.height, params.width) if rot in (90, 270) else (params.width, params.height)
-    footprints = T.footprint_records(prints, times_s, camera, body, near)
+    walk_x = [fp.heel_x_m for fp in prints]
+    mid = np.array([fp.ic_time_s + 0.3 if math.isfinite(fp.ic_time_s) else fp.fo_time_s - 0.3
+                    for fp in prints])
+    mid = np.where(np.isfinite(mid), mid, 0.0)
+    shift = pass_shift(walker_pose(mid, prints, params).hip[:, 0], camera, params)
+    shown = [dataclasses.replace(fp, heel_x_m=fp.heel_x_m - s) for fp, s in zip(prints, shift,
+                                                                                   strict=True)]
+    footprints = T.footprint_records(shown, times_s, camera, body, near, walk_x)
     steps = T.step_records(footprints)
     return {
         "schema_version": T.SCHEMA_VERSION,
@@ -104,6 +140,7 @@ def render_clip(out_path: Path, params: SynthParams) -> dict[str, Any]:
     times = frame_times(params, rng)
     prints, camera = plan(params)
     pose = walker_pose(times, prints, params)
+    pose = shift_pose(pose, pass_shift(pose.hip[:, 0], camera, params))
     background = make_background(params, camera, rng)
     renderer = FrameRenderer(params, camera, pose, background, rng)
     pts = frame_pts(times)

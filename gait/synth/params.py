@@ -31,6 +31,9 @@ class SynthParams:
     start_stop_inside: bool = False
     # Enter/leave mode: time (s) at which the walker's hip crosses the entry edge.
     entry_time_s: float = 0.3
+    # Enter/leave mode: after leaving, the walker re-enters from the same side (a new pass of
+    # the same endless walk, as if walking laps), so long clips keep showing gait.
+    repeat_passes: bool = False
     # Start/stop mode: standing time (s) before the first heel rise.
     stand_time_s: float = 0.8
 

@@ -45,11 +45,17 @@ def _finite(x: float) -> float | None:
 
 
 def footprint_records(
-    prints: list[Footprint], times_s: np.ndarray, camera: Camera, body: Body, near: str
+    prints: list[Footprint], times_s: np.ndarray, camera: Camera, body: Body, near: str,
+    walk_x_m: list[float] | None = None,
 ) -> list[dict[str, Any]]:
-    """One record per footprint (IC order), with pixel positions and in-frame/steady flags."""
+    """One record per footprint (IC order), with pixel positions and in-frame/steady flags.
+
+    ``walk_x_m``: each heel's position along the whole walk (walker coords) when ``prints``
+    carry display positions that differ from it (repeated passes); step lengths use it.
+    """
     out = []
-    for fp in prints:
+    for k, fp in enumerate(prints):
+        walk_x = fp.heel_x_m if walk_x_m is None else walk_x_m[k]
         heel_px = float(camera.x_px(fp.heel_x_m))
         toe_px = float(camera.x_px(fp.heel_x_m + body.foot_length))
         observed = (math.isfinite(fp.ic_time_s) and math.isfinite(fp.fo_time_s)
@@ -64,6 +70,7 @@ def footprint_records(
             "ic_frame": ic_frame(times_s, fp.ic_time_s),
             "fo_frame": fo_frame(times_s, fp.fo_time_s),
             "heel_x_m": float(fp.heel_x_m - camera.origin_m),
+            "walk_x_m": float(walk_x - camera.origin_m),
             "heel_x_px": heel_px,
             "toe_x_px": toe_px,
             "in_frame": in_frame,
@@ -98,7 +105,7 @@ def step_records(footprints: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "foot": cur["foot"],
             "ic_time_s": cur["ic_time_s"],
             "step_time_s": cur["ic_time_s"] - prev["ic_time_s"],
-            "step_length_m": cur["heel_x_m"] - prev["heel_x_m"],
+            "step_length_m": cur["walk_x_m"] - prev["walk_x_m"],
             "stance_time_s": stance,
             "double_support_time_s": ds,
             "steady": bool(prev["steady"] and cur["steady"]),
