@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -144,10 +145,18 @@ def render_clip(out_path: Path, params: SynthParams) -> dict[str, Any]:
     background = make_background(params, camera, rng)
     renderer = FrameRenderer(params, camera, pose, background, rng)
     pts = frame_pts(times)
-    with Mp4Writer(out_path, (params.width, params.height), params.fps, params.rotation_deg,
-                   params.crf, params.x264_preset) as writer:
+    # Draw the next frame while x264 encodes this one (cv2 drawing releases the GIL).
+    with (
+        Mp4Writer(out_path, (params.width, params.height), params.fps, params.rotation_deg,
+                  params.crf, params.x264_preset) as writer,
+        ThreadPoolExecutor(max_workers=1) as pool,
+    ):
+        pending = pool.submit(renderer.frame, 0)
         for i in range(len(times)):
-            writer.write(renderer.frame(i), int(pts[i]))
+            image = pending.result()
+            if i + 1 < len(times):
+                pending = pool.submit(renderer.frame, i + 1)
+            writer.write(image, int(pts[i]))
     truth = build_truth(params, prints, camera, times, joint_angles_deg(pose, Body(params.height_m)))
     truth_path(out_path).write_text(json.dumps(truth, indent=1))
     return truth
