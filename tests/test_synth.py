@@ -219,7 +219,7 @@ def test_cli_subcommand_renders(tmp_path: Path) -> None:
     out = tmp_path / "cli.mp4"
     args = parser.parse_args(["synth", str(out), "--width", "160", "--height", "120",
                               "--duration-s", "1", "--direction", "right_to_left", "--seed", "2"])
-    assert args.func(args) == 0
+    assert args.run(args) == 0
     truth = json.loads(truth_path(out).read_text())
     assert truth["direction"] == "right_to_left" and truth["params"]["seed"] == 2
     assert out.exists()

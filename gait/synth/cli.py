@@ -68,7 +68,7 @@ def add_parser(subparsers: Any) -> None:
                               description=__doc__,
                               formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     _add_arguments(p)
-    p.set_defaults(func=run)
+    p.set_defaults(run=run)
 
 
 def params_from_args(args: argparse.Namespace) -> SynthParams:

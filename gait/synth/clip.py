@@ -157,6 +157,7 @@ def render_clip(out_path: Path, params: SynthParams) -> dict[str, Any]:
             if i + 1 < len(times):
                 pending = pool.submit(renderer.frame, i + 1)
             writer.write(image, int(pts[i]))
-    truth = build_truth(params, prints, camera, times, joint_angles_deg(pose, Body(params.height_m)))
+    angles = joint_angles_deg(pose, Body(params.height_m))
+    truth = build_truth(params, prints, camera, times, angles)
     truth_path(out_path).write_text(json.dumps(truth, indent=1))
     return truth

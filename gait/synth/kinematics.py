@@ -157,9 +157,9 @@ def swing_pose(
     """Foot pose in swing from ``lift``'s toe off to ``land``'s heel strike.
 
     Ankle position and pitch are cubic Hermite curves matching the stance motion (position and
-    velocity) at both ends; a lift peaking early in swing is added to the ankle height, its amplitude the
-    smallest that keeps every foot point at least the minimum toe clearance above the floor in
-    mid-swing. Returns the pose and that lift amplitude (m).
+    velocity) at both ends; a lift peaking early in swing is added to the ankle height, its
+    amplitude the smallest that keeps every foot point at least the minimum toe clearance
+    above the floor in mid-swing. Returns the pose and that lift amplitude (m).
     """
     t0, t1 = lift.fo_time_s, land.ic_time_s
     dur = t1 - t0

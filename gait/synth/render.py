@@ -90,7 +90,10 @@ class FrameRenderer:
         mtp = fp.points(b)["mtp"]
         c, s = np.cos(fp.pitch)[:, None], np.sin(fp.pitch)[:, None]
         rear_w = fp.ankle[:, None, :] + np.stack(
-            [c * rear[None, :, 0] - s * rear[None, :, 1], s * rear[None, :, 0] + c * rear[None, :, 1]],
+            [
+                c * rear[None, :, 0] - s * rear[None, :, 1],
+                s * rear[None, :, 0] + c * rear[None, :, 1],
+            ],
             axis=-1)
         c, s = np.cos(fp.toe_pitch)[:, None], np.sin(fp.toe_pitch)[:, None]
         toe_w = mtp[:, None, :] + np.stack(
@@ -110,7 +113,10 @@ class FrameRenderer:
 
         def leg(f: str, far: bool) -> list[Shape]:
             return [
-                (capsule(self.hip[i], self.knee[f][i], 0.050 * h, 0.034 * h), col(pal.trousers, far)),
+                (
+                    capsule(self.hip[i], self.knee[f][i], 0.050 * h, 0.034 * h),
+                    col(pal.trousers, far),
+                ),
                 (capsule(self.knee[f][i], self.ankle[f][i], 0.031 * h, 0.021 * h),
                  col(pal.trousers, far)),
                 (self.shoe[f][i], col(pal.shoes, far)),

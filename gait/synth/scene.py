@@ -64,7 +64,8 @@ def make_camera(params: SynthParams) -> Camera:
 
 def mix(a: BGR, b: BGR, weight_b: float) -> BGR:
     """Linear blend of two colours."""
-    return tuple(float(x) * (1 - weight_b) + float(y) * weight_b for x, y in zip(a, b))  # type: ignore[return-value]
+    blend = (float(x) * (1 - weight_b) + float(y) * weight_b for x, y in zip(a, b, strict=True))
+    return tuple(blend)  # type: ignore[return-value]
 
 
 def floor_color(params: SynthParams) -> BGR:

@@ -59,7 +59,7 @@ def footprint_records(
         heel_px = float(camera.x_px(fp.heel_x_m))
         toe_px = float(camera.x_px(fp.heel_x_m + body.foot_length))
         observed = (math.isfinite(fp.ic_time_s) and math.isfinite(fp.fo_time_s)
-                    and 0.0 <= fp.ic_time_s and fp.fo_time_s <= times_s[-1])
+                    and fp.ic_time_s >= 0.0 and fp.fo_time_s <= times_s[-1])
         inside = all(0.0 <= x <= camera.width - 1 for x in (heel_px, toe_px))
         in_frame = bool(observed and inside)
         out.append({
