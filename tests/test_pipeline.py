@@ -86,3 +86,13 @@ def test_result_is_chunk_invariant_on_a_small_clip(small_clip):
     reference = run_chunked(small_clip, chunk_frames=10_000, seed=None)
     for chunk_frames, seed in [(1, 3), (7, 4), (29, None)]:
         assert run_chunked(small_clip, chunk_frames, seed) == reference
+
+
+def test_result_is_chunk_invariant_on_a_synthetic_walk(tmp_path):
+    from gait.synth import SynthParams, render_clip
+
+    video = tmp_path / "walk.mp4"
+    render_clip(video, SynthParams(width=480, height=270, duration_s=5.0, vfr=True, seed=5))
+    reference = run_chunked(video, chunk_frames=10_000, seed=None)
+    for chunk_frames, seed in [(13, 6), (64, 7)]:
+        assert run_chunked(video, chunk_frames, seed) == reference

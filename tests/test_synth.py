@@ -200,8 +200,16 @@ def test_rotated_clip_has_flag_and_decodes_upright(tmp_path: Path, rotation: int
 
 
 def test_same_seed_same_truth_and_start_stop(tmp_path: Path) -> None:
-    p = SynthParams(width=320, height=240, duration_s=7.0, start_stop_inside=True,
-                    background="cluttered", shadow=True, noise=3.0, seed=7)
+    p = SynthParams(
+        width=320,
+        height=240,
+        duration_s=7.0,
+        start_stop_inside=True,
+        background="cluttered",
+        shadow=True,
+        noise=3.0,
+        seed=7,
+    )
     a = render_clip(tmp_path / "a.mp4", p)
     b = render_clip(tmp_path / "b.mp4", p)
     assert a == b
@@ -217,8 +225,22 @@ def test_cli_subcommand_renders(tmp_path: Path) -> None:
     parser = argparse.ArgumentParser()
     add_parser(parser.add_subparsers(dest="cmd"))
     out = tmp_path / "cli.mp4"
-    args = parser.parse_args(["synth", str(out), "--width", "160", "--height", "120",
-                              "--duration-s", "1", "--direction", "right_to_left", "--seed", "2"])
+    args = parser.parse_args(
+        [
+            "synth",
+            str(out),
+            "--width",
+            "160",
+            "--height",
+            "120",
+            "--duration-s",
+            "1",
+            "--direction",
+            "right_to_left",
+            "--seed",
+            "2",
+        ]
+    )
     assert args.run(args) == 0
     truth = json.loads(truth_path(out).read_text())
     assert truth["direction"] == "right_to_left" and truth["params"]["seed"] == 2
@@ -234,4 +256,4 @@ def test_repeated_passes_keep_the_walker_in_view(tmp_path: Path) -> None:
     assert m["step_length_m"] == pytest.approx(p.step_length_m)
     steady = [fp for fp in truth["footprints"] if fp["steady"]]
     assert all(0 <= fp["heel_x_px"] < 320 for fp in steady)
-    assert min(fp["heel_x_m"] for fp in steady[len(steady) // 2:]) < 1.0, "re-entered"
+    assert min(fp["heel_x_m"] for fp in steady[len(steady) // 2 :]) < 1.0, "re-entered"

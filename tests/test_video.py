@@ -79,3 +79,55 @@ def test_container_signature():
     assert container_signature(b"RIFF\x00\x00\x00\x00AVI LIST") == "AVI"
     assert container_signature(b"RIFF\x00\x00\x00\x00WAVEfmt ") is None
     assert container_signature(b"\x89PNG\r\n\x1a\n") is None
+
+
+@pytest.fixture(scope="module")
+def vfr_clip(tmp_path_factory):
+    from gait.synth import SynthParams, render_clip
+
+    path = tmp_path_factory.mktemp("vfr") / "vfr.mp4"
+    truth = render_clip(path, SynthParams(width=320, height=240, duration_s=4.0, vfr=True))
+    return path, truth
+
+
+def test_variable_frame_rate_times_come_from_timestamps(vfr_clip):
+    path, truth = vfr_clip
+    info = probe(path)
+    assert info.variable_frame_rate
+    assert info.frame_count == truth["video"]["frame_count"]
+    assert np.allclose(info.frame_times_s, truth["frame_times_s"], atol=1e-6)
+    # index / nominal fps would be off by far more than a frame somewhere in the clip.
+    naive = np.arange(info.frame_count) / info.fps
+    assert np.max(np.abs(naive - info.frame_times_s)) > 1.0 / info.fps
+
+
+def test_variable_frame_rate_chunks_land_on_the_right_frames(vfr_clip):
+    path, _ = vfr_clip
+    info = probe(path)
+    size = analysis_size(info)
+    sequential = {i: image for i, _, image in read_frames(info, 0, info.frame_count, size)}
+    for start in (7, int(info.keyframes[1]) + 3, info.frame_count - 20):
+        chunk = list(read_frames(info, start, start + 15, size))
+        assert [index for index, _, _ in chunk] == list(range(start, start + 15))
+        for index, _, image in chunk:
+            assert np.array_equal(image, sequential[index]), f"frame {index} differs"
+
+
+@pytest.mark.parametrize("rotation_deg", [90, 270])
+def test_rotated_clip_is_analysed_upright(tmp_path, rotation_deg):
+    from gait.synth import SynthParams, render_clip
+
+    params = SynthParams(width=320, height=240, duration_s=1.5, seed=3)
+    upright_path, rotated_path = tmp_path / "upright.mp4", tmp_path / "rotated.mp4"
+    render_clip(upright_path, params)
+    render_clip(rotated_path, SynthParams(**{**params.__dict__, "rotation_deg": rotation_deg}))
+    upright, rotated = probe(upright_path), probe(rotated_path)
+    assert rotated.rotation_deg == rotation_deg
+    assert (rotated.width, rotated.height) == (240, 320)  # stored sideways
+    assert rotated.display_size == (320, 240) == analysis_size(rotated)
+    for (_, _, a), (_, _, b) in zip(
+        read_frames(upright, 10, 14, (320, 240)),
+        read_frames(rotated, 10, 14, (320, 240)),
+        strict=True,
+    ):
+        assert np.abs(a.astype(int) - b.astype(int)).mean() < 4.0
