@@ -11,8 +11,8 @@ Each frame becomes (``W`` = analysis width in pixels, ``K`` = :data:`MAX_BLOBS`)
   that lowest pixel (capped at :data:`RUN_CAP_PX`): short under a toe, long under a heel
   with the shank above it, which tells which way the walker faces;
 * ``bottom_blob`` ``(W,)`` uint8: which blob (1..K, 0 = none of them) owns that pixel;
-* ``foreground_fraction`` scalar float32, and ``camera_shift_px`` ``(2,)`` float32 (dx, dy
-  of the frame against the background by phase correlation: a static camera gives ~0).
+* ``foreground_fraction`` scalar float32: the share of the frame that differs from the
+  background (a moving camera makes most of it differ).
 
 About 4 KB per frame before compression, mostly constant runs that compress well.
 """
@@ -37,7 +37,7 @@ GROUPING_KERNEL_PX = 5
 MIN_BLOB_FRACTION = 0.0004
 #: Longest upward run measured from a column's lowest foreground pixel, in pixels.
 RUN_CAP_PX = 64
-#: Side of the reduced grey image used for the camera-motion estimate, in pixels.
+#: Width of the reduced grey image used for the exposure estimate, in pixels.
 MOTION_WIDTH_PX = 240
 
 _RADIUS = GROUPING_KERNEL_PX // 2
@@ -64,13 +64,13 @@ class FrameFeatureExtractor:
         self.motion_size = (MOTION_WIDTH_PX, max(8, round(MOTION_WIDTH_PX * height / width)))
         self.motion_scale = width / MOTION_WIDTH_PX
         self.background_small = _small_grey(self.background, self.motion_size)
+        self.shadow_bounds = segment.shadow_limits(self.background)
         self.background_level = segment.brightness_level(self.background_small)
-        self.window = cv2.createHanningWindow(self.motion_size, cv2.CV_32F)
 
     def __call__(self, image: np.ndarray) -> dict[str, np.ndarray]:
         small = _small_grey(image, self.motion_size)
         gain = segment.exposure_gain(small, self.background_level)
-        mask = segment.foreground_mask(image, self.background, gain)
+        mask = segment.foreground_mask(image, self.background, gain, self.shadow_bounds)
         # Lowest foreground row per column (argmax finds the first 1 of the flipped column).
         present = cv2.reduce(mask, 0, cv2.REDUCE_MAX).ravel() > 0
         bottom = (self.height - 1 - np.argmax(mask[::-1], axis=0)).astype(np.int32)
@@ -115,16 +115,12 @@ class FrameFeatureExtractor:
         ]
         bottom_blob[~present] = 0
 
-        shift, _response = cv2.phaseCorrelate(self.background_small, small, self.window)
         return {
             "blobs": blobs,
             "bottom_y": bottom.astype(np.int16),
             "bottom_run": run.astype(np.uint8),
             "bottom_blob": bottom_blob,
             "foreground_fraction": np.float32(cv2.countNonZero(mask) / mask.size),
-            "camera_shift_px": np.array(
-                [shift[0] * self.motion_scale, shift[1] * self.motion_scale], dtype=np.float32
-            ),
         }
 
 
@@ -142,7 +138,6 @@ def empty_arrays(size: tuple[int, int]) -> dict[str, np.ndarray]:
         "bottom_run": np.zeros((0, width), np.uint8),
         "bottom_blob": np.zeros((0, width), np.uint8),
         "foreground_fraction": np.zeros(0, np.float32),
-        "camera_shift_px": np.zeros((0, 2), np.float32),
     }
 
 

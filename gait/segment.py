@@ -24,6 +24,13 @@ NOISE_THRESHOLD_FACTOR = 4.0
 #: A global brightness change (auto exposure) larger than this fraction is divided out of
 #: the frame before differencing; smaller ones are left alone (cheaper, and harmless).
 EXPOSURE_TOLERANCE = 0.03
+#: A pixel darker than the background by at most this ratio (frame/background grey level
+#: >= the ratio) is a shadow, not the walker: the soft shadows under a walker on an indoor
+#: floor reach ~0.55, dark clothing over any floor stays below ~0.4.
+SHADOW_MIN_RATIO = 0.5
+#: ... unless the change is this large (grey levels): a mid-grey shirt against a white wall
+#: has a ratio above 0.5 but a difference no shadow on a floor produces.
+SHADOW_MAX_DIFFERENCE = 70
 #: Pixel stride of the grid on which the noise level is estimated.
 SAMPLE_STRIDE_PX = 8
 
@@ -90,14 +97,42 @@ def foreground_threshold(difference: np.ndarray) -> int:
     return int(max(MIN_FOREGROUND_THRESHOLD, round(NOISE_THRESHOLD_FACTOR * noise)))
 
 
-def foreground_mask(image: np.ndarray, background: np.ndarray, gain: float = 1.0) -> np.ndarray:
+def shadow_limits(background: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-pixel grey-level bounds of a shadow over ``background``, each ``(h, w)`` uint8.
+
+    A frame pixel whose grey level lies in ``[low, high]`` is darker than the background
+    but not by more than :data:`SHADOW_MIN_RATIO` / :data:`SHADOW_MAX_DIFFERENCE`.
+    Computed once per video (it depends on the background only).
+    """
+    grey = cv2.cvtColor(background, cv2.COLOR_BGR2GRAY)
+    ratio_low = np.ceil(grey.astype(np.float32) * SHADOW_MIN_RATIO)
+    low = np.maximum(ratio_low, grey.astype(np.float32) - SHADOW_MAX_DIFFERENCE)
+    low = np.maximum(low, 1.0)  # a black background pixel has no shadow (empty range)
+    # inRange is inclusive at both ends: grey - 1 keeps "strictly darker".
+    return low.astype(np.uint8), cv2.subtract(grey, 1)
+
+
+def foreground_mask(
+    image: np.ndarray,
+    background: np.ndarray,
+    gain: float = 1.0,
+    shadow_bounds: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
     """Foreground of ``image`` (``(h, w, 3)`` BGR uint8) against ``background``.
 
-    Returns ``(h, w)`` uint8 with values 0/1. A 3x3 opening removes isolated noise pixels
-    but keeps a shoe sole two pixels thick (a larger opening erases it).
+    ``shadow_bounds`` (from :func:`shadow_limits`) removes shadow pixels. Returns
+    ``(h, w)`` uint8 with values 0/1. A 3x3 opening removes isolated noise pixels but keeps
+    a shoe sole two pixels thick (a larger opening erases it).
     """
-    difference = difference_image(image, background, gain)
+    if abs(gain - 1.0) > EXPOSURE_TOLERANCE:
+        image = cv2.convertScaleAbs(image, alpha=1.0 / gain)
+    difference = difference_image(image, background)
     _, mask = cv2.threshold(difference, foreground_threshold(difference), 1, cv2.THRESH_BINARY)
+    if shadow_bounds is not None:
+        low, high = shadow_bounds
+        grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+        shadow = cv2.inRange(grey, low, high)  # 255 on shadow pixels
+        mask = cv2.subtract(mask, shadow)
     return cv2.morphologyEx(mask, cv2.MORPH_OPEN, _KERNEL_3)
 
 
