@@ -46,7 +46,7 @@ def measure(plan: Plan, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
     centre_x = np.full(n, np.nan)
     top_y = np.full(n, np.nan)
     centre_x[walker.positions] = walker.boxes[:, 5]
-    top_y[walker.positions] = walker.boxes[:, 1]
+    top_y[walker.positions] = track.walker_top_px(walker, arrays["blobs"])
     stature = scale.stature_px(top_y, centre_x, floor)
     if stature is None:
         raise NoReliableGait("no_walker", "the walker is seen in too few frames")

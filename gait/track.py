@@ -117,3 +117,25 @@ def walker_per_frame(track: Track, frame_count: int) -> np.ndarray:
     ranks = np.zeros(frame_count, dtype=np.int64)
     ranks[track.positions] = track.ranks
     return ranks
+
+
+#: A blob just above the walker (a head split off at a low-contrast neck) joins it when the
+#: gap is below this fraction of the walker's height and the columns overlap.
+HEAD_GAP_STATURES = 0.12
+
+
+def walker_top_px(track: Track, blobs: np.ndarray) -> np.ndarray:
+    """The walker's top row in each of its frames, ``(m,)`` float, including a head blob
+    split off just above the body (see :data:`HEAD_GAP_STATURES`)."""
+    tops = track.boxes[:, 1].astype(np.float64).copy()
+    for i, (position, rank) in enumerate(zip(track.positions, track.ranks, strict=True)):
+        body = blobs[position, rank - 1]
+        height = body[3] - body[1]
+        for other in blobs[position]:
+            if other[0] < 0 or np.array_equal(other, body):
+                continue
+            overlaps = other[0] < body[2] and other[2] > body[0]
+            gap = body[1] - other[3]
+            if overlaps and other[1] < body[1] and gap <= HEAD_GAP_STATURES * height:
+                tops[i] = min(tops[i], float(other[1]))
+    return tops
