@@ -6,7 +6,7 @@ import pytest
 
 pytest.importorskip("gait.synth")
 
-from benchmarks.accuracy import synthetic_case  # noqa: E402
+from benchmarks.accuracy import synthetic_case
 
 CASES = [
     ("default", {}),
