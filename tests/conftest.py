@@ -1,3 +1,5 @@
+"""Shared fixtures: the real clips (skipped when absent) and a small generated clip."""
+
 from __future__ import annotations
 
 from pathlib import Path
