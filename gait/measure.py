@@ -26,19 +26,6 @@ MIN_STEADY_STEPS = 2
 
 
 def measure(plan: Plan, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]) -> Result:
-<<<<<<< HEAD
-    """Measure the gait from ``arrays`` (one row per frame in ``frame_indices``)."""
-    frames_with_motion = int(np.count_nonzero(arrays["foreground_px"] > 0))
-    analysed = max(1, frame_indices.size)
-    return Result(
-        video=plan.video.to_dict(),
-        metrics={"cadence_spm": None, "speed_mps": None, "step_length_m": None},
-        quality={
-            "frames_analysed": int(frame_indices.size),
-            "frames_with_motion_pct": round(100.0 * frames_with_motion / analysed, 2),
-        },
-        warnings=["gait measurement is not implemented yet: metrics are null"],
-=======
     """Measure the gait from ``arrays`` (one row per frame in ``frame_indices``).
 
     Raises :class:`gait.errors.NoReliableGait` when no gait can be measured reliably.
@@ -161,7 +148,6 @@ def measure(plan: Plan, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
         metrics=metrics,
         quality=quality_block,
         warnings=warnings,
->>>>>>> measure
     )
 
 
