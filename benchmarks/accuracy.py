@@ -67,8 +67,9 @@ def analyse(path: str, height_m: float | None) -> dict[str, Any] | str:
         return f"no_reliable_gait:{exc.reason}"
 
 
-def event_errors(estimated: list[dict], truth: list[dict], kind: str,
-                 window: tuple[float, float] | None = None) -> tuple[list[float], int, int, int]:
+def event_errors(
+    estimated: list[dict], truth: list[dict], kind: str, window: tuple[float, float] | None = None
+) -> tuple[list[float], int, int, int]:
     """(signed errors s, true events, found, false) for one event type, one-to-one matching."""
     est = sorted(e["time_s"] for e in estimated if e["type"] == kind)
     tru = sorted(t["time_s"] for t in truth if t["type"] == kind)
@@ -79,15 +80,22 @@ def event_errors(estimated: list[dict], truth: list[dict], kind: str,
     for t in tru:
         best = None
         for i, e in enumerate(est):
-            if i not in used and abs(e - t) <= MATCH_WINDOW_S and (
-                best is None or abs(e - t) < abs(est[best] - t)
+            if (
+                i not in used
+                and abs(e - t) <= MATCH_WINDOW_S
+                and (best is None or abs(e - t) < abs(est[best] - t))
             ):
                 best = i
         if best is not None:
             used.add(best)
             errors.append(est[best] - t)
-    false = len([e for i, e in enumerate(est) if i not in used
-                 and (window is None or window[0] <= e <= window[1])])
+    false = len(
+        [
+            e
+            for i, e in enumerate(est)
+            if i not in used and (window is None or window[0] <= e <= window[1])
+        ]
+    )
     return errors, len(tru), len(errors), false
 
 
@@ -150,8 +158,10 @@ def real_case() -> dict[str, Any]:
         return row
     row["status"] = "ok"
     fps = notes["fps"]
-    truth = [{"type": "initial_contact" if e["type"] == "IC" else "foot_off",
-              "time_s": e["frame"] / fps} for e in notes["passes"][0]["events"]]
+    truth = [
+        {"type": "initial_contact" if e["type"] == "IC" else "foot_off", "time_s": e["frame"] / fps}
+        for e in notes["passes"][0]["events"]
+    ]
     est = [{"type": e["type"], "time_s": e["frame"] / fps} for e in result["events"]]
     for kind, key in (("initial_contact", "ic"), ("foot_off", "fo")):
         errors, n_true, found, false = event_errors(est, truth, kind)
@@ -166,10 +176,25 @@ def real_case() -> dict[str, Any]:
     return row
 
 
-COLUMNS = ["case", "status", "ic_mae_ms", "ic_bias_ms", "ic_found_pct", "ic_false", "fo_mae_ms",
-           "fo_bias_ms", "fo_found_pct", "fo_false", "step_len_err_cm", "stride_len_err_cm",
-           "speed_err_pct", "cadence_err_spm", "stance_err_pts", "double_support_err_pts",
-           "steady_steps"]
+COLUMNS = [
+    "case",
+    "status",
+    "ic_mae_ms",
+    "ic_bias_ms",
+    "ic_found_pct",
+    "ic_false",
+    "fo_mae_ms",
+    "fo_bias_ms",
+    "fo_found_pct",
+    "fo_false",
+    "step_len_err_cm",
+    "stride_len_err_cm",
+    "speed_err_pct",
+    "cadence_err_spm",
+    "stance_err_pts",
+    "double_support_err_pts",
+    "steady_steps",
+]
 
 
 def overall(rows: list[dict[str, Any]]) -> dict[str, Any]:

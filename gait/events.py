@@ -8,8 +8,9 @@ import numpy as np
 
 from gait.footprints import Footprint
 
-#: Footprints closer than this to a frame edge (fraction of stature) may be cut: excluded.
-EDGE_MARGIN_STATURES = 0.05
+#: Footprints closer than this to a frame edge (fraction of stature, ~2 cm) may be cut off
+#: by it: excluded. A footprint whose whole foot is in view is kept however near the edge.
+EDGE_MARGIN_STATURES = 0.01
 #: A step whose time or length differs from the pass median by more than this fraction
 #: is not steady walking (initiation, termination, a stumble, a turn).
 STEADY_TOLERANCE = 0.35
@@ -43,8 +44,9 @@ def passes(centre_x_px: np.ndarray, frame_interval_s: float, stature_px: float) 
     positions = np.arange(n)
     filled = np.interp(positions, positions[present], centre_x_px[present])
     window = max(3, round(0.5 / frame_interval_s) | 1)
-    smooth = np.convolve(np.pad(filled, window // 2, mode="edge"), np.ones(window) / window,
-                         mode="valid")
+    smooth = np.convolve(
+        np.pad(filled, window // 2, mode="edge"), np.ones(window) / window, mode="valid"
+    )
     velocity = np.gradient(smooth)
     # Moving: faster than 0.15 statures per second (standing and turning are slower).
     moving = np.abs(velocity) > 0.15 * stature_px * frame_interval_s

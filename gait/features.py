@@ -56,7 +56,8 @@ class FrameFeatureExtractor:
         height, width = background.shape[:2]
         self.height, self.width = height, width
         self.reduced_size = (
-            max(1, width // GROUPING_REDUCTION), max(1, height // GROUPING_REDUCTION)
+            max(1, width // GROUPING_REDUCTION),
+            max(1, height // GROUPING_REDUCTION),
         )
         self.run_offsets = np.arange(RUN_CAP_PX, dtype=np.int32)[:, None]
         self.columns = np.arange(width)
@@ -110,8 +111,10 @@ class FrameFeatureExtractor:
                 owner[label] = rank + 1
         r = GROUPING_REDUCTION
         bottom_blob = owner[
-            labels[np.minimum(np.maximum(bottom, 0) // r, labels.shape[0] - 1),
-                   np.minimum(self.columns // r, labels.shape[1] - 1)]
+            labels[
+                np.minimum(np.maximum(bottom, 0) // r, labels.shape[0] - 1),
+                np.minimum(self.columns // r, labels.shape[1] - 1),
+            ]
         ]
         bottom_blob[~present] = 0
 

@@ -7,7 +7,7 @@ that stays put, a swinging foot a short diagonal streak. Each block is a footpri
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -34,25 +34,57 @@ class Footprint:
 
     ``ic_pos``/``fo_pos``: row indices (into the clip's frame arrays) of the first and last
     frame of contact; ``x0_px``/``x1_px``: its extent along the floor (analysis pixels,
-    ``x1`` exclusive).
+    ``x1`` exclusive). ``ic_seen``/``fo_seen`` are False when the walker is out of sight
+    just before the first / after the last frame (clip start or end, the walker leaving the
+    frame): contact may have begun earlier or lasted longer, so that event is unknown.
     """
 
     ic_pos: int
     fo_pos: int
     x0_px: int
     x1_px: int
+    ic_seen: bool = True
+    fo_seen: bool = True
 
     @property
     def centre_px(self) -> float:
         return 0.5 * (self.x0_px + self.x1_px)
 
 
-def walker_bottom(
-    bottom_y: np.ndarray, bottom_blob: np.ndarray, walker_rank: np.ndarray
-) -> np.ndarray:
-    """The walker's lowest pixel per (frame, column), ``(n, W)`` float, NaN elsewhere."""
-    owned = (bottom_blob == walker_rank[:, None]) & (walker_rank[:, None] > 0)
-    return np.where(owned, bottom_y.astype(np.float64), np.nan)
+#: Columns this far (fraction of the walker's box height) beyond the box's sides still
+#: belong to the walker: a foot swinging ahead can stick out of a box made of other parts.
+SIDE_MARGIN_STATURES = 0.08
+#: The walker's lowest pixel may lie this far (fraction of box height) below its box: shoes
+#: that differ little from the floor, or legs lost against a skirting board, split the feet
+#: off the body's blob (dark shoes over a dark floor, skin-coloured feet in grass).
+BELOW_BOX_STATURES = 0.4
+
+
+def walker_bottom(bottom_y: np.ndarray, walker_boxes: np.ndarray) -> np.ndarray:
+    """The walker's lowest pixel per (frame, column), ``(n, W)`` float, NaN elsewhere.
+
+    ``bottom_y`` ``(n, W)``: each column's lowest foreground row (-1 when none);
+    ``walker_boxes`` ``(n, 7)``: the walker's blob per frame (x0, y0, x1, y1, ...), rows of
+    -1 where the walker is absent. A column's lowest pixel is the walker's when it lies under
+    the box (with :data:`SIDE_MARGIN_STATURES`) and between the box's middle and
+    :data:`BELOW_BOX_STATURES` below it, whichever blob it was grouped into.
+    """
+    _n, width = bottom_y.shape
+    present = walker_boxes[:, 0] >= 0
+    x0, y0, x1, y1 = (walker_boxes[:, k].astype(np.float64)[:, None] for k in range(4))
+    box_height = y1 - y0
+    columns = np.arange(width, dtype=np.float64)[None, :]
+    margin = SIDE_MARGIN_STATURES * box_height
+    y = bottom_y.astype(np.float64)
+    owned = (
+        present[:, None]
+        & (bottom_y >= 0)
+        & (columns >= x0 - margin)
+        & (columns < x1 + margin)
+        & (y >= y0 + 0.5 * box_height)
+        & (y <= y1 + BELOW_BOX_STATURES * box_height)
+    )
+    return np.where(owned, y, np.nan)
 
 
 def floor_line(walker_bottom_px: np.ndarray) -> tuple[float, float] | None:
@@ -137,7 +169,67 @@ def _long_runs(image: np.ndarray, min_length: int) -> np.ndarray:
     starts_t, starts_x = starts_t[start_order], starts_x[start_order]
     ends_t = ends_t[end_order]
     lengths = ends_t - starts_t
-    for s, e, x in zip(starts_t[lengths >= min_length], ends_t[lengths >= min_length],
-                       starts_x[lengths >= min_length], strict=True):
+    for s, e, x in zip(
+        starts_t[lengths >= min_length],
+        ends_t[lengths >= min_length],
+        starts_x[lengths >= min_length],
+        strict=True,
+    ):
         out[s:e, x] = 1
     return out
+
+
+#: A footprint's columns touch the floor while their lowest walker pixel lies within this
+#: distance of the footprint's own floor level (fraction of stature; ~7 mm). Thinner than
+#: the detection band: the band finds footprints, this times their first and last frame.
+CONTACT_TOLERANCE_STATURES = 0.004
+#: ... and never thinner than this (pixels): compression blurs a sole's edge by ~1 pixel.
+MIN_CONTACT_TOLERANCE_PX = 1.0
+#: Refinement moves an initial contact or foot off by at most this much (s).
+MAX_REFINEMENT_S = 0.15
+
+
+def refine_contact(
+    footprint: Footprint, walker_bottom_px: np.ndarray, stature_px: float, frame_interval_s: float
+) -> Footprint:
+    """Time a footprint's first and last frame of contact with a thin tolerance.
+
+    The floor level is the footprint's own: the median, over its middle frames, of the
+    lowest walker pixel in its columns (a flat foot mid-stance), so a ground that is not a
+    plane does not bias it. Contact is the run of frames around mid-stance in which some
+    column of the footprint lies within :data:`CONTACT_TOLERANCE_STATURES` of that level: it
+    starts when the heel touches and ends when the toe leaves.
+    """
+    region = walker_bottom_px[:, footprint.x0_px : footprint.x1_px]
+    seen = ~np.all(np.isnan(region), axis=1)
+    lowest = np.full(region.shape[0], -np.inf)
+    lowest[seen] = np.nanmax(region[seen], axis=1)
+    third = max(1, (footprint.fo_pos - footprint.ic_pos + 1) // 3)
+    middle = lowest[footprint.ic_pos + third : footprint.fo_pos + 1 - third]
+    middle = middle[np.isfinite(middle)]
+    if middle.size == 0:
+        return replace(footprint, ic_seen=False, fo_seen=False)
+    level = float(np.median(middle))
+    tolerance = max(MIN_CONTACT_TOLERANCE_PX, CONTACT_TOLERANCE_STATURES * stature_px)
+    touching = lowest >= level - tolerance
+    centre = (footprint.ic_pos + footprint.fo_pos) // 2
+    candidates = np.flatnonzero(touching[footprint.ic_pos : footprint.fo_pos + 1])
+    if candidates.size == 0:
+        return replace(footprint, ic_seen=False, fo_seen=False)
+    centre = footprint.ic_pos + int(
+        candidates[np.argmin(np.abs(candidates + footprint.ic_pos - centre))]
+    )
+    limit = max(1, round(MAX_REFINEMENT_S / frame_interval_s))
+    first, last = centre, centre
+    while first - 1 >= max(0, footprint.ic_pos - limit) and touching[first - 1]:
+        first -= 1
+    while last + 1 <= min(len(touching) - 1, footprint.fo_pos + limit) and touching[last + 1]:
+        last += 1
+    return Footprint(
+        ic_pos=first,
+        fo_pos=last,
+        x0_px=footprint.x0_px,
+        x1_px=footprint.x1_px,
+        ic_seen=first > 0 and bool(seen[first - 1]),
+        fo_seen=last < len(seen) - 1 and bool(seen[last + 1]),
+    )

@@ -39,7 +39,9 @@ def measure(plan: Plan, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
     walking = track.walking_tracks(track.link_tracks(arrays["blobs"], height))
     walker = quality.choose_walker(walking)
     ranks = track.walker_per_frame(walker, n)
-    bottom = fp.walker_bottom(arrays["bottom_y"], arrays["bottom_blob"], ranks)
+    walker_boxes = np.full((n, 7), -1, dtype=np.int64)
+    walker_boxes[walker.positions] = walker.boxes
+    bottom = fp.walker_bottom(arrays["bottom_y"], walker_boxes)
     floor = fp.floor_line(bottom)
     if floor is None:
         raise NoReliableGait("no_walker", "the walker's feet are never visible")
@@ -53,7 +55,10 @@ def measure(plan: Plan, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
     mean_stature_px = scale.stature_at(stature, float(np.nanmedian(centre_x)))
     band_px = max(fp.MIN_BAND_PX, fp.BAND_STATURE_FRACTION * mean_stature_px)
     contact = fp.contact_image(bottom, floor, band_px)
-    footprints = fp.find_footprints(contact, interval_s, mean_stature_px)
+    footprints = [
+        fp.refine_contact(f, bottom, mean_stature_px, interval_s)
+        for f in fp.find_footprints(contact, interval_s, mean_stature_px)
+    ]
     owned = ~np.isnan(bottom)
 
     all_events: list[dict[str, Any]] = []
@@ -66,7 +71,7 @@ def measure(plan: Plan, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
     pass_list = gait_events.passes(centre_x, interval_s, mean_stature_px)
     covered = np.zeros(n, dtype=bool)
     for walk in pass_list:
-        covered[walk.start_pos:walk.stop_pos] = True
+        covered[walk.start_pos : walk.stop_pos] = True
         members = [f for f in footprints if walk.start_pos <= f.ic_pos < walk.stop_pos]
         offsets = [gait_events.facing_offset(f, arrays["bottom_run"], owned) for f in members]
         backwards = gait_events.walks_backwards(offsets, walk.direction)
@@ -89,32 +94,44 @@ def measure(plan: Plan, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
         steady_count += int(np.count_nonzero(keep))
         for f, ok, why in zip(members, keep, reasons, strict=True):
             if not ok:
-                excluded.append({
-                    "start_frame": int(frame_indices[f.ic_pos]),
-                    "end_frame": int(frame_indices[f.fo_pos]),
-                    "reason": why,
-                })
+                excluded.append(
+                    {
+                        "start_frame": int(frame_indices[f.ic_pos]),
+                        "end_frame": int(frame_indices[f.fo_pos]),
+                        "reason": why,
+                    }
+                )
         feet = ["A" if i % 2 == 0 else "B" for i in range(len(members))]
         heels = [gait_events.heel_x_px(f, walk.direction) for f in members]
         for f, foot, ok, why in zip(members, feet, keep, reasons, strict=True):
             if why in ("frame_edge", "clip_boundary"):
                 continue
-            for kind, pos in (("initial_contact", f.ic_pos), ("foot_off", f.fo_pos)):
-                all_events.append({
-                    "type": kind,
-                    "time_s": round(float(times_s[pos]), 6),
-                    "frame": int(frame_indices[pos]),
-                    "foot": foot,
-                    "steady": bool(ok),
-                })
-        _steps_and_strides(plan, members, feet, heels, keep, times_s, frame_indices, stature,
-                           steps, strides)
+            for kind, pos, seen in (
+                ("initial_contact", f.ic_pos, f.ic_seen),
+                ("foot_off", f.fo_pos, f.fo_seen),
+            ):
+                if not seen:
+                    continue
+                all_events.append(
+                    {
+                        "type": kind,
+                        "time_s": round(float(times_s[pos]), 6),
+                        "frame": int(frame_indices[pos]),
+                        "foot": foot,
+                        "steady": bool(ok),
+                    }
+                )
+        _steps_and_strides(
+            plan, members, feet, heels, keep, times_s, frame_indices, stature, steps, strides
+        )
     for start, stop in _runs(~covered & (ranks > 0)):
-        excluded.append({
-            "start_frame": int(frame_indices[start]),
-            "end_frame": int(frame_indices[stop - 1]),
-            "reason": "standing_or_turning",
-        })
+        excluded.append(
+            {
+                "start_frame": int(frame_indices[start]),
+                "end_frame": int(frame_indices[stop - 1]),
+                "reason": "standing_or_turning",
+            }
+        )
     if len(steps) < MIN_STEADY_STEPS:
         raise NoReliableGait(
             "too_few_steps",
@@ -136,8 +153,7 @@ def measure(plan: Plan, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
         "background_changed_pct": round(100.0 * float(np.median(arrays["foreground_fraction"])), 3),
         "stature_px": round(mean_stature_px, 2),
         "floor_line_px": {"intercept": round(floor[0], 3), "slope": round(floor[1], 6)},
-        "confidence": quality.confidence(steady_count, candidates,
-                                         metrics.get("step_time_cv_pct")),
+        "confidence": quality.confidence(steady_count, candidates, metrics.get("step_time_cv_pct")),
         "confidence_method": "share of forward-pass footprints that are steady x (1 - 0.5 "
         "min(1, step-time CV / 20 %)) x min(1, steady footprints / 4)",
     }
@@ -164,8 +180,8 @@ def _steps_and_strides(
     strides: list[dict[str, Any]],
 ) -> None:
     """Append the steady steps (footprint i -> i+1) and strides (i -> i+2) of one pass."""
-    ic = [float(times_s[f.ic_pos]) for f in members]
-    fo = [float(times_s[f.fo_pos]) for f in members]
+    ic = [float(times_s[f.ic_pos]) if f.ic_seen else None for f in members]
+    fo = [float(times_s[f.fo_pos]) if f.fo_seen else None for f in members]
 
     def lengths(i: int, j: int) -> tuple[float, float | None]:
         mid = 0.5 * (heels[i] + heels[j])
@@ -174,53 +190,72 @@ def _steps_and_strides(
         metres = ratio * plan.height_m if plan.height_m is not None else None
         return ratio, metres
 
+    def span(start: float | None, end: float | None) -> float | None:
+        return None if start is None or end is None else end - start
+
+    def share(part: float | None, whole: float) -> float | None:
+        return None if part is None else 100.0 * part / whole
+
+    def rounded(value: float | None) -> float | None:
+        return None if value is None else round(value, 6)
+
     for i in range(len(members) - 1):
-        if not (keep[i] and keep[i + 1]):
+        step_time = span(ic[i], ic[i + 1])
+        if not (keep[i] and keep[i + 1]) or step_time is None:
             continue
         ratio, metres = lengths(i, i + 1)
-        step_time = ic[i + 1] - ic[i]
-        steps.append({
-            "foot": feet[i + 1],
-            "ic_frame": int(frame_indices[members[i + 1].ic_pos]),
-            "ic_time_s": round(ic[i + 1], 6),
-            "fo_frame": int(frame_indices[members[i + 1].fo_pos]),
-            "fo_time_s": round(fo[i + 1], 6),
-            "step_time_s": round(step_time, 6),
-            "step_length_m": None if metres is None else round(metres, 4),
-            "step_length_stature_ratio": round(ratio, 5),
-            "stance_time_s": round(fo[i + 1] - ic[i + 1], 6),
-            "double_support_time_s": round(fo[i] - ic[i + 1], 6),
-        })
+        steps.append(
+            {
+                "foot": feet[i + 1],
+                "ic_frame": int(frame_indices[members[i + 1].ic_pos]),
+                "ic_time_s": rounded(ic[i + 1]),
+                "fo_frame": int(frame_indices[members[i + 1].fo_pos])
+                if fo[i + 1] is not None
+                else None,
+                "fo_time_s": rounded(fo[i + 1]),
+                "step_time_s": rounded(step_time),
+                "step_length_m": None if metres is None else round(metres, 4),
+                "step_length_stature_ratio": round(ratio, 5),
+                "stance_time_s": rounded(span(ic[i + 1], fo[i + 1])),
+                "double_support_time_s": rounded(span(ic[i + 1], fo[i])),
+            }
+        )
     for i in range(len(members) - 2):
-        if not (keep[i] and keep[i + 1] and keep[i + 2]):
+        stride_time = span(ic[i], ic[i + 2])
+        if not (keep[i] and keep[i + 1] and keep[i + 2]) or stride_time is None:
             continue
-        stride_time = ic[i + 2] - ic[i]
         ratio, metres = lengths(i, i + 2)
-        stance = fo[i] - ic[i]
-        double = (fo[i] - ic[i + 1]) + (fo[i + 1] - ic[i + 2])
-        swing = ic[i + 2] - fo[i]
-        single = ic[i + 2] - fo[i + 1]  # the other foot swings: this foot alone on the floor
-        strides.append({
-            "foot": feet[i],
-            "stride_time_s": stride_time,
-            "stance_time_s": stance,
-            "stance_pct": 100.0 * stance / stride_time,
-            "swing_time_s": swing,
-            "swing_pct": 100.0 * swing / stride_time,
-            "double_support_time_s": double,
-            "double_support_pct": 100.0 * double / stride_time,
-            "single_support_time_s": single,
-            "single_support_pct": 100.0 * single / stride_time,
-            "stride_length_m": metres,
-            "stride_length_stature_ratio": ratio,
-            "speed_mps": None if metres is None else metres / stride_time,
-            "speed_statures_per_s": ratio / stride_time,
-        })
+        stance = span(ic[i], fo[i])
+        first_double, second_double = span(ic[i + 1], fo[i]), span(ic[i + 2], fo[i + 1])
+        double = (
+            None if first_double is None or second_double is None else first_double + second_double
+        )
+        swing = span(fo[i], ic[i + 2])
+        single = span(fo[i + 1], ic[i + 2])  # the other foot swings: this foot alone
+        strides.append(
+            {
+                "foot": feet[i],
+                "stride_time_s": stride_time,
+                "stance_time_s": stance,
+                "stance_pct": share(stance, stride_time),
+                "swing_time_s": swing,
+                "swing_pct": share(swing, stride_time),
+                "double_support_time_s": double,
+                "double_support_pct": share(double, stride_time),
+                "single_support_time_s": single,
+                "single_support_pct": share(single, stride_time),
+                "stride_length_m": metres,
+                "stride_length_stature_ratio": ratio,
+                "speed_mps": None if metres is None else metres / stride_time,
+                "speed_statures_per_s": ratio / stride_time,
+            }
+        )
 
 
 def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
     """``(start, stop)`` of each run of True in a ``(n,)`` bool array."""
     padded = np.concatenate([[False], flags, [False]]).astype(np.int8)
     change = np.diff(padded)
-    return list(zip(np.nonzero(change == 1)[0].tolist(), np.nonzero(change == -1)[0].tolist(),
-                    strict=True))
+    return list(
+        zip(np.nonzero(change == 1)[0].tolist(), np.nonzero(change == -1)[0].tolist(), strict=True)
+    )

@@ -42,11 +42,15 @@ def summarise(steps: list[dict[str, Any]], strides: list[dict[str, Any]]) -> dic
         metrics.update(_stats(f"{key}_time", "s", [s[f"{key}_time_s"] for s in strides]))
         metrics.update(_stats(key, "pct", [s[f"{key}_pct"] for s in strides], 3))
     metrics.update(_stats("step_length", "m", [s["step_length_m"] for s in steps]))
-    metrics.update(_stats("step_length", "stature_ratio",
-                          [s["step_length_stature_ratio"] for s in steps]))
+    metrics.update(
+        _stats("step_length", "stature_ratio", [s["step_length_stature_ratio"] for s in steps])
+    )
     metrics.update(_stats("stride_length", "m", [s["stride_length_m"] for s in strides]))
-    metrics.update(_stats("stride_length", "stature_ratio",
-                          [s["stride_length_stature_ratio"] for s in strides]))
+    metrics.update(
+        _stats(
+            "stride_length", "stature_ratio", [s["stride_length_stature_ratio"] for s in strides]
+        )
+    )
     metrics.update(_stats("speed", "mps", [s["speed_mps"] for s in strides]))
     metrics.update(_stats("speed", "statures_per_s", [s["speed_statures_per_s"] for s in strides]))
     step_m, cadence = metrics["step_length_m"], metrics["cadence_spm"]
@@ -58,9 +62,7 @@ def summarise(steps: list[dict[str, Any]], strides: list[dict[str, Any]]) -> dic
     metrics["step_length_asymmetry_pct"] = _asymmetry(
         [s["step_length_stature_ratio"] for s in steps], feet
     )
-    metrics["stance_time_asymmetry_pct"] = _asymmetry(
-        [s["stance_time_s"] for s in steps], feet
-    )
+    metrics["stance_time_asymmetry_pct"] = _asymmetry([s["stance_time_s"] for s in steps], feet)
     metrics["steady_steps"] = len(steps)
     metrics["steady_strides"] = len(strides)
     return metrics

@@ -52,8 +52,9 @@ def choose_walker(walking: list[Track]) -> Track:
     return walker
 
 
-def confidence(steady_footprints: int, candidate_footprints: int, step_time_cv_pct: float | None
-               ) -> float:
+def confidence(
+    steady_footprints: int, candidate_footprints: int, step_time_cv_pct: float | None
+) -> float:
     """A 0-1 confidence: the share of forward-pass footprints that are steady, times a term
     that falls as step times scatter (CV 0 % -> 1, CV >= 20 % -> 0.5), times a term that
     grows with the number of steady footprints (4 or more -> 1)."""

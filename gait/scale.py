@@ -10,9 +10,9 @@ import numpy as np
 STATURE_PERCENTILE = 90
 
 
-def stature_px(top_y_px: np.ndarray, centre_x_px: np.ndarray, floor: tuple[float, float]) -> (
-    tuple[float, float] | None
-):
+def stature_px(
+    top_y_px: np.ndarray, centre_x_px: np.ndarray, floor: tuple[float, float]
+) -> tuple[float, float] | None:
     """Stature in pixels as a linear function of the image column, ``(s0, s1)`` meaning
     ``stature(x) = s0 + s1 * x`` (perspective: a walker drifting toward the camera grows).
 

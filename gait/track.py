@@ -57,7 +57,8 @@ def link_tracks(blobs: np.ndarray, frame_height_px: int) -> list[Track]:
     for position in range(blobs.shape[0]):
         rows = blobs[position]
         candidates = [
-            rank for rank in range(rows.shape[0])
+            rank
+            for rank in range(rows.shape[0])
             if rows[rank, 0] >= 0 and rows[rank, 3] - rows[rank, 1] >= min_height
         ]
         taken: set[int] = set()
@@ -106,8 +107,10 @@ def link_tracks(blobs: np.ndarray, frame_height_px: int) -> list[Track]:
 def walking_tracks(tracks: list[Track]) -> list[Track]:
     """The tracks of people who walk across: person-shaped, travelling far enough."""
     return [
-        t for t in tracks
-        if len(t.positions) >= 10 and t.is_person_shaped
+        t
+        for t in tracks
+        if len(t.positions) >= 10
+        and t.is_person_shaped
         and t.travel_px >= MIN_TRAVEL_STATURES * float(np.median(t.heights_px))
     ]
 

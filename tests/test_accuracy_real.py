@@ -54,4 +54,3 @@ def test_indoor_backward_pass_not_reported_as_gait(real_clip):
     result = _run(real_clip("side-indoor-forward-then-backward.mp4")).to_dict()
     assert all(not 185 <= e["frame"] <= 340 for e in result["events"])
     assert any(s["reason"] == "walking_backwards" for s in result["quality"]["excluded_segments"])
-

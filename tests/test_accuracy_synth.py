@@ -10,15 +10,16 @@ from benchmarks.accuracy import synthetic_case
 
 CASES = [
     ("default", {}),
-    ("right_to_left_fast", {"direction": "right_to_left", "cadence_spm": 125,
-                            "step_length_m": 0.75}),
+    (
+        "right_to_left_fast",
+        {"direction": "right_to_left", "cadence_spm": 125, "step_length_m": 0.75},
+    ),
 ]
 
 
 @pytest.mark.parametrize(("name", "kwargs"), CASES)
 def test_synthetic_tolerances(tmp_path, name, kwargs):
-    row = synthetic_case(name, {"width": 960, "height": 540, "duration_s": 5.0, **kwargs},
-                         tmp_path)
+    row = synthetic_case(name, {"width": 960, "height": 540, "duration_s": 5.0, **kwargs}, tmp_path)
     assert row["status"] == "ok"
     assert abs(row["cadence_err_spm"]) <= 2.0
     assert abs(row["step_len_err_cm"]) <= 3.0

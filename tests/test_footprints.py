@@ -12,10 +12,12 @@ def test_two_still_blocks_are_two_footprints_and_a_streak_is_none():
     contact[5:30, 20:40] = 1  # stance 1
     contact[20:50, 100:120] = 1  # stance 2
     for t in range(30, 45):  # a swinging foot: a diagonal streak
-        contact[t, 40 + 4 * t - 120: 44 + 4 * t - 120] = 1
+        contact[t, 40 + 4 * t - 120 : 44 + 4 * t - 120] = 1
     prints = fp.find_footprints(contact, 1 / 30, stature_px=200)
     assert [(p.ic_pos, p.fo_pos, p.x0_px, p.x1_px) for p in prints] == [
-        (5, 29, 20, 40), (20, 49, 100, 120)]
+        (5, 29, 20, 40),
+        (20, 49, 100, 120),
+    ]
 
 
 def test_floor_line_ignores_lifted_feet():

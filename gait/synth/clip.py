@@ -76,8 +76,12 @@ def shift_pose(pose: Pose, shift: np.ndarray) -> Pose:
     d = np.stack([shift, np.zeros_like(shift)], axis=1)
     feet = {f: dataclasses.replace(fp, ankle=fp.ankle - d) for f, fp in pose.feet.items()}
     return dataclasses.replace(
-        pose, hip=pose.hip - d, shoulder=pose.shoulder - d, head_center=pose.head_center - d,
-        knee={f: v - d for f, v in pose.knee.items()}, feet=feet,
+        pose,
+        hip=pose.hip - d,
+        shoulder=pose.shoulder - d,
+        head_center=pose.head_center - d,
+        knee={f: v - d for f, v in pose.knee.items()},
+        feet=feet,
         elbow={f: v - d for f, v in pose.elbow.items()},
         wrist={f: v - d for f, v in pose.wrist.items()},
         hand_tip={f: v - d for f, v in pose.hand_tip.items()},
@@ -85,7 +89,10 @@ def shift_pose(pose: Pose, shift: np.ndarray) -> Pose:
 
 
 def build_truth(
-    params: SynthParams, prints: list[Footprint], camera: Camera, times_s: np.ndarray,
+    params: SynthParams,
+    prints: list[Footprint],
+    camera: Camera,
+    times_s: np.ndarray,
     angles: dict[str, dict[str, np.ndarray]],
 ) -> dict[str, Any]:
     """The truth dict (schema in the :mod:`gait.synth` docstring)."""
@@ -94,24 +101,32 @@ def build_truth(
     rot = params.rotation_deg
     stored = (params.height, params.width) if rot in (90, 270) else (params.width, params.height)
     walk_x = [fp.heel_x_m for fp in prints]
-    mid = np.array([fp.ic_time_s + 0.3 if math.isfinite(fp.ic_time_s) else fp.fo_time_s - 0.3
-                    for fp in prints])
+    mid = np.array(
+        [fp.ic_time_s + 0.3 if math.isfinite(fp.ic_time_s) else fp.fo_time_s - 0.3 for fp in prints]
+    )
     mid = np.where(np.isfinite(mid), mid, 0.0)
     shift = pass_shift(walker_pose(mid, prints, params).hip[:, 0], camera, params)
-    shown = [dataclasses.replace(fp, heel_x_m=fp.heel_x_m - s) for fp, s in zip(prints, shift,
-                                                                                   strict=True)]
+    shown = [
+        dataclasses.replace(fp, heel_x_m=fp.heel_x_m - s)
+        for fp, s in zip(prints, shift, strict=True)
+    ]
     footprints = T.footprint_records(shown, times_s, camera, body, near, walk_x)
     steps = T.step_records(footprints)
     return {
         "schema_version": T.SCHEMA_VERSION,
         "params": params.to_json(),
         "video": {
-            "width": stored[0], "height": stored[1],
-            "display_width": params.width, "display_height": params.height,
-            "fps": params.fps, "frame_count": len(times_s),
-            "duration_s": float(times_s[-1] + (times_s[-1] - times_s[-2] if len(times_s) > 1
-                                               else 1 / params.fps)),
-            "variable_frame_rate": params.vfr, "rotation_deg": rot,
+            "width": stored[0],
+            "height": stored[1],
+            "display_width": params.width,
+            "display_height": params.height,
+            "fps": params.fps,
+            "frame_count": len(times_s),
+            "duration_s": float(
+                times_s[-1] + (times_s[-1] - times_s[-2] if len(times_s) > 1 else 1 / params.fps)
+            ),
+            "variable_frame_rate": params.vfr,
+            "rotation_deg": rot,
         },
         "frame_times_s": [float(t) for t in times_s],
         "height_m": params.height_m,
@@ -147,8 +162,14 @@ def render_clip(out_path: Path, params: SynthParams) -> dict[str, Any]:
     pts = frame_pts(times)
     # Draw the next frame while x264 encodes this one (cv2 drawing releases the GIL).
     with (
-        Mp4Writer(out_path, (params.width, params.height), params.fps, params.rotation_deg,
-                  params.crf, params.x264_preset) as writer,
+        Mp4Writer(
+            out_path,
+            (params.width, params.height),
+            params.fps,
+            params.rotation_deg,
+            params.crf,
+            params.x264_preset,
+        ) as writer,
         ThreadPoolExecutor(max_workers=1) as pool,
     ):
         pending = pool.submit(renderer.frame, 0)

@@ -59,7 +59,8 @@ class Mp4Writer:
         self.stored_size = (width, height)
         self._container = av.open(str(path), mode="w", format="mp4")
         stream = self._container.add_stream(
-            "libx264", rate=Fraction(fps).limit_denominator(1001),
+            "libx264",
+            rate=Fraction(fps).limit_denominator(1001),
             # A keyframe every second, as phone cameras write them (and a clip can then be
             # sampled or seeked without decoding long runs of frames).
             options={"crf": str(crf), "preset": preset, "g": str(max(1, round(fps)))},

@@ -134,7 +134,11 @@ def stance_pose(t: np.ndarray, fp: Footprint, body: Body, stride_s: float) -> Fo
 
 
 def _hermite(
-    s: np.ndarray, p0: np.ndarray, p1: np.ndarray, m0: np.ndarray, m1: np.ndarray,
+    s: np.ndarray,
+    p0: np.ndarray,
+    p1: np.ndarray,
+    m0: np.ndarray,
+    m1: np.ndarray,
     points: bool = False,
 ) -> np.ndarray:
     """Cubic Hermite on s (N,) in [0, 1]; with ``points`` p and m are (2,) and the result (N, 2)."""
@@ -212,8 +216,7 @@ def foot_trajectory(
         lo = fp.ic_time_s if i > 0 else -math.inf
         mask = (t >= lo) & (t <= fp.fo_time_s)
         if mask.any():
-            put(mask, stance_pose(np.clip(t[mask], fp.ic_time_s, fp.fo_time_s), fp, body,
-                                  stride_s))
+            put(mask, stance_pose(np.clip(t[mask], fp.ic_time_s, fp.fo_time_s), fp, body, stride_s))
         if i + 1 < len(prints):
             nxt = prints[i + 1]
             mask = (t > fp.fo_time_s) & (t < nxt.ic_time_s)

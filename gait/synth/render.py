@@ -30,12 +30,19 @@ def capsule(p0: np.ndarray, p1: np.ndarray, r0: float, r1: float, n: int = 8) ->
     return np.concatenate([arc1, arc0])
 
 
-def ellipse(center: np.ndarray, axes: tuple[float, float], angle_deg: float,
-            start: int = 0, end: int = 360) -> np.ndarray:
+def ellipse(
+    center: np.ndarray, axes: tuple[float, float], angle_deg: float, start: int = 0, end: int = 360
+) -> np.ndarray:
     """Outline (K, 2) of an ellipse (or an arc of it, closed by its chord), px."""
     c = center * SCALE
-    pts = cv2.ellipse2Poly((int(c[0]), int(c[1])), (int(axes[0] * SCALE), int(axes[1] * SCALE)),
-                           int(angle_deg), start, end, 10)
+    pts = cv2.ellipse2Poly(
+        (int(c[0]), int(c[1])),
+        (int(axes[0] * SCALE), int(axes[1] * SCALE)),
+        int(angle_deg),
+        start,
+        end,
+        10,
+    )
     return pts.astype(np.float64) / SCALE
 
 
@@ -72,8 +79,9 @@ class FrameRenderer:
         if params.noise > 0:
             for _ in range(NOISE_BANK):
                 n = rng.normal(0.0, params.noise, background.shape).astype(np.float32)
-                self.noise_bank.append((np.clip(n, 0, 255).astype(np.uint8),
-                                        np.clip(-n, 0, 255).astype(np.uint8)))
+                self.noise_bank.append(
+                    (np.clip(n, 0, 255).astype(np.uint8), np.clip(-n, 0, 255).astype(np.uint8))
+                )
         self.noise_order = rng.integers(0, max(1, NOISE_BANK), size=len(pose.times_s))
 
     def _shoe_outlines(self, foot: str) -> np.ndarray:
@@ -81,11 +89,30 @@ class FrameRenderer:
         b = self.body
         lf, ah = b.foot_length, b.ankle_height
         loc = b.foot_points()
-        rear = np.array([[0.73 * lf, 0.0], [0.0, 0.0], [-0.04 * lf, 0.4 * ah],
-                         [-0.02 * lf, 1.2 * ah], [0.14 * lf, 1.7 * ah], [0.36 * lf, 1.45 * ah],
-                         [0.62 * lf, 0.85 * ah], [0.73 * lf, 0.6 * ah]]) - loc["ankle"]
-        toe = np.array([[0.0, 0.6 * ah], [0.2 * lf, 0.42 * ah], [0.27 * lf, 0.18 * ah],
-                        [0.27 * lf, 0.0], [0.0, 0.0]])
+        rear = (
+            np.array(
+                [
+                    [0.73 * lf, 0.0],
+                    [0.0, 0.0],
+                    [-0.04 * lf, 0.4 * ah],
+                    [-0.02 * lf, 1.2 * ah],
+                    [0.14 * lf, 1.7 * ah],
+                    [0.36 * lf, 1.45 * ah],
+                    [0.62 * lf, 0.85 * ah],
+                    [0.73 * lf, 0.6 * ah],
+                ]
+            )
+            - loc["ankle"]
+        )
+        toe = np.array(
+            [
+                [0.0, 0.6 * ah],
+                [0.2 * lf, 0.42 * ah],
+                [0.27 * lf, 0.18 * ah],
+                [0.27 * lf, 0.0],
+                [0.0, 0.0],
+            ]
+        )
         fp = self.pose.feet[foot]
         mtp = fp.points(b)["mtp"]
         c, s = np.cos(fp.pitch)[:, None], np.sin(fp.pitch)[:, None]
@@ -94,11 +121,13 @@ class FrameRenderer:
                 c * rear[None, :, 0] - s * rear[None, :, 1],
                 s * rear[None, :, 0] + c * rear[None, :, 1],
             ],
-            axis=-1)
+            axis=-1,
+        )
         c, s = np.cos(fp.toe_pitch)[:, None], np.sin(fp.toe_pitch)[:, None]
         toe_w = mtp[:, None, :] + np.stack(
             [c * toe[None, :, 0] - s * toe[None, :, 1], s * toe[None, :, 0] + c * toe[None, :, 1]],
-            axis=-1)
+            axis=-1,
+        )
         return self.camera.to_px(np.concatenate([rear_w, toe_w], axis=1))
 
     def shapes(self, i: int) -> list[Shape]:
@@ -117,19 +146,27 @@ class FrameRenderer:
                     capsule(self.hip[i], self.knee[f][i], 0.050 * h, 0.034 * h),
                     col(pal.trousers, far),
                 ),
-                (capsule(self.knee[f][i], self.ankle[f][i], 0.031 * h, 0.021 * h),
-                 col(pal.trousers, far)),
+                (
+                    capsule(self.knee[f][i], self.ankle[f][i], 0.031 * h, 0.021 * h),
+                    col(pal.trousers, far),
+                ),
                 (self.shoe[f][i], col(pal.shoes, far)),
             ]
 
         def arm(f: str, far: bool) -> list[Shape]:
             return [
-                (capsule(self.shoulder[i], self.elbow[f][i], 0.026 * h, 0.021 * h),
-                 col(pal.shirt, far)),
-                (capsule(self.elbow[f][i], self.wrist[f][i], 0.019 * h, 0.015 * h),
-                 col(pal.skin, far)),
-                (capsule(self.wrist[f][i], self.hand[f][i], 0.016 * h, 0.012 * h),
-                 col(pal.skin, far)),
+                (
+                    capsule(self.shoulder[i], self.elbow[f][i], 0.026 * h, 0.021 * h),
+                    col(pal.shirt, far),
+                ),
+                (
+                    capsule(self.elbow[f][i], self.wrist[f][i], 0.019 * h, 0.015 * h),
+                    col(pal.skin, far),
+                ),
+                (
+                    capsule(self.wrist[f][i], self.hand[f][i], 0.016 * h, 0.012 * h),
+                    col(pal.skin, far),
+                ),
             ]
 
         lean = math.degrees(float(self.pose.trunk_angle[i]))
@@ -139,19 +176,34 @@ class FrameRenderer:
         shapes: list[Shape] = []
         shapes += arm(self.far, True)
         shapes += leg(self.far, True)
-        shapes.append((capsule(self.hip[i], self.hip[i] + 0.35 * up, 0.068 * h, 0.066 * h),
-                       col(pal.trousers)))
-        shapes.append((capsule(self.hip[i] + 0.3 * up, self.shoulder[i], 0.066 * h, 0.060 * h),
-                       col(pal.shirt)))
-        shapes.append((capsule(self.shoulder[i], neck_top + 0.2 * up, 0.03 * h, 0.028 * h),
-                       col(pal.skin)))
+        shapes.append(
+            (capsule(self.hip[i], self.hip[i] + 0.35 * up, 0.068 * h, 0.066 * h), col(pal.trousers))
+        )
+        shapes.append(
+            (
+                capsule(self.hip[i] + 0.3 * up, self.shoulder[i], 0.066 * h, 0.060 * h),
+                col(pal.shirt),
+            )
+        )
+        shapes.append(
+            (capsule(self.shoulder[i], neck_top + 0.2 * up, 0.03 * h, 0.028 * h), col(pal.skin))
+        )
         head_angle = sign * lean
         shapes.append((ellipse(self.head[i], (0.056 * h, 0.066 * h), head_angle), col(pal.skin)))
         # Hair: the back and top of the head (the back is opposite the walking direction).
         hair_from = 180 if sign > 0 else -90
-        shapes.append((ellipse(self.head[i] - np.array([sign * 0.006 * h, 0.004 * h]),
-                               (0.057 * h, 0.064 * h), head_angle, hair_from, hair_from + 190),
-                       col(pal.hair)))
+        shapes.append(
+            (
+                ellipse(
+                    self.head[i] - np.array([sign * 0.006 * h, 0.004 * h]),
+                    (0.057 * h, 0.064 * h),
+                    head_angle,
+                    hair_from,
+                    hair_from + 190,
+                ),
+                col(pal.hair),
+            )
+        )
         shapes += leg(self.near, False)
         shapes += arm(self.near, False)
         return shapes
@@ -207,6 +259,7 @@ class FrameRenderer:
         layer = roi.copy()
         for pts, color in shapes:
             mirrored = np.stack([pts[:, 0] - x0, 2 * floor - pts[:, 1] - y0], axis=1)
-            cv2.fillPoly(layer, [np.round(mirrored * SCALE).astype(np.int32)], color,
-                         cv2.LINE_AA, SHIFT)
+            cv2.fillPoly(
+                layer, [np.round(mirrored * SCALE).astype(np.int32)], color, cv2.LINE_AA, SHIFT
+            )
         cv2.addWeighted(layer, 0.3, roi, 0.7, 0.0, dst=roi)

@@ -97,8 +97,9 @@ def make_background(params: SynthParams, camera: Camera, rng: np.random.Generato
         img += 5.0 * tex
         plank = max(4, int(0.25 * camera.pixels_per_m))
         for x in range(int(rng.integers(0, plank)), w, plank):
-            cv2.line(img, (x, horizon), (x + (x - w // 2) // 6, h), (70.0, 80.0, 90.0), 1,
-                     cv2.LINE_AA)
+            cv2.line(
+                img, (x, horizon), (x + (x - w // 2) // 6, h), (70.0, 80.0, 90.0), 1, cv2.LINE_AA
+            )
         fine = rng.normal(0.0, 4.0, (h, w, 1)).astype(np.float32)
         img += fine
     cv2.line(img, (0, horizon), (w, horizon), (150.0, 150.0, 150.0), max(1, h // 150))
@@ -108,9 +109,7 @@ def make_background(params: SynthParams, camera: Camera, rng: np.random.Generato
     return np.clip(img, 0, 255).astype(np.uint8)
 
 
-def _draw_clutter(
-    img: np.ndarray, horizon: int, camera: Camera, rng: np.random.Generator
-) -> None:
+def _draw_clutter(img: np.ndarray, horizon: int, camera: Camera, rng: np.random.Generator) -> None:
     """Static objects against the wall: pictures, a door, shelves, plants, a chair."""
     h, w = img.shape[:2]
     ppm = camera.pixels_per_m
@@ -127,25 +126,42 @@ def _draw_clutter(
         elif kind == "door":
             bw, bh = int(0.9 * ppm), int(2.0 * ppm)
             cv2.rectangle(img, (x, horizon - bh), (x + bw, horizon), color, -1, cv2.LINE_AA)
-            cv2.circle(img, (x + int(0.8 * bw), horizon - bh // 2), max(2, int(0.03 * ppm)),
-                       (40.0, 160.0, 200.0), -1, cv2.LINE_AA)
+            cv2.circle(
+                img,
+                (x + int(0.8 * bw), horizon - bh // 2),
+                max(2, int(0.03 * ppm)),
+                (40.0, 160.0, 200.0),
+                -1,
+                cv2.LINE_AA,
+            )
         elif kind == "shelf":
             bw = int(rng.uniform(0.6, 1.2) * ppm)
             y = horizon - int(rng.uniform(0.8, 1.6) * ppm)
             cv2.rectangle(img, (x, y), (x + bw, y + max(3, int(0.04 * ppm))), color, -1)
             for k in range(int(rng.integers(2, 6))):
                 bx = x + k * bw // 6
-                cv2.rectangle(img, (bx, y - int(0.25 * ppm)), (bx + int(0.08 * ppm), y),
-                              tuple(float(c) for c in rng.uniform(30, 230, 3)), -1)
+                cv2.rectangle(
+                    img,
+                    (bx, y - int(0.25 * ppm)),
+                    (bx + int(0.08 * ppm), y),
+                    tuple(float(c) for c in rng.uniform(30, 230, 3)),
+                    -1,
+                )
         elif kind == "plant":
             base = (x, horizon)
-            cv2.rectangle(img, (x - int(0.12 * ppm), horizon - int(0.3 * ppm)),
-                          (x + int(0.12 * ppm), horizon), (60.0, 80.0, 150.0), -1)
+            cv2.rectangle(
+                img,
+                (x - int(0.12 * ppm), horizon - int(0.3 * ppm)),
+                (x + int(0.12 * ppm), horizon),
+                (60.0, 80.0, 150.0),
+                -1,
+            )
             for _k in range(8):
-                tip = (x + int(rng.uniform(-0.4, 0.4) * ppm), horizon - int(rng.uniform(0.5, 1.1)
-                                                                            * ppm))
-                cv2.line(img, base, tip, (40.0, 130.0, 50.0), max(2, int(0.04 * ppm)),
-                         cv2.LINE_AA)
+                tip = (
+                    x + int(rng.uniform(-0.4, 0.4) * ppm),
+                    horizon - int(rng.uniform(0.5, 1.1) * ppm),
+                )
+                cv2.line(img, base, tip, (40.0, 130.0, 50.0), max(2, int(0.04 * ppm)), cv2.LINE_AA)
         else:
             bw, bh = int(rng.uniform(0.3, 0.7) * ppm), int(rng.uniform(0.3, 0.8) * ppm)
             cv2.rectangle(img, (x, horizon - bh), (x + bw, horizon), color, -1)

@@ -94,8 +94,9 @@ def plan_footprints(params: SynthParams, walk_distance_m: float) -> list[Footpri
     swing_time = params.stride_time_s - (step_time + double_support_after(second, params))
     ic_first = stand_fo + swing_time
     heel_first = START_STEP_FRAC * length
-    n_regular = max(2, round((walk_distance_m - (START_STEP_FRAC + STOP_STEP_FRAC) * length)
-                             / length))
+    n_regular = max(
+        2, round((walk_distance_m - (START_STEP_FRAC + STOP_STEP_FRAC) * length) / length)
+    )
     moving = _regular_walk(params, first, ic_first, heel_first, n_regular + 2)
     last = moving[-1]
     stop_foot = other(last.foot)
@@ -104,18 +105,22 @@ def plan_footprints(params: SynthParams, walk_distance_m: float) -> list[Footpri
     close_ic = stop_ic + step_time
     prints = [
         Footprint(first, -math.inf, stand_fo, 0.0, "standing"),
-        Footprint(second, -math.inf, ic_first + double_support_after(first, params), 0.0,
-                  "standing"),
+        Footprint(
+            second, -math.inf, ic_first + double_support_after(first, params), 0.0, "standing"
+        ),
     ]
     prints += [
-        Footprint(p.foot, p.ic_time_s, p.fo_time_s, p.heel_x_m,
-                  "initiation" if i < 2 else "steady")
+        Footprint(p.foot, p.ic_time_s, p.fo_time_s, p.heel_x_m, "initiation" if i < 2 else "steady")
         for i, p in enumerate(moving)
     ]
     # The last regular footprint lifts off after the short stop step lands.
-    prints[-1] = Footprint(last.foot, last.ic_time_s,
-                           stop_ic + double_support_after(stop_foot, params), last.heel_x_m,
-                           "steady")
+    prints[-1] = Footprint(
+        last.foot,
+        last.ic_time_s,
+        stop_ic + double_support_after(stop_foot, params),
+        last.heel_x_m,
+        "steady",
+    )
     prints.append(Footprint(stop_foot, stop_ic, math.inf, stop_heel, "termination"))
     prints.append(Footprint(other(stop_foot), close_ic, math.inf, stop_heel, "termination"))
     return prints
