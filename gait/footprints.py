@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+import warnings
+
 import cv2
 import numpy as np
 
 #: Height of the contact band above the floor line, as a fraction of stature. Chosen on the
 #: synthetic matrix and the indoor clip: 0.02 (~3.5 cm) holds the flat foot and the heel's
 #: first touch while the swinging foot clears it (toe clearance ~2 cm, heel ~ >5 cm).
-BAND_STATURE_FRACTION = 0.02
+BAND_STATURE_FRACTION = 0.06
 #: Smallest band, pixels (compression blurs the sole over ~2 pixels).
 MIN_BAND_PX = 3
+#: A column's lowest pixel that moves at most this much between frames (pixels) is still.
+STILL_PX = 1.0
 #: A column in contact for less than this is a foot passing, not standing (s).
 MIN_CONTACT_S = 0.12
 #: Gaps in a column's contact up to this long are bridged (noise, a shoelace flicker), s.
@@ -52,12 +56,18 @@ class Footprint:
 
 
 #: Columns this far (fraction of the walker's box height) beyond the box's sides still
-#: belong to the walker: a foot swinging ahead can stick out of a box made of other parts.
-SIDE_MARGIN_STATURES = 0.08
+#: belong to the walker: a foot split off the body's blob swings up to ~0.45 box heights
+#: ahead of it (outdoor clip: sandals in grass, trousers close to the lawn's colour).
+SIDE_MARGIN_STATURES = 0.5
 #: The walker's lowest pixel may lie this far (fraction of box height) below its box: shoes
-#: that differ little from the floor, or legs lost against a skirting board, split the feet
-#: off the body's blob (dark shoes over a dark floor, skin-coloured feet in grass).
-BELOW_BOX_STATURES = 0.4
+#: that differ little from the floor, or legs lost against a skirting board or grass, split
+#: the feet off the body's blob (the outdoor clip loses whole shins: feet lie ~0.45 box
+#: heights below a box that ends at the knees). What lies below the floor is dropped later
+#: (:func:`drop_below_floor`).
+BELOW_BOX_STATURES = 1.0
+#: A walker pixel further than this below the floor line (fraction of stature) is not the
+#: walker's (a reflection, a shadow edge, noise) and is dropped.
+BELOW_FLOOR_STATURES = 0.03
 
 
 def walker_bottom(bottom_y: np.ndarray, walker_boxes: np.ndarray) -> np.ndarray:
@@ -85,6 +95,18 @@ def walker_bottom(bottom_y: np.ndarray, walker_boxes: np.ndarray) -> np.ndarray:
         & (y <= y1 + BELOW_BOX_STATURES * box_height)
     )
     return np.where(owned, y, np.nan)
+
+
+def drop_below_floor(
+    walker_bottom_px: np.ndarray, floor: tuple[float, float], stature_px: float
+) -> np.ndarray:
+    """``walker_bottom_px`` (``(n, W)``) with points far below the floor line set to NaN."""
+    a, b = floor
+    floor_y = a + b * np.arange(walker_bottom_px.shape[1], dtype=np.float64)
+    limit = floor_y + max(MIN_BAND_PX, BELOW_FLOOR_STATURES * stature_px)
+    with np.errstate(invalid="ignore"):
+        below = walker_bottom_px > limit[None, :]
+    return np.where(below, np.nan, walker_bottom_px)
 
 
 def floor_line(walker_bottom_px: np.ndarray) -> tuple[float, float] | None:
@@ -115,13 +137,22 @@ def floor_line(walker_bottom_px: np.ndarray) -> tuple[float, float] | None:
 def contact_image(
     walker_bottom_px: np.ndarray, floor: tuple[float, float], band_px: float
 ) -> np.ndarray:
-    """``(n, W)`` uint8, 1 where the walker's lowest pixel lies in the band above the floor."""
+    """``(n, W)`` uint8, 1 where the walker's lowest pixel stands still near the floor.
+
+    Near: within ``band_px`` above the floor line (a loose band: real ground is not a
+    plane). Still: the pixel moved at most :data:`STILL_PX` since the previous or until the
+    next frame. A foot on the floor is both; a swinging foot, even one skimming the floor,
+    moves several pixels per frame.
+    """
     a, b = floor
     width = walker_bottom_px.shape[1]
     floor_y = a + b * np.arange(width, dtype=np.float64)
     with np.errstate(invalid="ignore"):
-        contact = walker_bottom_px >= (floor_y - band_px)[None, :]
-    return contact.astype(np.uint8)
+        near = walker_bottom_px >= (floor_y - band_px)[None, :]
+        step = np.abs(np.diff(walker_bottom_px, axis=0))
+        still_before = np.vstack([np.zeros((1, width), bool), step <= STILL_PX])
+        still_after = np.vstack([step <= STILL_PX, np.zeros((1, width), bool)])
+    return (near & (still_before | still_after)).astype(np.uint8)
 
 
 def find_footprints(
@@ -154,6 +185,40 @@ def find_footprints(
     return footprints
 
 
+#: Two still blocks closer than this along the floor (fraction of stature) that overlap in
+#: time are one foot seen in pieces (a strap, grass hiding part of the sole).
+MERGE_GAP_STATURES = 0.03
+
+
+def merge_fragments(footprints: list[Footprint], stature_px: float) -> list[Footprint]:
+    """Join footprints that are pieces of one foot: overlapping in time by at least half the
+    shorter one and separated along the floor by at most :data:`MERGE_GAP_STATURES`."""
+    merged = sorted(footprints, key=lambda f: (f.x0_px, f.ic_pos))
+    gap_px = max(2.0, MERGE_GAP_STATURES * stature_px)
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(merged)):
+            for j in range(i + 1, len(merged)):
+                a, b = merged[i], merged[j]
+                overlap = min(a.fo_pos, b.fo_pos) - max(a.ic_pos, b.ic_pos) + 1
+                shorter = min(a.fo_pos - a.ic_pos, b.fo_pos - b.ic_pos) + 1
+                gap = max(a.x0_px, b.x0_px) - min(a.x1_px, b.x1_px)
+                if overlap >= 0.5 * shorter and gap <= gap_px:
+                    merged[i] = Footprint(
+                        ic_pos=min(a.ic_pos, b.ic_pos),
+                        fo_pos=max(a.fo_pos, b.fo_pos),
+                        x0_px=min(a.x0_px, b.x0_px),
+                        x1_px=max(a.x1_px, b.x1_px),
+                    )
+                    del merged[j]
+                    changed = True
+                    break
+            if changed:
+                break
+    return sorted(merged, key=lambda f: (f.ic_pos, f.x0_px))
+
+
 def _long_runs(image: np.ndarray, min_length: int) -> np.ndarray:
     """Keep only vertical (time) runs of ones at least ``min_length`` long; ``(n, W)`` uint8."""
     n = image.shape[0]
@@ -183,6 +248,9 @@ def _long_runs(image: np.ndarray, min_length: int) -> np.ndarray:
 #: distance of the footprint's own floor level (fraction of stature; ~7 mm). Thinner than
 #: the detection band: the band finds footprints, this times their first and last frame.
 CONTACT_TOLERANCE_STATURES = 0.004
+#: A column's own floor level is this percentile of its lowest walker pixel over the
+#: footprint: the foot flat on the floor (the heel lifts in late stance, the toe early).
+LEVEL_PERCENTILE = 95
 #: ... and never thinner than this (pixels): compression blurs a sole's edge by ~1 pixel.
 MIN_CONTACT_TOLERANCE_PX = 1.0
 #: Refinement moves an initial contact or foot off by at most this much (s).
@@ -190,7 +258,11 @@ MAX_REFINEMENT_S = 0.15
 
 
 def refine_contact(
-    footprint: Footprint, walker_bottom_px: np.ndarray, stature_px: float, frame_interval_s: float
+    footprint: Footprint,
+    walker_bottom_px: np.ndarray,
+    walker_seen: np.ndarray,
+    stature_px: float,
+    frame_interval_s: float,
 ) -> Footprint:
     """Time a footprint's first and last frame of contact with a thin tolerance.
 
@@ -201,17 +273,16 @@ def refine_contact(
     starts when the heel touches and ends when the toe leaves.
     """
     region = walker_bottom_px[:, footprint.x0_px : footprint.x1_px]
-    seen = ~np.all(np.isnan(region), axis=1)
-    lowest = np.full(region.shape[0], -np.inf)
-    lowest[seen] = np.nanmax(region[seen], axis=1)
-    third = max(1, (footprint.fo_pos - footprint.ic_pos + 1) // 3)
-    middle = lowest[footprint.ic_pos + third : footprint.fo_pos + 1 - third]
-    middle = middle[np.isfinite(middle)]
-    if middle.size == 0:
+    seen = walker_seen
+    stance = region[footprint.ic_pos : footprint.fo_pos + 1]
+    if not np.any(np.isfinite(stance)):
         return replace(footprint, ic_seen=False, fo_seen=False)
-    level = float(np.median(middle))
-    tolerance = max(MIN_CONTACT_TOLERANCE_PX, CONTACT_TOLERANCE_STATURES * stature_px)
-    touching = lowest >= level - tolerance
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # columns never seen: NaN level
+        level = np.nanpercentile(stance, LEVEL_PERCENTILE, axis=0)
+        tolerance = max(MIN_CONTACT_TOLERANCE_PX, CONTACT_TOLERANCE_STATURES * stature_px)
+        down = region >= (level - tolerance)[None, :]
+    touching = down.any(axis=1)
     centre = (footprint.ic_pos + footprint.fo_pos) // 2
     candidates = np.flatnonzero(touching[footprint.ic_pos : footprint.fo_pos + 1])
     if candidates.size == 0:

@@ -53,11 +53,14 @@ def measure(plan: Plan, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
     if stature is None:
         raise NoReliableGait("no_walker", "the walker is seen in too few frames")
     mean_stature_px = scale.stature_at(stature, float(np.nanmedian(centre_x)))
+    bottom = fp.drop_below_floor(bottom, floor, mean_stature_px)
     band_px = max(fp.MIN_BAND_PX, fp.BAND_STATURE_FRACTION * mean_stature_px)
     contact = fp.contact_image(bottom, floor, band_px)
     footprints = [
-        fp.refine_contact(f, bottom, mean_stature_px, interval_s)
-        for f in fp.find_footprints(contact, interval_s, mean_stature_px)
+        fp.refine_contact(f, bottom, ranks > 0, mean_stature_px, interval_s)
+        for f in fp.merge_fragments(
+            fp.find_footprints(contact, interval_s, mean_stature_px), mean_stature_px
+        )
     ]
     owned = ~np.isnan(bottom)
 
