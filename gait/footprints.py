@@ -7,9 +7,8 @@ that stays put, a swinging foot a short diagonal streak. Each block is a footpri
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-
 import warnings
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
