@@ -50,7 +50,11 @@ def passes(centre_x_px: np.ndarray, frame_interval_s: float, stature_px: float) 
     velocity = np.gradient(smooth)
     # Moving: faster than 0.15 statures per second (standing and turning are slower).
     moving = np.abs(velocity) > 0.15 * stature_px * frame_interval_s
-    sign = np.where(moving & present, np.sign(velocity), 0).astype(int)
+    # Short absences (a dropout, a tree trunk) do not end a pass: the path is interpolated
+    # across them; only the time before the walker appears and after it leaves is outside.
+    seen = np.zeros(n, dtype=bool)
+    seen[np.argmax(present) : n - np.argmax(present[::-1])] = True
+    sign = np.where(moving & seen, np.sign(velocity), 0).astype(int)
     result = []
     start = 0
     for pos in range(1, n + 1):

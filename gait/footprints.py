@@ -252,6 +252,8 @@ CONTACT_TOLERANCE_STATURES = 0.004
 LEVEL_PERCENTILE = 95
 #: ... and never thinner than this (pixels): compression blurs a sole's edge by ~1 pixel.
 MIN_CONTACT_TOLERANCE_PX = 1.0
+#: The foot off's tolerance, as a multiple of the initial contact's.
+TOE_TOLERANCE_FACTOR = 1.5
 #: Refinement moves an initial contact or foot off by at most this much (s).
 MAX_REFINEMENT_S = 0.15
 
@@ -280,8 +282,16 @@ def refine_contact(
         warnings.simplefilter("ignore", RuntimeWarning)  # columns never seen: NaN level
         level = np.nanpercentile(stance, LEVEL_PERCENTILE, axis=0)
         tolerance = max(MIN_CONTACT_TOLERANCE_PX, CONTACT_TOLERANCE_STATURES * stature_px)
+        # A column the heel only grazes on its way in (it slides on and settles further on)
+        # has its highest point as its "level": no column's level may stand more than the
+        # tolerance above the footprint's flat-sole level.
+        level = np.maximum(level, np.nanmedian(level) - tolerance)
         down = region >= (level - tolerance)[None, :]
+        # The toe rolls before it lifts: its lowest visible edge creeps up while the tip
+        # still stands, so the foot off uses a wider tolerance than the heel strike.
+        toe_down = region >= (level - TOE_TOLERANCE_FACTOR * tolerance)[None, :]
     touching = down.any(axis=1)
+    toe_touching = toe_down.any(axis=1)
     centre = (footprint.ic_pos + footprint.fo_pos) // 2
     candidates = np.flatnonzero(touching[footprint.ic_pos : footprint.fo_pos + 1])
     if candidates.size == 0:
@@ -293,7 +303,7 @@ def refine_contact(
     first, last = centre, centre
     while first - 1 >= max(0, footprint.ic_pos - limit) and touching[first - 1]:
         first -= 1
-    while last + 1 <= min(len(touching) - 1, footprint.fo_pos + limit) and touching[last + 1]:
+    while last + 1 <= min(len(touching) - 1, footprint.fo_pos + limit) and toe_touching[last + 1]:
         last += 1
     return Footprint(
         ic_pos=first,
