@@ -107,8 +107,8 @@ def measure(plan: Plan, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
         feet = ["A" if i % 2 == 0 else "B" for i in range(len(members))]
         heels = [gait_events.heel_x_px(f, walk.direction) for f in members]
         for f, foot, ok, why in zip(members, feet, keep, reasons, strict=True):
-            if why in ("frame_edge", "clip_boundary"):
-                continue
+            if not ok:
+                continue  # only steady walking is reported; the rest is in excluded_segments
             for kind, pos, seen in (
                 ("initial_contact", f.ic_pos, f.ic_seen),
                 ("foot_off", f.fo_pos, f.fo_seen),
@@ -121,7 +121,6 @@ def measure(plan: Plan, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
                         "time_s": round(float(times_s[pos]), 6),
                         "frame": int(frame_indices[pos]),
                         "foot": foot,
-                        "steady": bool(ok),
                     }
                 )
         _steps_and_strides(

@@ -39,18 +39,35 @@ def test_outdoor_walker_events_stay_in_her_pass(real_clip):
     assert result["metrics"]["step_length_m"] is None  # no height given: no metres
 
 
-@pytest.mark.xfail(reason="IC accuracy on the backlit clip not reached yet (see report)")
-def test_outdoor_initial_contacts_within_two_frames(real_clip):
+def test_outdoor_events_match_the_hand_annotation(real_clip):
+    """Every annotated initial contact found within 2 frames (mean within 1.5), no extra;
+    most foot offs found within 3 frames."""
     result = _run(real_clip("side-outdoor-walker-and-jumper.mp4")).to_dict()
     notes = json.loads((VIDEOS / "side-outdoor-walker-and-jumper.events.json").read_text())
-    truth = [e["frame"] for e in notes["passes"][0]["events"] if e["type"] == "IC"]
-    found = [e["frame"] for e in result["events"] if e["type"] == "initial_contact"]
-    assert all(min(abs(f - t) for t in truth) <= 2 for f in found)
-    assert len(found) >= len(truth) - 2
+    for kind, short, tolerance, min_found in (
+        ("initial_contact", "IC", 2, 8),
+        ("foot_off", "FO", 3, 6),
+    ):
+        truth = [e["frame"] for e in notes["passes"][0]["events"] if e["type"] == short]
+        found = [e["frame"] for e in result["events"] if e["type"] == kind]
+        errors = [min(abs(f - t) for t in truth) for f in found]
+        assert all(error <= tolerance for error in errors), (kind, found, truth)
+        assert len(found) >= min_found, (kind, found, truth)
+    ic_errors = [
+        min(
+            abs(f - t)
+            for f in (e["frame"] for e in result["events"] if e["type"] == "initial_contact")
+        )
+        for t in (e["frame"] for e in notes["passes"][0]["events"] if e["type"] == "IC")
+    ]
+    assert sum(ic_errors) / len(ic_errors) <= 1.5, ic_errors
 
 
-@pytest.mark.xfail(reason="facing cue (shank over heel) not yet reliable on this clip")
 def test_indoor_backward_pass_not_reported_as_gait(real_clip):
     result = _run(real_clip("side-indoor-forward-then-backward.mp4")).to_dict()
     assert all(not 185 <= e["frame"] <= 340 for e in result["events"])
     assert any(s["reason"] == "walking_backwards" for s in result["quality"]["excluded_segments"])
+    # The forward pass (frames ~30-160, right to left) is measured.
+    initial_contacts = [e["frame"] for e in result["events"] if e["type"] == "initial_contact"]
+    assert len(initial_contacts) >= 4 and all(30 <= f <= 160 for f in initial_contacts)
+    assert 95 <= result["metrics"]["cadence_spm"] <= 130
