@@ -106,7 +106,7 @@ def measure(plan: Plan, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
                 )
         feet = ["A" if i % 2 == 0 else "B" for i in range(len(members))]
         heels = [gait_events.heel_x_px(f, walk.direction) for f in members]
-        for f, foot, ok, why in zip(members, feet, keep, reasons, strict=True):
+        for f, foot, ok in zip(members, feet, keep, strict=True):
             if not ok:
                 continue  # only steady walking is reported; the rest is in excluded_segments
             for kind, pos, seen in (
