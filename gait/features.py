@@ -71,7 +71,9 @@ class FrameFeatureExtractor:
     def __call__(self, image: np.ndarray) -> dict[str, np.ndarray]:
         small = _small_grey(image, self.motion_size)
         gain = segment.exposure_gain(small, self.background_level)
-        mask = segment.foreground_mask(image, self.background, gain, self.shadow_bounds)
+        image = segment.corrected_exposure(image, gain)
+        outline = segment.foreground_mask(image, self.background)
+        mask = segment.without_shadows(outline, image, self.shadow_bounds)
         # Lowest foreground row per column (argmax finds the first 1 of the flipped column).
         present = cv2.reduce(mask, 0, cv2.REDUCE_MAX).ravel() > 0
         bottom = (self.height - 1 - np.argmax(mask[::-1], axis=0)).astype(np.int32)
@@ -83,7 +85,7 @@ class FrameFeatureExtractor:
         run[~present] = 0
 
         reduced = cv2.resize(
-            mask, self.reduced_size, interpolation=cv2.INTER_AREA
+            outline, self.reduced_size, interpolation=cv2.INTER_AREA
         )  # any pixel set in a cell gives a non-zero mean
         grouped = cv2.dilate(reduced, _GROUPING_KERNEL)
         count, labels, stats, centroids = cv2.connectedComponentsWithStats(grouped, connectivity=8)
@@ -123,7 +125,7 @@ class FrameFeatureExtractor:
             "bottom_y": bottom.astype(np.int16),
             "bottom_run": run.astype(np.uint8),
             "bottom_blob": bottom_blob,
-            "foreground_fraction": np.float32(cv2.countNonZero(mask) / mask.size),
+            "foreground_fraction": np.float32(cv2.countNonZero(outline) / outline.size),
         }
 
 

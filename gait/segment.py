@@ -77,14 +77,16 @@ def exposure_gain(small_grey: np.ndarray, background_level: float) -> float:
     return brightness_level(small_grey) / max(background_level, 1.0)
 
 
-def difference_image(image: np.ndarray, background: np.ndarray, gain: float = 1.0) -> np.ndarray:
-    """Largest per-channel absolute difference to the background, shape ``(h, w)`` uint8.
-
-    ``gain`` is the frame's exposure relative to the background (:func:`exposure_gain`);
-    a change beyond :data:`EXPOSURE_TOLERANCE` is divided out first.
-    """
+def corrected_exposure(image: np.ndarray, gain: float) -> np.ndarray:
+    """``image`` with a global exposure change ``gain`` (:func:`exposure_gain`) divided out
+    when it exceeds :data:`EXPOSURE_TOLERANCE`; the image itself otherwise."""
     if abs(gain - 1.0) > EXPOSURE_TOLERANCE:
-        image = cv2.convertScaleAbs(image, alpha=1.0 / gain)
+        return cv2.convertScaleAbs(image, alpha=1.0 / gain)
+    return image
+
+
+def difference_image(image: np.ndarray, background: np.ndarray) -> np.ndarray:
+    """Largest per-channel absolute difference to the background, shape ``(h, w)`` uint8."""
     difference = cv2.absdiff(image, background)
     blue, green, red = cv2.split(difference)
     return cv2.max(cv2.max(blue, green), red)
@@ -112,28 +114,30 @@ def shadow_limits(background: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return low.astype(np.uint8), cv2.subtract(grey, 1)
 
 
-def foreground_mask(
-    image: np.ndarray,
-    background: np.ndarray,
-    gain: float = 1.0,
-    shadow_bounds: tuple[np.ndarray, np.ndarray] | None = None,
-) -> np.ndarray:
+def foreground_mask(image: np.ndarray, background: np.ndarray) -> np.ndarray:
     """Foreground of ``image`` (``(h, w, 3)`` BGR uint8) against ``background``.
 
-    ``shadow_bounds`` (from :func:`shadow_limits`) removes shadow pixels. Returns
-    ``(h, w)`` uint8 with values 0/1. A 3x3 opening removes isolated noise pixels but keeps
-    a shoe sole two pixels thick (a larger opening erases it).
+    Returns ``(h, w)`` uint8 with values 0/1. A 3x3 opening removes isolated noise pixels
+    but keeps a shoe sole two pixels thick (a larger opening erases it).
     """
-    if abs(gain - 1.0) > EXPOSURE_TOLERANCE:
-        image = cv2.convertScaleAbs(image, alpha=1.0 / gain)
     difference = difference_image(image, background)
     _, mask = cv2.threshold(difference, foreground_threshold(difference), 1, cv2.THRESH_BINARY)
-    if shadow_bounds is not None:
-        low, high = shadow_bounds
-        grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-        shadow = cv2.inRange(grey, low, high)  # 255 on shadow pixels
-        mask = cv2.subtract(mask, shadow)
     return cv2.morphologyEx(mask, cv2.MORPH_OPEN, _KERNEL_3)
+
+
+def without_shadows(
+    mask: np.ndarray, image: np.ndarray, shadow_bounds: tuple[np.ndarray, np.ndarray]
+) -> np.ndarray:
+    """``mask`` less the pixels that look like a shadow on the background.
+
+    ``shadow_bounds`` comes from :func:`shadow_limits`. Grey clothing in front of a grey
+    wall looks like a shadow too, so only the floor-contact profile uses this; the walker's
+    outline keeps every foreground pixel.
+    """
+    low, high = shadow_bounds
+    grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    shadow = cv2.inRange(grey, low, high)  # 255 on shadow pixels
+    return cv2.morphologyEx(cv2.subtract(mask, shadow), cv2.MORPH_OPEN, _KERNEL_3)
 
 
 _KERNEL_3 = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))
