@@ -1,0 +1,163 @@
+"""Session fixtures: Azurite and the Cosmos-protocol server on loopback, free ports, stopped
+after the session; a fake task hub (the Functions host's part) and per-test settings."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # function_app.py lives at the repo root
+sys.path.insert(0, str(Path(__file__).parent))
+
+from gait.service import context  # noqa: E402
+from gait.service.settings import AZURITE_KEY, COSMOS_EMULATOR_KEY  # noqa: E402
+from harness import FakeTaskHub  # noqa: E402
+
+BIN = ROOT / "node_modules" / ".bin"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_port(port: int, process: subprocess.Popen, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"emulator exited with {process.returncode}")
+        with socket.socket() as sock:
+            sock.settimeout(0.2)
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"emulator did not listen on {port} within {timeout} s")
+
+
+def _start(args: list[str], port: int, workdir: str) -> subprocess.Popen:
+    if not Path(args[0]).exists():
+        pytest.skip(f"{args[0]} is missing: run `npm ci` at the repo root first")
+    process = subprocess.Popen(
+        args, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        _wait_port(port, process)
+    except RuntimeError:
+        process.kill()
+        raise
+    return process
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()  # our own child, by its handle
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@pytest.fixture(scope="session")
+def azurite() -> Iterator[str]:
+    """A Blob endpoint (Azurite, in memory); yields its connection string."""
+    port = _free_port()
+    workdir = tempfile.mkdtemp(prefix="azurite-")
+    process = _start(
+        [str(BIN / "azurite-blob"), "--blobHost", "127.0.0.1", "--blobPort", str(port),
+         "--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--silent"],
+        port, workdir,
+    )
+    yield (
+        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
+        f"AccountKey={AZURITE_KEY};BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;"
+    )
+    _stop(process)
+
+
+@pytest.fixture(scope="session")
+def cosmos() -> Iterator[str]:
+    """The Cosmos-protocol server over HTTPS on 127.0.0.1; yields its endpoint."""
+    port = _free_port()
+    process = _start([str(BIN / "cosmosdb-server"), "--host", "127.0.0.1", "-p", str(port)],
+                     port, str(ROOT))
+    yield f"https://127.0.0.1:{port}"
+    _stop(process)
+
+
+@pytest.fixture(scope="session")
+def hub() -> Iterator[FakeTaskHub]:
+    task_hub = FakeTaskHub()
+    yield task_hub
+    task_hub.close()
+
+
+@pytest.fixture(scope="session")
+def loop() -> Iterator[asyncio.AbstractEventLoop]:
+    event_loop = asyncio.new_event_loop()
+    yield event_loop
+    event_loop.close()
+
+
+@pytest.fixture
+def service_env(
+    azurite: str, cosmos: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[dict[str, str]]:
+    """Settings pointing at the emulators, with containers and a database of this test's own."""
+    suffix = uuid.uuid4().hex[:8]
+    env = {
+        "GAIT_STORAGE_CONNECTION": azurite,
+        "AzureWebJobsStorage": azurite,
+        "GAIT_VIDEOS_CONTAINER": f"videos-{suffix}",
+        "GAIT_ARTIFACTS_CONTAINER": f"artifacts-{suffix}",
+        "GAIT_COSMOS_ENDPOINT": cosmos,
+        "GAIT_COSMOS_KEY": COSMOS_EMULATOR_KEY,
+        "GAIT_COSMOS_DATABASE": f"gait-{suffix}",
+        "GAIT_DEPENDENCY_TIMEOUT_S": "3",
+        "GAIT_CHUNK_FRAMES": "30",
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    context.reset()
+    yield env
+    context.reset()
+
+
+def write_walker_video(path: Path, *, frames: int = 75, fps: float = 25.0,
+                       size: tuple[int, int] = (320, 240)) -> Path:
+    """A small clip: a dark figure crossing a textured still background (MJPG in AVI/MP4)."""
+    width, height = size
+    rng = np.random.default_rng(7)
+    background = rng.integers(90, 160, size=(height, width, 3), dtype=np.uint8)
+    background = cv2.GaussianBlur(background, (7, 7), 0)
+    fourcc = cv2.VideoWriter_fourcc(*("mp4v" if path.suffix == ".mp4" else "MJPG"))
+    writer = cv2.VideoWriter(str(path), fourcc, fps, (width, height))
+    assert writer.isOpened()
+    for index in range(frames):
+        frame = background.copy()
+        x = int(20 + (width - 60) * index / max(frames - 1, 1))
+        cv2.rectangle(frame, (x, height // 4), (x + 24, height - 20), (30, 30, 30), -1)
+        leg = int(8 * np.sin(index / 3.0))
+        cv2.line(frame, (x + 12, height - 20), (x + 12 + leg, height - 5), (20, 20, 20), 4)
+        writer.write(frame)
+    writer.release()
+    return path
+
+
+@pytest.fixture(scope="session")
+def walker_video() -> Path:
+    directory = Path(tempfile.mkdtemp(prefix="gait-video-"))
+    return write_walker_video(directory / "walker.mp4")
+
