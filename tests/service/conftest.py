@@ -63,7 +63,7 @@ def _start(args: list[str], port: int, workdir: str) -> subprocess.Popen:
 
 
 def _stop(process: subprocess.Popen) -> None:
-    process.terminate()  # our own child, by its handle
+    process.kill()  # our own child, by its handle; in-memory emulators have nothing to flush
     try:
         process.wait(timeout=10)
     except subprocess.TimeoutExpired:
