@@ -108,6 +108,12 @@ def hub() -> Iterator[FakeTaskHub]:
 def loop() -> Iterator[asyncio.AbstractEventLoop]:
     event_loop = asyncio.new_event_loop()
     yield event_loop
+    # The Durable SDK keeps one aiohttp session for its calls to the host: close it here.
+    from azure.durable_functions.models.utils import http_utils
+
+    session = getattr(http_utils, "_client_session", None)
+    if session is not None and not session.closed:
+        event_loop.run_until_complete(session.close())
     event_loop.close()
 
 

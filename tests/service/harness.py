@@ -85,9 +85,11 @@ class FakeTaskHub:
                 raw = self.rfile.read(length) if length else b""
                 if parts[0] == "orchestrators":
                     name, instance_id = parts[1], parts[2]
-                    hub.instances[instance_id] = Instance(
-                        name, instance_id, json.loads(raw) if raw else None
-                    )
+                    value = json.loads(raw) if raw else None
+                    # The SDK posts its df_dumps() text as a JSON string: decode that too.
+                    if isinstance(value, str):
+                        value = json.loads(value)
+                    hub.instances[instance_id] = Instance(name, instance_id, value)
                     hub.started.append(instance_id)
                     self._reply(202, {"id": instance_id})
                 elif parts[0] == "instances" and parts[-1] == "terminate":
