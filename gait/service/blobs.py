@@ -20,6 +20,7 @@ from azure.storage.blob import (
     BlobServiceClient,
     ContainerClient,
     ContentSettings,
+    LinearRetry,
     generate_blob_sas,
 )
 
@@ -53,8 +54,9 @@ class BlobStore:
         options: dict[str, Any] = {
             "connection_timeout": timeout,
             "read_timeout": max(30.0, timeout),
-            "retry_total": 2,
-            "retry_backoff_factor": 0.2,
+            # Storage's default exponential retry waits 15 s, then 18 s, ...: far too long
+            # for an HTTP request, and the orchestration has its own retry policy.
+            "retry_policy": LinearRetry(backoff=1, random_jitter_range=0.5, retry_total=2),
             "max_single_put_size": TRANSFER_BLOCK_BYTES,
             "max_block_size": TRANSFER_BLOCK_BYTES,
             "max_single_get_size": TRANSFER_BLOCK_BYTES,

@@ -32,9 +32,11 @@ def _task_hub(settings: Settings) -> Callable[[], None]:
     """The storage account Durable keeps its task hub in (AzureWebJobsStorage)."""
 
     def check() -> None:
-        from azure.storage.blob import BlobServiceClient
+        from azure.storage.blob import BlobServiceClient, LinearRetry
 
-        options = {"connection_timeout": settings.dependency_timeout_s, "retry_total": 0}
+        options = {"connection_timeout": settings.dependency_timeout_s,
+                   "retry_policy": LinearRetry(backoff=0.5, random_jitter_range=0.2,
+                                               retry_total=0)}
         if settings.jobs_storage:
             client = BlobServiceClient.from_connection_string(settings.jobs_storage, **options)
         elif settings.jobs_storage_account_url:

@@ -21,9 +21,10 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # function_app.py lives at the repo root
 sys.path.insert(0, str(Path(__file__).parent))
 
+from harness import FakeTaskHub  # noqa: E402
+
 from gait.service import context  # noqa: E402
 from gait.service.settings import AZURITE_KEY, COSMOS_EMULATOR_KEY  # noqa: E402
-from harness import FakeTaskHub  # noqa: E402
 
 BIN = ROOT / "node_modules" / ".bin"
 

@@ -10,13 +10,14 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import function_app
 import pytest
 from azure.storage.blob import BlobServiceClient
+from harness import Http, Runner
+
+import function_app
 from gait import pipeline
 from gait.errors import NoReliableGait
 from gait.service import context, orchestration
-from harness import Http, Runner
 
 API = "http://localhost:7071/api"
 
@@ -199,7 +200,7 @@ def test_sas_upload_then_process(
     assert runner.error is None
     check_completed(http, started["analysis_id"], walker_video)
     # Starting the same upload twice is refused.
-    status, again, _ = http.call(
+    status, _again, _ = http.call(
         "process_analysis", "POST", f"{API}/v1/analysis/process",
         body=json.dumps({"analysis_id": token["analysis_id"], "height_m": 1.75}).encode(),
     )

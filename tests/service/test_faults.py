@@ -10,11 +10,12 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-import function_app
 import pytest
-from gait.service import activities, context, orchestration
 from harness import Http, Runner
 from test_end_to_end import API, blob_names, check_completed, get, run_analysis, upload
+
+import function_app
+from gait.service import activities, context, orchestration
 
 
 @pytest.fixture
@@ -112,9 +113,7 @@ class BrokenStorage:
     """Runs activities for real, but with Blob Storage unreachable for the chunk activity
     of ``chunk`` on the listed attempts (its settings point at a closed port)."""
 
-    def __init__(self, runner_app: Any, chunk: int, attempts: set[int],
-                 monkeypatch: pytest.MonkeyPatch) -> None:
-        self.functions = {f.get_function_name(): f for f in []}
+    def __init__(self, chunk: int, attempts: set[int], monkeypatch: pytest.MonkeyPatch) -> None:
         self.chunk, self.attempts, self.monkeypatch = chunk, attempts, monkeypatch
         self.failures: list[str] = []
 
@@ -151,9 +150,9 @@ def test_blob_storage_failing_once_during_a_chunk_is_retried(
     http: Http, hub: Any, service_env: dict[str, str], walker_video: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    status, started = upload(http, walker_video.read_bytes())
+    _status, started = upload(http, walker_video.read_bytes())
     analysis_id = started["analysis_id"]
-    broken = BrokenStorage(function_app.app, chunk=1, attempts={1}, monkeypatch=monkeypatch)
+    broken = BrokenStorage(chunk=1, attempts={1}, monkeypatch=monkeypatch)
     runner = _runner_with(hub, analysis_id, broken)
     runner.run()
     assert len(broken.failures) == 1
@@ -166,15 +165,16 @@ def test_blob_storage_failing_on_every_attempt_fails_readably(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     status, started = upload(http, walker_video.read_bytes())
+    assert status == 202
     analysis_id = started["analysis_id"]
-    broken = BrokenStorage(function_app.app, chunk=1, attempts={1, 2, 3},
+    broken = BrokenStorage(chunk=1, attempts={1, 2, 3},
                            monkeypatch=monkeypatch)
     runner = _runner_with(hub, analysis_id, broken)
     runner.run()
     assert len(broken.failures) == 3
     assert runner.error is not None
     assert hub.instances[analysis_id].runtime_status == "Failed"
-    status, view = get(http, analysis_id)
+    _status, view = get(http, analysis_id)
     assert view["status"] == "failed"
     assert view["error"]["code"] == "chunk_failed"
     assert "chunk 1 failed after 3 attempts" in view["error"]["message"]
@@ -186,12 +186,12 @@ def test_blob_storage_failing_on_every_attempt_fails_readably(
 def test_an_orchestration_that_died_unrecorded_shows_failed(
     http: Http, hub: Any, service_env: dict[str, str], walker_video: Path
 ) -> None:
-    status, started = upload(http, walker_video.read_bytes())
+    _, started = upload(http, walker_video.read_bytes())
     analysis_id = started["analysis_id"]
     runner = run_analysis(http, hub, analysis_id)
     runner.step()
     instance = hub.instances[analysis_id]
     instance.runtime_status, instance.output = "Failed", "worker process exited"
-    status, view = get(http, analysis_id)
+    _status, view = get(http, analysis_id)
     assert view["status"] == "failed"
     assert "worker process exited" in view["error"]["message"]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import function_app
 from azure.functions import AuthLevel
 from harness import functions_by_name
+
+import function_app
 
 EXPECTED_ROUTES = {
     "upload_analysis": ("v1/analysis/upload", {"POST"}),

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import socket
 
-import function_app
 import pytest
-from gait.service import context
 from harness import Http
+
+import function_app
+from gait.service import context
 
 
 @pytest.fixture

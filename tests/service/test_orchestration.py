@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import function_app
 import pytest
-from gait.service import orchestration
 from harness import Pending, Runner
+
+import function_app
+from gait.service import orchestration
 
 JOB = {"analysis_id": "a1", "video_blob": "a1/video.mp4", "height_m": 1.75, "chunk_frames": 30}
 
@@ -81,7 +82,7 @@ def test_fan_out_out_of_order_progress_and_result() -> None:
     assert run.done and run.error is None
     assert run.state["output"] == {"analysis_id": "a1", "status": "completed"}
     assert run.state["customStatus"]["progress"] == 100
-    aggregate = [data for name, data, _ in script.calls if name == orchestration.AGGREGATE][0]
+    aggregate = next(data for name, data, _ in script.calls if name == orchestration.AGGREGATE)
     # Features are handed on in chunk order whatever order the chunks finished in.
     assert aggregate["features_blobs"] == [f"a1/features/chunk-{i:04d}.npz" for i in range(4)]
     # Progress only ever increases.
