@@ -1,30 +1,226 @@
 """From per-frame features of the whole clip to the gait result.
 
-Placeholder until the gait measurement lands: it reports what is measured (how many
-frames show something moving) and leaves every gait metric ``None`` with a warning.
+walker track -> floor line -> contact image -> footprints -> passes (direction, facing)
+-> steady footprints -> events, steps, strides -> metrics + quality. Everything here is
+temporal and runs once, in ``aggregate``, on the features sorted by frame.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from gait import events as gait_events
+from gait import footprints as fp
+from gait import metrics as gait_metrics
+from gait import quality, scale, track
+from gait.errors import NoReliableGait
 from gait.result import Result
 
 if TYPE_CHECKING:
     from gait.pipeline import Plan
 
+#: Fewest steady steps (footprint pairs) for a gait result.
+MIN_STEADY_STEPS = 2
+
 
 def measure(plan: Plan, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]) -> Result:
-    """Measure the gait from ``arrays`` (one row per frame in ``frame_indices``)."""
-    frames_with_motion = int(np.count_nonzero(arrays["foreground_px"] > 0))
+    """Measure the gait from ``arrays`` (one row per frame in ``frame_indices``).
+
+    Raises :class:`gait.errors.NoReliableGait` when no gait can be measured reliably.
+    """
+    width, height = plan.analysis_size
+    n = int(frame_indices.size)
+    times_s = plan.video.frame_times_s[frame_indices] if n else np.zeros(0)
+    interval_s = plan.video.frame_interval_s
+    quality.check_static_camera(arrays["foreground_fraction"])
+
+    walking = track.walking_tracks(track.link_tracks(arrays["blobs"], height))
+    walker = quality.choose_walker(walking)
+    ranks = track.walker_per_frame(walker, n)
+    bottom = fp.walker_bottom(arrays["bottom_y"], arrays["bottom_blob"], ranks)
+    floor = fp.floor_line(bottom)
+    if floor is None:
+        raise NoReliableGait("no_walker", "the walker's feet are never visible")
+    centre_x = np.full(n, np.nan)
+    top_y = np.full(n, np.nan)
+    centre_x[walker.positions] = walker.boxes[:, 5]
+    top_y[walker.positions] = track.walker_top_px(walker, arrays["blobs"])
+    stature = scale.stature_px(top_y, centre_x, floor)
+    if stature is None:
+        raise NoReliableGait("no_walker", "the walker is seen in too few frames")
+    mean_stature_px = scale.stature_at(stature, float(np.nanmedian(centre_x)))
+    band_px = max(fp.MIN_BAND_PX, fp.BAND_STATURE_FRACTION * mean_stature_px)
+    contact = fp.contact_image(bottom, floor, band_px)
+    footprints = fp.find_footprints(contact, interval_s, mean_stature_px)
+    owned = ~np.isnan(bottom)
+
+    all_events: list[dict[str, Any]] = []
+    steps: list[dict[str, Any]] = []
+    strides: list[dict[str, Any]] = []
+    excluded: list[dict[str, Any]] = []
+    warnings: list[str] = []
+    candidates = 0
+    steady_count = 0
+    pass_list = gait_events.passes(centre_x, interval_s, mean_stature_px)
+    covered = np.zeros(n, dtype=bool)
+    for walk in pass_list:
+        covered[walk.start_pos:walk.stop_pos] = True
+        members = [f for f in footprints if walk.start_pos <= f.ic_pos < walk.stop_pos]
+        offsets = [gait_events.facing_offset(f, arrays["bottom_run"], owned) for f in members]
+        backwards = gait_events.walks_backwards(offsets, walk.direction)
+        segment = {
+            "start_frame": int(frame_indices[walk.start_pos]),
+            "end_frame": int(frame_indices[walk.stop_pos - 1]),
+        }
+        if backwards:
+            excluded.append({**segment, "reason": "walking_backwards"})
+            continue
+        if backwards is None:
+            warnings.append(
+                f"frames {segment['start_frame']}-{segment['end_frame']}: the facing "
+                "direction could not be checked (walking backwards not ruled out)"
+            )
+        keep, reasons = gait_events.steady_mask(
+            members, walk.direction, width, mean_stature_px, (0, n)
+        )
+        candidates += len(members)
+        steady_count += int(np.count_nonzero(keep))
+        for f, ok, why in zip(members, keep, reasons, strict=True):
+            if not ok:
+                excluded.append({
+                    "start_frame": int(frame_indices[f.ic_pos]),
+                    "end_frame": int(frame_indices[f.fo_pos]),
+                    "reason": why,
+                })
+        feet = ["A" if i % 2 == 0 else "B" for i in range(len(members))]
+        heels = [gait_events.heel_x_px(f, walk.direction) for f in members]
+        for f, foot, ok, why in zip(members, feet, keep, reasons, strict=True):
+            if why in ("frame_edge", "clip_boundary"):
+                continue
+            for kind, pos in (("initial_contact", f.ic_pos), ("foot_off", f.fo_pos)):
+                all_events.append({
+                    "type": kind,
+                    "time_s": round(float(times_s[pos]), 6),
+                    "frame": int(frame_indices[pos]),
+                    "foot": foot,
+                    "steady": bool(ok),
+                })
+        _steps_and_strides(plan, members, feet, heels, keep, times_s, frame_indices, stature,
+                           steps, strides)
+    for start, stop in _runs(~covered & (ranks > 0)):
+        excluded.append({
+            "start_frame": int(frame_indices[start]),
+            "end_frame": int(frame_indices[stop - 1]),
+            "reason": "standing_or_turning",
+        })
+    if len(steps) < MIN_STEADY_STEPS:
+        raise NoReliableGait(
+            "too_few_steps",
+            f"{len(steps)} steady step(s) of forward walking found; at least "
+            f"{MIN_STEADY_STEPS} are needed",
+        )
+    all_events.sort(key=lambda e: (e["frame"], e["type"]))
+    excluded.sort(key=lambda e: (e["start_frame"], e["reason"]))
+    metrics = gait_metrics.summarise(steps, strides)
+    if plan.height_m is None:
+        warnings.append("no height given: lengths and speed are relative to stature only")
+    quality_block = {
+        "frames_analysed": n,
+        "frames_with_walker_pct": round(100.0 * np.count_nonzero(ranks) / max(1, n), 2),
+        "steady_steps": len(steps),
+        "footprints_found": len(footprints),
+        "excluded_segments": excluded,
+        "camera_motion_px": None,  # not measured (see quality.check_static_camera)
+        "background_changed_pct": round(100.0 * float(np.median(arrays["foreground_fraction"])), 3),
+        "stature_px": round(mean_stature_px, 2),
+        "floor_line_px": {"intercept": round(floor[0], 3), "slope": round(floor[1], 6)},
+        "confidence": quality.confidence(steady_count, candidates,
+                                         metrics.get("step_time_cv_pct")),
+        "confidence_method": "share of forward-pass footprints that are steady x (1 - 0.5 "
+        "min(1, step-time CV / 20 %)) x min(1, steady footprints / 4)",
+    }
     return Result(
         video=plan.video.to_dict(),
-        metrics={"cadence_spm": None, "speed_mps": None, "step_length_m": None},
-        quality={
-            "frames_analysed": int(frame_indices.size),
-            "frames_with_motion_pct": round(100.0 * frames_with_motion / max(1, frame_indices.size), 2),
-        },
-        warnings=["gait measurement is not implemented yet: metrics are null"],
+        events=all_events,
+        steps=steps,
+        metrics=metrics,
+        quality=quality_block,
+        warnings=warnings,
     )
+
+
+def _steps_and_strides(
+    plan: Plan,
+    members: list[fp.Footprint],
+    feet: list[str],
+    heels: list[float],
+    keep: np.ndarray,
+    times_s: np.ndarray,
+    frame_indices: np.ndarray,
+    stature: tuple[float, float],
+    steps: list[dict[str, Any]],
+    strides: list[dict[str, Any]],
+) -> None:
+    """Append the steady steps (footprint i -> i+1) and strides (i -> i+2) of one pass."""
+    ic = [float(times_s[f.ic_pos]) for f in members]
+    fo = [float(times_s[f.fo_pos]) for f in members]
+
+    def lengths(i: int, j: int) -> tuple[float, float | None]:
+        mid = 0.5 * (heels[i] + heels[j])
+        statures_px = scale.stature_at(stature, mid)
+        ratio = abs(heels[j] - heels[i]) / statures_px
+        metres = ratio * plan.height_m if plan.height_m is not None else None
+        return ratio, metres
+
+    for i in range(len(members) - 1):
+        if not (keep[i] and keep[i + 1]):
+            continue
+        ratio, metres = lengths(i, i + 1)
+        step_time = ic[i + 1] - ic[i]
+        steps.append({
+            "foot": feet[i + 1],
+            "ic_frame": int(frame_indices[members[i + 1].ic_pos]),
+            "ic_time_s": round(ic[i + 1], 6),
+            "fo_frame": int(frame_indices[members[i + 1].fo_pos]),
+            "fo_time_s": round(fo[i + 1], 6),
+            "step_time_s": round(step_time, 6),
+            "step_length_m": None if metres is None else round(metres, 4),
+            "step_length_stature_ratio": round(ratio, 5),
+            "stance_time_s": round(fo[i + 1] - ic[i + 1], 6),
+            "double_support_time_s": round(fo[i] - ic[i + 1], 6),
+        })
+    for i in range(len(members) - 2):
+        if not (keep[i] and keep[i + 1] and keep[i + 2]):
+            continue
+        stride_time = ic[i + 2] - ic[i]
+        ratio, metres = lengths(i, i + 2)
+        stance = fo[i] - ic[i]
+        double = (fo[i] - ic[i + 1]) + (fo[i + 1] - ic[i + 2])
+        swing = ic[i + 2] - fo[i]
+        single = ic[i + 2] - fo[i + 1]  # the other foot swings: this foot alone on the floor
+        strides.append({
+            "foot": feet[i],
+            "stride_time_s": stride_time,
+            "stance_time_s": stance,
+            "stance_pct": 100.0 * stance / stride_time,
+            "swing_time_s": swing,
+            "swing_pct": 100.0 * swing / stride_time,
+            "double_support_time_s": double,
+            "double_support_pct": 100.0 * double / stride_time,
+            "single_support_time_s": single,
+            "single_support_pct": 100.0 * single / stride_time,
+            "stride_length_m": metres,
+            "stride_length_stature_ratio": ratio,
+            "speed_mps": None if metres is None else metres / stride_time,
+            "speed_statures_per_s": ratio / stride_time,
+        })
+
+
+def _runs(flags: np.ndarray) -> list[tuple[int, int]]:
+    """``(start, stop)`` of each run of True in a ``(n,)`` bool array."""
+    padded = np.concatenate([[False], flags, [False]]).astype(np.int8)
+    change = np.diff(padded)
+    return list(zip(np.nonzero(change == 1)[0].tolist(), np.nonzero(change == -1)[0].tolist(),
+                    strict=True))

@@ -16,6 +16,7 @@ index, so the result is identical whatever the chunk size and completion order.
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import math
 import os
@@ -162,7 +163,7 @@ def chunk_ranges(
     boundaries.append(frame_count)
     return tuple(
         Chunk(index=i, start=a, stop=b)
-        for i, (a, b) in enumerate(zip(boundaries[:-1], boundaries[1:], strict=True))
+        for i, (a, b) in enumerate(itertools.pairwise(boundaries))
         if b > a
     )
 

@@ -1,7 +1,12 @@
-"""The static scene behind the walker, and the foreground against it."""
+"""The static scene behind the walker, and the foreground against it.
+
+Pure functions over ``uint8`` images: the background model (computed once per video by
+``plan``) and the per-frame foreground mask (computed by every chunk).
+"""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from gait.video import VideoInfo, read_frames_at
@@ -9,6 +14,25 @@ from gait.video import VideoInfo, read_frames_at
 #: Frames sampled across the whole clip for the background model. A walker crossing the
 #: frame covers any pixel in well under half of them, so the median sees the scene.
 BACKGROUND_SAMPLES = 25
+#: Smallest foreground threshold, grey levels (max over B, G, R of |frame - background|).
+#: Below ~12 the compression noise of phone video (H.264 at 8-15 Mbit/s) turns into speckle.
+MIN_FOREGROUND_THRESHOLD = 14
+#: The threshold is at least this many times the frame's median difference to the
+#: background (its noise level: the walker covers far less than half the frame). Chosen on
+#: the indoor clip, whose auto-exposure halo around the walker reaches ~2.5x the median.
+NOISE_THRESHOLD_FACTOR = 4.0
+#: A global brightness change (auto exposure) larger than this fraction is divided out of
+#: the frame before differencing; smaller ones are left alone (cheaper, and harmless).
+EXPOSURE_TOLERANCE = 0.03
+#: A pixel darker than the background by at most this ratio (frame/background grey level
+#: >= the ratio) is a shadow, not the walker: the soft shadows under a walker on an indoor
+#: floor reach ~0.55, dark clothing over any floor stays below ~0.4.
+SHADOW_MIN_RATIO = 0.5
+#: ... unless the change is this large (grey levels): a mid-grey shirt against a white wall
+#: has a ratio above 0.5 but a difference no shadow on a floor produces.
+SHADOW_MAX_DIFFERENCE = 70
+#: Pixel stride of the grid on which the noise level is estimated.
+SAMPLE_STRIDE_PX = 8
 
 
 def background_sample_indices(info: VideoInfo, samples: int = BACKGROUND_SAMPLES) -> np.ndarray:
@@ -38,4 +62,78 @@ def background_model(info: VideoInfo, size: tuple[int, int]) -> np.ndarray:
     """
     indices = background_sample_indices(info)
     stack = np.stack([image for _, _, image in read_frames_at(info, indices, size)])
-    return np.median(stack, axis=0).round().astype(np.uint8)
+    # np.partition on uint8 gives the (upper) median without a float64 copy of the stack.
+    return np.partition(stack, stack.shape[0] // 2, axis=0)[stack.shape[0] // 2]
+
+
+def brightness_level(small_grey: np.ndarray) -> float:
+    """Median grey level of a reduced grey image: robust to a walker covering a tenth of it."""
+    flat = small_grey.ravel()
+    return float(np.partition(flat, flat.size // 2)[flat.size // 2])
+
+
+def exposure_gain(small_grey: np.ndarray, background_level: float) -> float:
+    """Ratio of the frame's overall brightness to the background's (1.0 = unchanged)."""
+    return brightness_level(small_grey) / max(background_level, 1.0)
+
+
+def difference_image(image: np.ndarray, background: np.ndarray, gain: float = 1.0) -> np.ndarray:
+    """Largest per-channel absolute difference to the background, shape ``(h, w)`` uint8.
+
+    ``gain`` is the frame's exposure relative to the background (:func:`exposure_gain`);
+    a change beyond :data:`EXPOSURE_TOLERANCE` is divided out first.
+    """
+    if abs(gain - 1.0) > EXPOSURE_TOLERANCE:
+        image = cv2.convertScaleAbs(image, alpha=1.0 / gain)
+    difference = cv2.absdiff(image, background)
+    blue, green, red = cv2.split(difference)
+    return cv2.max(cv2.max(blue, green), red)
+
+
+def foreground_threshold(difference: np.ndarray) -> int:
+    """Adaptive foreground threshold (grey levels) from the frame's own noise level."""
+    sample = difference[::SAMPLE_STRIDE_PX, ::SAMPLE_STRIDE_PX].ravel()
+    noise = float(np.partition(sample, sample.size // 2)[sample.size // 2])
+    return int(max(MIN_FOREGROUND_THRESHOLD, round(NOISE_THRESHOLD_FACTOR * noise)))
+
+
+def shadow_limits(background: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-pixel grey-level bounds of a shadow over ``background``, each ``(h, w)`` uint8.
+
+    A frame pixel whose grey level lies in ``[low, high]`` is darker than the background
+    but not by more than :data:`SHADOW_MIN_RATIO` / :data:`SHADOW_MAX_DIFFERENCE`.
+    Computed once per video (it depends on the background only).
+    """
+    grey = cv2.cvtColor(background, cv2.COLOR_BGR2GRAY)
+    ratio_low = np.ceil(grey.astype(np.float32) * SHADOW_MIN_RATIO)
+    low = np.maximum(ratio_low, grey.astype(np.float32) - SHADOW_MAX_DIFFERENCE)
+    low = np.maximum(low, 1.0)  # a black background pixel has no shadow (empty range)
+    # inRange is inclusive at both ends: grey - 1 keeps "strictly darker".
+    return low.astype(np.uint8), cv2.subtract(grey, 1)
+
+
+def foreground_mask(
+    image: np.ndarray,
+    background: np.ndarray,
+    gain: float = 1.0,
+    shadow_bounds: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
+    """Foreground of ``image`` (``(h, w, 3)`` BGR uint8) against ``background``.
+
+    ``shadow_bounds`` (from :func:`shadow_limits`) removes shadow pixels. Returns
+    ``(h, w)`` uint8 with values 0/1. A 3x3 opening removes isolated noise pixels but keeps
+    a shoe sole two pixels thick (a larger opening erases it).
+    """
+    if abs(gain - 1.0) > EXPOSURE_TOLERANCE:
+        image = cv2.convertScaleAbs(image, alpha=1.0 / gain)
+    difference = difference_image(image, background)
+    _, mask = cv2.threshold(difference, foreground_threshold(difference), 1, cv2.THRESH_BINARY)
+    if shadow_bounds is not None:
+        low, high = shadow_bounds
+        grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+        shadow = cv2.inRange(grey, low, high)  # 255 on shadow pixels
+        mask = cv2.subtract(mask, shadow)
+    return cv2.morphologyEx(mask, cv2.MORPH_OPEN, _KERNEL_3)
+
+
+_KERNEL_3 = cv2.getStructuringElement(cv2.MORPH_RECT, (3, 3))

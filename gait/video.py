@@ -126,8 +126,15 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
     try:
         container = av.open(source, metadata_errors="ignore")
     except (av.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+        if not _is_url(source) and _file_signature(source) is not None:
+            raise TruncatedVideo(
+                f"{source}: a {_file_signature(source)} file that cannot be opened: truncated "
+                f"or damaged ({_first_line(exc)})"
+            ) from exc
         raise NotAVideo(f"{source}: not a readable video ({_first_line(exc)})") from exc
     with container:
+        if _is_still_image_format(container.format.name):
+            raise NotAVideo(f"{source}: a still image ({container.format.name}), not a video")
         if not container.streams.video:
             raise NotAVideo(f"{source}: the file has no video stream")
         stream = container.streams.video[0]
@@ -138,7 +145,9 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
                 f"{MIN_SIDE_PX}..{MAX_SIDE_PX} pixels per side"
             )
         frame_pts, keyframe_pts = _demux_timestamps(container, stream, source)
-        start_pts = stream.start_time if stream.start_time is not None else min(frame_pts, default=0)
+        start_pts = stream.start_time
+        if start_pts is None:
+            start_pts = min(frame_pts, default=0)
         time_base = float(stream.time_base) if stream.time_base else 0.0
         nominal_fps = float(stream.average_rate or stream.guessed_rate or 0.0)
         container_name = container.format.name
@@ -168,7 +177,7 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
     )
     if info.frame_count < MIN_FRAMES or info.duration_s < MIN_DURATION_S:
         raise TooShort(
-            f"{source}: {info.frame_count} frames over {info.duration_s:.2f} s; at least "
+            f"{source}: {info.frame_count} frame(s) over {info.duration_s:.2f} s; at least "
             f"{MIN_FRAMES} frames and {MIN_DURATION_S:.1f} s are needed for two steps"
         )
     return info
@@ -313,19 +322,18 @@ def _demux_timestamps(
             pts = packet.pts if packet.pts is not None else packet.dts
             if pts is None:
                 continue
-            if file_size is not None and packet.pos is not None and packet.pos >= 0:
-                if packet.pos + packet.size > file_size:
-                    raise TruncatedVideo(
-                        f"{source}: the file ends before frame {len(frame_pts)} "
-                        "(truncated upload or copy?)"
-                    )
+            known_position = packet.pos is not None and packet.pos >= 0
+            if file_size is not None and known_position and packet.pos + packet.size > file_size:
+                raise TruncatedVideo(
+                    f"{source}: the file ends before frame {len(frame_pts)} "
+                    "(truncated upload or copy?)"
+                )
             frame_pts.append(int(pts))
             if packet.is_keyframe:
                 keyframe_pts.append(int(pts))
     except av.FFmpegError as exc:
         raise TruncatedVideo(
-            f"{source}: the stream breaks off after {len(frame_pts)} frames "
-            f"({_first_line(exc)})"
+            f"{source}: the stream breaks off after {len(frame_pts)} frames ({_first_line(exc)})"
         ) from exc
     declared = int(stream.frames or 0)
     if declared and len(frame_pts) < declared:
@@ -342,7 +350,38 @@ def _rotation_deg(source: str) -> int:
         meta = capture.get(cv2.CAP_PROP_ORIENTATION_META) if capture.isOpened() else 0.0
     finally:
         capture.release()
-    return int(round(meta)) % 360
+    return round(meta) % 360
+
+
+#: Leading bytes of the containers phones and browsers record into: (offset, bytes, name).
+_SIGNATURES = (
+    (4, b"ftyp", "MP4/MOV"),
+    (0, b"\x1a\x45\xdf\xa3", "Matroska/WebM"),
+    (0, b"RIFF", "AVI"),
+)
+
+
+def container_signature(head: bytes) -> str | None:
+    """The video container whose signature ``head`` (a file's first 16 bytes) starts with.
+
+    ``None`` when the bytes match no known video container. A cheap first check before a
+    full :func:`probe`, e.g. on an upload's first bytes.
+    """
+    for offset, magic, name in _SIGNATURES:
+        if head[offset : offset + len(magic)] == magic:
+            if name == "AVI" and head[8:12] != b"AVI ":
+                continue
+            return name
+    return None
+
+
+def _file_signature(path: str) -> str | None:
+    with open(path, "rb") as stream:
+        return container_signature(stream.read(16))
+
+
+def _is_still_image_format(format_name: str) -> bool:
+    return format_name.endswith("_pipe") or format_name in {"image2", "gif", "webp"}
 
 
 def _is_url(source: str) -> bool:
@@ -351,4 +390,3 @@ def _is_url(source: str) -> bool:
 
 def _first_line(exc: BaseException) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-

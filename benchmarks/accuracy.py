@@ -1,0 +1,213 @@
+"""Accuracy of the gait measurement against exact synthetic truth and the annotated real clip.
+
+Usage: ``python -m benchmarks.accuracy [--quick] [--out accuracy.md]``. Renders the synthetic
+matrix into a temporary folder, analyses every clip through plan / analyze_chunk /
+aggregate, and prints (and writes as markdown) per-case and overall errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gait import pipeline
+from gait.errors import NoReliableGait
+
+#: An estimated event matches a true one of the same type within this time (s).
+MATCH_WINDOW_S = 0.15
+REAL_CLIP = Path(__file__).resolve().parents[1] / "../shared/data/videos"
+
+
+def matrix(quick: bool = False) -> list[tuple[str, dict[str, Any]]]:
+    """The synthetic cases: (name, SynthParams keyword arguments)."""
+    base = {"width": 960, "height": 540, "duration_s": 6.0}
+    cases = [
+        ("default", {}),
+        ("slow_80spm", {"cadence_spm": 80, "step_length_m": 0.4}),
+        ("fast_130spm", {"cadence_spm": 130, "step_length_m": 0.74}),
+        ("speed_0.5", {"cadence_spm": 90, "step_length_m": 0.33}),
+        ("speed_1.6", {"cadence_spm": 125, "step_length_m": 0.77}),
+        ("short_1.55m", {"height_m": 1.55, "step_length_m": 0.6}),
+        ("tall_1.95m", {"height_m": 1.95, "step_length_m": 0.78}),
+        ("limp_0.2", {"asymmetry": 0.2}),
+        ("right_to_left", {"direction": "right_to_left"}),
+        ("720p", {"width": 1280, "height": 720}),
+        ("1080p", {"width": 1920, "height": 1080}),
+        ("480p", {"width": 854, "height": 480}),
+        ("25fps", {"fps": 25.0}),
+        ("60fps", {"fps": 60.0}),
+        ("vfr", {"vfr": True}),
+        ("textured", {"background": "textured"}),
+        ("cluttered", {"background": "cluttered"}),
+        ("low_contrast", {"contrast": 0.4}),
+        ("shadow", {"shadow": True}),
+        ("reflection", {"reflection": True}),
+        ("noise_6", {"noise": 6.0}),
+        ("crf_32", {"crf": 32}),
+        ("flicker", {"flicker": 0.05}),
+        ("start_stop", {"start_stop_inside": True, "duration_s": 8.0}),
+    ]
+    if quick:
+        cases = cases[:4]
+    return [(name, {**base, **kw}) for name, kw in cases]
+
+
+def analyse(path: str, height_m: float | None) -> dict[str, Any] | str:
+    """Full pipeline on one file; the result dict, or the NoReliableGait reason."""
+    plan = pipeline.plan(path, height_m=height_m)
+    try:
+        features = [pipeline.analyze_chunk(plan, chunk) for chunk in plan.chunks]
+        return pipeline.aggregate(plan, features).to_dict()
+    except NoReliableGait as exc:
+        return f"no_reliable_gait:{exc.reason}"
+
+
+def event_errors(estimated: list[dict], truth: list[dict], kind: str,
+                 window: tuple[float, float] | None = None) -> tuple[list[float], int, int, int]:
+    """(signed errors s, true events, found, false) for one event type, one-to-one matching."""
+    est = sorted(e["time_s"] for e in estimated if e["type"] == kind)
+    tru = sorted(t["time_s"] for t in truth if t["type"] == kind)
+    if window is not None:
+        tru = [t for t in tru if window[0] <= t <= window[1]]
+    used: set[int] = set()
+    errors = []
+    for t in tru:
+        best = None
+        for i, e in enumerate(est):
+            if i not in used and abs(e - t) <= MATCH_WINDOW_S and (
+                best is None or abs(e - t) < abs(est[best] - t)
+            ):
+                best = i
+        if best is not None:
+            used.add(best)
+            errors.append(est[best] - t)
+    false = len([e for i, e in enumerate(est) if i not in used
+                 and (window is None or window[0] <= e <= window[1])])
+    return errors, len(tru), len(errors), false
+
+
+def synthetic_case(name: str, kwargs: dict[str, Any], folder: Path) -> dict[str, Any]:
+    from gait.synth import SynthParams, render_clip
+
+    path = folder / f"{name}.mp4"
+    truth = render_clip(path, SynthParams(**kwargs))
+    result = analyse(str(path), truth["height_m"])
+    row: dict[str, Any] = {"case": name}
+    if isinstance(result, str):
+        row["status"] = result
+        return row
+    row["status"] = "ok"
+    steady = [e for e in truth["events"] if _steady_event(e, truth)]
+    times = [e["time_s"] for e in result["events"]]
+    window = (min(times) - 0.2, max(times) + 0.2) if times else None
+    for kind, key in (("initial_contact", "ic"), ("foot_off", "fo")):
+        errors, n_true, found, false = event_errors(result["events"], steady, kind, window)
+        row[f"{key}_mae_ms"] = 1000 * float(np.mean(np.abs(errors))) if errors else None
+        row[f"{key}_bias_ms"] = 1000 * float(np.mean(errors)) if errors else None
+        row[f"{key}_found_pct"] = 100.0 * found / n_true if n_true else None
+        row[f"{key}_false"] = false
+    m, t = result["metrics"], truth["metrics"]
+    row["step_len_err_cm"] = _diff(m["step_length_m"], t["step_length_m"], 100)
+    row["stride_len_err_cm"] = _diff(m["stride_length_m"], t["stride_length_m"], 100)
+    row["speed_err_pct"] = (
+        100 * (m["speed_mps"] - t["speed_mps"]) / t["speed_mps"] if m["speed_mps"] else None
+    )
+    row["cadence_err_spm"] = _diff(m["cadence_spm"], t["cadence_spm"])
+    row["stance_err_pts"] = _diff(m["stance_pct"], t["stance_pct"])
+    row["double_support_err_pts"] = _diff(m["double_support_pct"], t["double_support_pct"])
+    row["steady_steps"] = m["steady_steps"]
+    return row
+
+
+def _steady_event(event: dict, truth: dict) -> bool:
+    """True events of footprints fully inside the frame (what the method should find)."""
+    for f in truth["footprints"]:
+        if f["in_frame"] and (
+            (event["type"] == "initial_contact" and f["ic_frame"] == event["frame"])
+            or (event["type"] == "foot_off" and f["fo_frame"] == event["frame"])
+        ):
+            return True
+    return False
+
+
+def _diff(a: float | None, b: float | None, factor: float = 1.0) -> float | None:
+    return None if a is None or b is None else (a - b) * factor
+
+
+def real_case() -> dict[str, Any]:
+    """The annotated two-person outdoor clip: IC/FO frame errors, found and false events."""
+    video = REAL_CLIP / "side-outdoor-walker-and-jumper.mp4"
+    notes = json.loads((REAL_CLIP / "side-outdoor-walker-and-jumper.events.json").read_text())
+    result = analyse(str(video), None)
+    row: dict[str, Any] = {"case": "real:outdoor-walker-and-jumper"}
+    if isinstance(result, str):
+        row["status"] = result
+        return row
+    row["status"] = "ok"
+    fps = notes["fps"]
+    truth = [{"type": "initial_contact" if e["type"] == "IC" else "foot_off",
+              "time_s": e["frame"] / fps} for e in notes["passes"][0]["events"]]
+    est = [{"type": e["type"], "time_s": e["frame"] / fps} for e in result["events"]]
+    for kind, key in (("initial_contact", "ic"), ("foot_off", "fo")):
+        errors, n_true, found, false = event_errors(est, truth, kind)
+        row[f"{key}_mae_ms"] = 1000 * float(np.mean(np.abs(errors))) if errors else None
+        row[f"{key}_bias_ms"] = 1000 * float(np.mean(errors)) if errors else None
+        row[f"{key}_found_pct"] = 100.0 * found / n_true if n_true else None
+        row[f"{key}_false"] = false
+    frames = notes["passes"][0]["frames"]
+    row["events_outside_pass"] = sum(
+        1 for e in result["events"] if not frames[0] <= e["frame"] <= frames[1]
+    )
+    return row
+
+
+COLUMNS = ["case", "status", "ic_mae_ms", "ic_bias_ms", "ic_found_pct", "ic_false", "fo_mae_ms",
+           "fo_bias_ms", "fo_found_pct", "fo_false", "step_len_err_cm", "stride_len_err_cm",
+           "speed_err_pct", "cadence_err_spm", "stance_err_pts", "double_support_err_pts",
+           "steady_steps"]
+
+
+def overall(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """Means of absolute per-case errors over the cases that gave a result."""
+    ok = [r for r in rows if r.get("status") == "ok"]
+    out: dict[str, Any] = {"case": "OVERALL (mean |err|)", "status": f"{len(ok)}/{len(rows)} ok"}
+    for col in COLUMNS[2:]:
+        vals = [abs(r[col]) for r in ok if r.get(col) is not None]
+        out[col] = float(np.mean(vals)) if vals else None
+    return out
+
+
+def markdown(rows: list[dict[str, Any]]) -> str:
+    def fmt(v: Any) -> str:
+        return "–" if v is None else f"{v:.1f}" if isinstance(v, float) else str(v)
+
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(fmt(r.get(c)) for c in COLUMNS) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--out", default="accuracy.md")
+    args = parser.parse_args()
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, kwargs in matrix(args.quick):
+            rows.append(synthetic_case(name, kwargs, Path(tmp)))
+            print(markdown([rows[-1]]).splitlines()[-1], flush=True)
+    rows.append(overall(rows))
+    if REAL_CLIP.exists():
+        rows.append(real_case())
+    table = markdown(rows)
+    print(table)
+    Path(args.out).write_text(table + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,147 @@
+"""Command line: ``python -m gait analyze VIDEO``, ``synth OUT.mp4``, ``demo``.
+
+Exit codes: 0 success; 2 the input is unusable or holds no reliable gait (one line on
+stderr says why); 1 an internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import traceback
+from pathlib import Path
+from typing import Any
+
+from gait import pipeline
+from gait.errors import GaitError
+from gait.progress import ProgressBar
+from gait.runner import analyze_video
+
+EXIT_OK, EXIT_INTERNAL, EXIT_UNUSABLE = 0, 1, 2
+#: Plausible human stature, metres (the API accepts the same range).
+HEIGHT_RANGE_M = (0.5, 2.5)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except GaitError as exc:
+        print(f"error: {exc.code}: {exc.message}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERNAL
+    except Exception as exc:
+        if os.environ.get("GAIT_DEBUG"):
+            traceback.print_exc()
+        print(f"internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m gait", description=__doc__.splitlines()[0])
+    subparsers = parser.add_subparsers(dest="command", required=True)
+
+    analyze = subparsers.add_parser("analyze", help="measure the gait in a side-view video")
+    analyze.add_argument("video", help="video file (mp4, mov, avi, mkv, webm, ...)")
+    analyze.add_argument(
+        "--height-m",
+        type=height_m,
+        default=None,
+        help="walker's standing height in metres: gives spatial values in metres",
+    )
+    analyze.add_argument(
+        "--json",
+        type=Path,
+        default=None,
+        help="where to write the result (default: VIDEO_STEM.gait.json here)",
+    )
+    analyze.add_argument(
+        "--workers",
+        type=positive_int,
+        default=min(2, os.cpu_count() or 1),
+        help="worker processes for chunks (default: 2 or the core count)",
+    )
+    analyze.add_argument(
+        "--chunk-frames",
+        type=positive_int,
+        default=pipeline.DEFAULT_CHUNK_FRAMES,
+        help="frames per chunk",
+    )
+    analyze.set_defaults(run=run_analyze)
+
+    try:
+        from gait.synth import cli as synth_cli
+    except ImportError:  # the synthetic walker is optional for analysis-only installs
+        pass
+    else:
+        synth_cli.add_parser(subparsers)
+        from gait import demo
+
+        demo.add_parser(subparsers)
+    return parser
+
+
+def run_analyze(args: argparse.Namespace) -> int:
+    output = args.json or Path(Path(args.video).stem + ".gait.json")
+    result = analyze_video(
+        args.video,
+        height_m=args.height_m,
+        workers=args.workers,
+        chunk_frames=args.chunk_frames,
+        progress=ProgressBar("analysing"),
+    ).to_dict()
+    write_json_atomic(output, result)
+    print(summary_line(result))
+    print(f"result: {output}")
+    return EXIT_OK
+
+
+def summary_line(result: dict[str, Any]) -> str:
+    """One line of the headline metrics, ``n/a`` for those not measured."""
+    metrics = result.get("metrics", {})
+
+    def show(key: str, fmt: str) -> str:
+        value = metrics.get(key)
+        return "n/a" if value is None else format(value, fmt)
+
+    return (
+        f"steps {show('steady_steps', 'd')}  cadence {show('cadence_spm', '.1f')} spm  "
+        f"step time {show('step_time_s', '.3f')} s  step length {show('step_length_m', '.3f')} m  "
+        f"speed {show('speed_mps', '.2f')} m/s"
+    )
+
+
+def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` to ``path`` so that a failure never leaves a partial file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w") as stream:
+            json.dump(data, stream, indent=2)
+            stream.write("\n")
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def height_m(text: str) -> float:
+    value = float(text)
+    low, high = HEIGHT_RANGE_M
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"height must be {low}–{high} m, got {value}")
+    return value
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value

@@ -1,0 +1,70 @@
+"""Run the three pipeline steps on a local file, chunks in parallel worker processes."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+
+from gait import pipeline
+from gait.result import Result
+
+#: ``progress(frames_done, frames_total)``, called as chunks complete.
+ProgressCallback = Callable[[int, int], None]
+
+_worker_plan: pipeline.Plan | None = None
+
+
+def analyze_video(
+    video: str | os.PathLike[str],
+    *,
+    height_m: float | None = None,
+    workers: int = 1,
+    chunk_frames: int = pipeline.DEFAULT_CHUNK_FRAMES,
+    progress: ProgressCallback | None = None,
+) -> Result:
+    """Analyse ``video`` end to end: plan, every chunk, aggregate.
+
+    ``workers > 1`` analyses chunks in that many processes; the result is the same.
+    Raises :class:`gait.errors.GaitError` subclasses for unusable input or no gait.
+    """
+    plan = pipeline.plan(video, height_m=height_m, chunk_frames=chunk_frames)
+    total = plan.video.frame_count
+    done = 0
+    features: list[pipeline.ChunkFeatures] = []
+    if progress:
+        progress(0, total)
+    if workers <= 1 or len(plan.chunks) == 1:
+        for chunk in plan.chunks:
+            features.append(pipeline.analyze_chunk(plan, chunk))
+            done += chunk.frame_count
+            if progress:
+                progress(done, total)
+    else:
+        # spawn, not fork: forking a process that already holds FFmpeg/OpenCV threads can
+        # deadlock the child.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(
+            max_workers=min(workers, len(plan.chunks)),
+            mp_context=context,
+            initializer=_load_plan,
+            initargs=(plan.to_bytes(),),
+        ) as pool:
+            futures = {pool.submit(_analyze_chunk_in_worker, c.to_dict()): c for c in plan.chunks}
+            for future in as_completed(futures):
+                features.append(pipeline.ChunkFeatures.from_bytes(future.result()))
+                done += futures[future].frame_count
+                if progress:
+                    progress(done, total)
+    return pipeline.aggregate(plan, features)
+
+
+def _load_plan(plan_bytes: bytes) -> None:
+    global _worker_plan
+    _worker_plan = pipeline.Plan.from_bytes(plan_bytes)
+
+
+def _analyze_chunk_in_worker(chunk: dict[str, int]) -> bytes:
+    assert _worker_plan is not None, "worker started without a plan"
+    return pipeline.analyze_chunk(_worker_plan, pipeline.Chunk.from_dict(chunk)).to_bytes()

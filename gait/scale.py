@@ -1,0 +1,38 @@
+"""Metric scale from the walker's stature in pixels and the height the user gave."""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: The walker's standing stature is taken as this percentile of the per-frame heights
+#: (floor line to the top of the blob) over steady walking: the head rises highest at
+#: mid-stance, near standing height; lower frames are double support (knees bent).
+STATURE_PERCENTILE = 90
+
+
+def stature_px(top_y_px: np.ndarray, centre_x_px: np.ndarray, floor: tuple[float, float]) -> (
+    tuple[float, float] | None
+):
+    """Stature in pixels as a linear function of the image column, ``(s0, s1)`` meaning
+    ``stature(x) = s0 + s1 * x`` (perspective: a walker drifting toward the camera grows).
+
+    ``top_y_px``/``centre_x_px``: ``(m,)`` the walker's top row and centre column in the
+    frames to use. None with fewer than 5 frames.
+    """
+    valid = np.isfinite(top_y_px) & np.isfinite(centre_x_px)
+    if np.count_nonzero(valid) < 5:
+        return None
+    x, top = centre_x_px[valid], top_y_px[valid]
+    heights = floor[0] + floor[1] * x - top
+    if np.ptp(x) > 1:
+        s1, s0 = np.polyfit(x, heights, 1)
+    else:
+        s1, s0 = 0.0, float(np.mean(heights))
+    relative = heights / (s0 + s1 * x)
+    factor = float(np.percentile(relative, STATURE_PERCENTILE))
+    return float(s0 * factor), float(s1 * factor)
+
+
+def stature_at(stature: tuple[float, float], x_px: float) -> float:
+    """The walker's stature in pixels at column ``x_px``."""
+    return stature[0] + stature[1] * x_px

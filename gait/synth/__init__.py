@@ -1,0 +1,27 @@
+"""Synthetic side-view walking videos with exact ground truth (events, footprints, metrics).
+
+Public API: :class:`SynthParams` and :func:`render_clip` (writes ``x.mp4`` and
+``x.truth.json``). Modules: ``timing`` (footprint schedule: the truth), ``kinematics`` (feet,
+pelvis, leg IK, trunk, arms), ``scene`` (camera, background, lighting, colours), ``render``
+(one frame), ``encode`` (H.264/MP4, per-frame pts, rotation flag), ``truth`` (records and
+metrics), ``clip`` (the whole clip), ``cli``.
+
+Truth JSON (SI units; times in s from the first frame's timestamp = 0; pixel values in the
+upright *display* image): ``schema_version``, ``params``, ``video`` (stored ``width``/``height``,
+``display_width``/``display_height``, nominal ``fps``, ``frame_count``, ``duration_s``,
+``variable_frame_rate``, ``rotation_deg`` = clockwise turn a player applies to stored frames),
+``frame_times_s``, ``height_m``, ``stature_px``, ``pixels_per_m``, ``floor_y_px``,
+``direction``, ``footprints`` (``heel_x_m`` is measured along the walking direction from the
+image edge the walker enters from; ``ic_time_s``/``ic_frame`` are null for a foot standing
+since before the clip, ``fo_*`` null for one still standing at its end), ``events``, ``steps``,
+``metrics`` (definitions in :mod:`gait.synth.truth`) and ``joint_angles_deg`` (per foot: hip,
+knee, ankle sagittal angles per frame).
+
+Frame conventions: an IC's frame is the first frame with timestamp >= the IC time, an FO's
+frame the last frame with timestamp <= the FO time; 0-based decode-order indices.
+"""
+
+from gait.synth.clip import render_clip, truth_path
+from gait.synth.params import SynthParams
+
+__all__ = ["SynthParams", "render_clip", "truth_path"]

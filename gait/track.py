@@ -1,0 +1,141 @@
+"""The walker: which foreground blob is the person walking across, frame by frame."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: A blob links to a track when its centroid lies within this fraction of the track's
+#: height from the track's last centroid (a walker moves < 0.1 stature per frame at 25 fps).
+LINK_DISTANCE_STATURES = 0.35
+#: Heights of linked blobs differ by less than this ratio (a person does not halve).
+LINK_HEIGHT_RATIO = 1.6
+#: A track survives this many frames without a blob (occlusion by a tree trunk, a dropout).
+MAX_GAP_FRAMES = 6
+#: A person is a blob at least this tall relative to the frame and taller than wide.
+MIN_HEIGHT_FRACTION = 0.12
+MIN_ASPECT = 1.3
+#: A walker travels at least this many of its own heights across the frame.
+MIN_TRAVEL_STATURES = 1.5
+
+
+@dataclass(frozen=True)
+class Track:
+    """A blob followed over time: ``positions`` (``(m,)`` row indices into the clip's
+    frames) and ``ranks`` (``(m,)`` blob rank in that frame, 1-based as in ``bottom_blob``).
+    ``boxes`` ``(m, 7)``: the blob rows (x0, y0, x1, y1, area, cx, cy) in analysis pixels."""
+
+    positions: np.ndarray
+    ranks: np.ndarray
+    boxes: np.ndarray
+
+    @property
+    def heights_px(self) -> np.ndarray:
+        return (self.boxes[:, 3] - self.boxes[:, 1]).astype(np.float64)
+
+    @property
+    def travel_px(self) -> float:
+        """Horizontal extent of the centroid's path, pixels."""
+        return float(np.ptp(self.boxes[:, 5])) if len(self.boxes) else 0.0
+
+    @property
+    def is_person_shaped(self) -> bool:
+        widths = self.boxes[:, 2] - self.boxes[:, 0]
+        return bool(np.median(self.heights_px / np.maximum(widths, 1)) >= MIN_ASPECT)
+
+
+def link_tracks(blobs: np.ndarray, frame_height_px: int) -> list[Track]:
+    """Greedy frame-to-frame linking of blobs (``(n, K, 7)``, rows as in features) into tracks.
+
+    Deterministic: blobs are visited by rank, tracks by creation order. Only blobs at least
+    :data:`MIN_HEIGHT_FRACTION` of the frame tall take part.
+    """
+    min_height = MIN_HEIGHT_FRACTION * frame_height_px
+    open_tracks: list[dict] = []
+    closed: list[dict] = []
+    for position in range(blobs.shape[0]):
+        rows = blobs[position]
+        candidates = [
+            rank for rank in range(rows.shape[0])
+            if rows[rank, 0] >= 0 and rows[rank, 3] - rows[rank, 1] >= min_height
+        ]
+        taken: set[int] = set()
+        for track in open_tracks:
+            last = track["boxes"][-1]
+            height = last[3] - last[1]
+            best, best_distance = None, LINK_DISTANCE_STATURES * height
+            for rank in candidates:
+                if rank in taken:
+                    continue
+                box = rows[rank]
+                ratio = (box[3] - box[1]) / max(height, 1)
+                if not 1 / LINK_HEIGHT_RATIO <= ratio <= LINK_HEIGHT_RATIO:
+                    continue
+                distance = float(np.hypot(box[5] - last[5], box[6] - last[6]))
+                if distance < best_distance:
+                    best, best_distance = rank, distance
+            if best is not None:
+                taken.add(best)
+                track["positions"].append(position)
+                track["ranks"].append(best + 1)
+                track["boxes"].append(rows[best])
+        still_open = []
+        for track in open_tracks:
+            if position - track["positions"][-1] > MAX_GAP_FRAMES:
+                closed.append(track)
+            else:
+                still_open.append(track)
+        open_tracks = still_open
+        for rank in candidates:
+            if rank not in taken:
+                open_tracks.append(
+                    {"positions": [position], "ranks": [rank + 1], "boxes": [rows[rank]]}
+                )
+    closed.extend(open_tracks)
+    return [
+        Track(
+            np.asarray(t["positions"], np.int64),
+            np.asarray(t["ranks"], np.int64),
+            np.asarray(t["boxes"], np.int64).reshape(-1, 7),
+        )
+        for t in closed
+    ]
+
+
+def walking_tracks(tracks: list[Track]) -> list[Track]:
+    """The tracks of people who walk across: person-shaped, travelling far enough."""
+    return [
+        t for t in tracks
+        if len(t.positions) >= 10 and t.is_person_shaped
+        and t.travel_px >= MIN_TRAVEL_STATURES * float(np.median(t.heights_px))
+    ]
+
+
+def walker_per_frame(track: Track, frame_count: int) -> np.ndarray:
+    """Blob rank of the walker in every frame, ``(frame_count,)`` int, 0 where absent."""
+    ranks = np.zeros(frame_count, dtype=np.int64)
+    ranks[track.positions] = track.ranks
+    return ranks
+
+
+#: A blob just above the walker (a head split off at a low-contrast neck) joins it when the
+#: gap is below this fraction of the walker's height and the columns overlap.
+HEAD_GAP_STATURES = 0.12
+
+
+def walker_top_px(track: Track, blobs: np.ndarray) -> np.ndarray:
+    """The walker's top row in each of its frames, ``(m,)`` float, including a head blob
+    split off just above the body (see :data:`HEAD_GAP_STATURES`)."""
+    tops = track.boxes[:, 1].astype(np.float64).copy()
+    for i, (position, rank) in enumerate(zip(track.positions, track.ranks, strict=True)):
+        body = blobs[position, rank - 1]
+        height = body[3] - body[1]
+        for other in blobs[position]:
+            if other[0] < 0 or np.array_equal(other, body):
+                continue
+            overlaps = other[0] < body[2] and other[2] > body[0]
+            gap = body[1] - other[3]
+            if overlaps and other[1] < body[1] and gap <= HEAD_GAP_STATURES * height:
+                tops[i] = min(tops[i], float(other[1]))
+    return tops

@@ -1,0 +1,126 @@
+"""Video files made by the tests: a small valid clip and a corpus of unusable inputs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import av
+import cv2
+import numpy as np
+
+SHARED_VIDEOS = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "videos"
+
+
+def shared_video(name: str) -> Path:
+    """A real clip from ``../shared/data/videos`` (callers skip when it is absent)."""
+    return (SHARED_VIDEOS / name).resolve()
+
+
+def write_clip(
+    path: Path,
+    frames: int = 60,
+    size: tuple[int, int] = (320, 240),
+    fps: int = 30,
+    faststart: bool = False,
+    seed: int = 0,
+) -> Path:
+    """An H.264 MP4 of a bright square moving over a noisy background (``size`` = w, h)."""
+    rng = np.random.default_rng(seed)
+    width, height = size
+    options = {"movflags": "faststart"} if faststart else {}
+    with av.open(str(path), "w", options=options) as container:
+        stream = container.add_stream("libx264", rate=fps, options={"g": str(fps)})
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        for index in range(frames):
+            image = rng.integers(0, 40, (height, width, 3), dtype=np.uint8)
+            x = int(index * (width - 40) / max(1, frames - 1))
+            image[height // 2 - 20 : height // 2 + 20, x : x + 40] = 230
+            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="bgr24")):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return path
+
+
+def random_bytes(path: Path) -> Path:
+    path.write_bytes(np.random.default_rng(1).integers(0, 256, 4096, dtype=np.uint8).tobytes())
+    return path
+
+
+def empty_file(path: Path) -> Path:
+    path.write_bytes(b"")
+    return path
+
+
+def truncated_mp4(path: Path) -> Path:
+    """The first 60 % of a clip whose index comes first (faststart): frames are missing."""
+    write_clip(path, frames=90, faststart=True)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) * 6 // 10])
+    return path
+
+
+def truncated_mp4_no_index(path: Path) -> Path:
+    """The first 60 % of a clip whose index comes last: the index is gone."""
+    write_clip(path, frames=90)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) * 6 // 10])
+    return path
+
+
+def audio_only(path: Path) -> Path:
+    with av.open(str(path), "w", format="mp4") as container:
+        stream = container.add_stream("aac", rate=44100, layout="mono")
+        for index in range(20):
+            frame = av.AudioFrame.from_ndarray(
+                np.zeros((1, 1024), np.float32), format="fltp", layout="mono"
+            )
+            frame.sample_rate, frame.pts = 44100, index * 1024
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return path
+
+
+def one_frame(path: Path) -> Path:
+    return write_clip(path, frames=1)
+
+
+def image_renamed(path: Path) -> Path:
+    ok, encoded = cv2.imencode(".png", np.zeros((120, 160, 3), np.uint8))
+    assert ok
+    path.write_bytes(encoded.tobytes())
+    return path
+
+
+def huge_resolution(path: Path) -> Path:
+    """A real two-frame H.264 stream of 8448x8448 pixels (tiny file: the frames are black)."""
+    side = 8448
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("libx264", rate=30, options={"preset": "ultrafast"})
+        stream.width, stream.height, stream.pix_fmt = side, side, "yuv420p"
+        frame = av.VideoFrame(side, side, "yuv420p")
+        for plane in frame.planes:
+            plane.update(bytes(plane.buffer_size))
+        for index in range(2):
+            frame.pts = index
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return path
+
+
+#: name → (maker, expected error code)
+BAD_INPUTS: dict[str, tuple[Callable[[Path], Path], str]] = {
+    "random_bytes.mp4": (random_bytes, "not_a_video"),
+    "empty.mp4": (empty_file, "not_a_video"),
+    "truncated_faststart.mp4": (truncated_mp4, "truncated_video"),
+    "truncated_no_index.mp4": (truncated_mp4_no_index, "truncated_video"),
+    "audio_only.mp4": (audio_only, "not_a_video"),
+    "one_frame.mp4": (one_frame, "too_short"),
+    "image.mp4": (image_renamed, "not_a_video"),
+    "huge.mp4": (huge_resolution, "absurd_resolution"),
+}

@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gait.errors import GaitError
+from gait.video import analysis_size, container_signature, probe, read_frames, read_frames_at
+from tests.media import BAD_INPUTS
+
+REAL_CLIPS = {
+    # name: (width, height, frame_count, fps)
+    "side-indoor-forward-then-backward.mp4": (1280, 720, 401, 30.0),
+    "side-outdoor-walker-and-jumper.mp4": (1768, 994, 230, 30.0),
+    "cctv-pedestrians-10fps.avi": (768, 576, 795, 10.0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(REAL_CLIPS))
+def test_probe_real_clips(real_clip, name):
+    width, height, frames, fps = REAL_CLIPS[name]
+    info = probe(real_clip(name))
+    assert (info.width, info.height, info.frame_count) == (width, height, frames)
+    assert info.fps == pytest.approx(fps)
+    assert not info.variable_frame_rate
+    assert info.rotation_deg == 0
+    assert info.duration_s == pytest.approx(frames / fps, abs=1e-3)
+    assert np.all(np.diff(info.frame_times_s) > 0)
+    assert info.keyframes[0] == 0
+
+
+@pytest.mark.parametrize("name", sorted(REAL_CLIPS))
+def test_chunks_land_on_the_right_frames(real_clip, name):
+    """Every chunk, wherever it starts relative to keyframes, equals a sequential read."""
+    info = probe(real_clip(name))
+    size = analysis_size(info, long_side_px=320)
+    sequential = {i: image for i, _, image in read_frames(info, 0, info.frame_count, size)}
+    assert sorted(sequential) == list(range(info.frame_count))
+    starts = {1, int(info.keyframes[-1]) - 1, int(info.keyframes[-1]), info.frame_count - 7}
+    for start in sorted(starts):
+        chunk = list(read_frames(info, start, start + 17, size))
+        assert [index for index, _, _ in chunk] == list(
+            range(start, min(start + 17, info.frame_count))
+        )
+        for index, time_s, image in chunk:
+            assert time_s == info.frame_times_s[index]
+            assert np.array_equal(image, sequential[index]), f"frame {index} differs"
+
+
+def test_read_frames_at_picks_exactly_the_wanted_frames(small_clip):
+    info = probe(small_clip)
+    size = analysis_size(info)
+    sequential = [image for _, _, image in read_frames(info, 0, info.frame_count, size)]
+    wanted = np.array([45, 3, 31, 30, 59, 3])
+    got = list(read_frames_at(info, wanted, size))
+    assert [index for index, _, _ in got] == [3, 30, 31, 45, 59]
+    for index, _, image in got:
+        assert np.array_equal(image, sequential[index])
+
+
+def test_analysis_size_never_upscales_and_keeps_aspect(small_clip):
+    info = probe(small_clip)
+    assert analysis_size(info) == (320, 240)
+    assert analysis_size(info, long_side_px=160) == (160, 120)
+
+
+@pytest.mark.parametrize("name", sorted(BAD_INPUTS))
+def test_bad_inputs_raise_typed_errors(tmp_path, name):
+    maker, code = BAD_INPUTS[name]
+    path = maker(tmp_path / name)
+    with pytest.raises(GaitError) as caught:
+        probe(path)
+    assert caught.value.code == code
+    assert str(path) in caught.value.message
+
+
+def test_container_signature():
+    assert container_signature(b"\x00\x00\x00\x18ftypmp42") == "MP4/MOV"
+    assert container_signature(b"\x1a\x45\xdf\xa3\x01") == "Matroska/WebM"
+    assert container_signature(b"RIFF\x00\x00\x00\x00AVI LIST") == "AVI"
+    assert container_signature(b"RIFF\x00\x00\x00\x00WAVEfmt ") is None
+    assert container_signature(b"\x89PNG\r\n\x1a\n") is None
+
+
+@pytest.fixture(scope="module")
+def vfr_clip(tmp_path_factory):
+    from gait.synth import SynthParams, render_clip
+
+    path = tmp_path_factory.mktemp("vfr") / "vfr.mp4"
+    truth = render_clip(path, SynthParams(width=320, height=240, duration_s=4.0, vfr=True))
+    return path, truth
+
+
+def test_variable_frame_rate_times_come_from_timestamps(vfr_clip):
+    path, truth = vfr_clip
+    info = probe(path)
+    assert info.variable_frame_rate
+    assert info.frame_count == truth["video"]["frame_count"]
+    assert np.allclose(info.frame_times_s, truth["frame_times_s"], atol=1e-6)
+    # index / nominal fps would be off by far more than a frame somewhere in the clip.
+    naive = np.arange(info.frame_count) / info.fps
+    assert np.max(np.abs(naive - info.frame_times_s)) > 1.0 / info.fps
+
+
+def test_variable_frame_rate_chunks_land_on_the_right_frames(vfr_clip):
+    path, _ = vfr_clip
+    info = probe(path)
+    size = analysis_size(info)
+    sequential = {i: image for i, _, image in read_frames(info, 0, info.frame_count, size)}
+    for start in (7, int(info.keyframes[1]) + 3, info.frame_count - 20):
+        chunk = list(read_frames(info, start, start + 15, size))
+        assert [index for index, _, _ in chunk] == list(range(start, start + 15))
+        for index, _, image in chunk:
+            assert np.array_equal(image, sequential[index]), f"frame {index} differs"
+
+
+@pytest.mark.parametrize("rotation_deg", [90, 270])
+def test_rotated_clip_is_analysed_upright(tmp_path, rotation_deg):
+    from gait.synth import SynthParams, render_clip
+
+    params = SynthParams(width=320, height=240, duration_s=1.5, seed=3)
+    upright_path, rotated_path = tmp_path / "upright.mp4", tmp_path / "rotated.mp4"
+    render_clip(upright_path, params)
+    render_clip(rotated_path, SynthParams(**{**params.__dict__, "rotation_deg": rotation_deg}))
+    upright, rotated = probe(upright_path), probe(rotated_path)
+    assert rotated.rotation_deg == rotation_deg
+    assert (rotated.width, rotated.height) == (240, 320)  # stored sideways
+    assert rotated.display_size == (320, 240) == analysis_size(rotated)
+    for (_, _, a), (_, _, b) in zip(
+        read_frames(upright, 10, 14, (320, 240)),
+        read_frames(rotated, 10, 14, (320, 240)),
+        strict=True,
+    ):
+        assert np.abs(a.astype(int) - b.astype(int)).mean() < 4.0
