@@ -13,8 +13,6 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import cv2
-import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -142,29 +140,12 @@ def service_env(
     context.reset()
 
 
-def write_walker_video(path: Path, *, frames: int = 75, fps: float = 25.0,
-                       size: tuple[int, int] = (320, 240)) -> Path:
-    """A small clip: a dark figure crossing a textured still background (MJPG in AVI/MP4)."""
-    width, height = size
-    rng = np.random.default_rng(7)
-    background = rng.integers(90, 160, size=(height, width, 3), dtype=np.uint8)
-    background = cv2.GaussianBlur(background, (7, 7), 0)
-    fourcc = cv2.VideoWriter_fourcc(*("mp4v" if path.suffix == ".mp4" else "MJPG"))
-    writer = cv2.VideoWriter(str(path), fourcc, fps, (width, height))
-    assert writer.isOpened()
-    for index in range(frames):
-        frame = background.copy()
-        x = int(20 + (width - 60) * index / max(frames - 1, 1))
-        cv2.rectangle(frame, (x, height // 4), (x + 24, height - 20), (30, 30, 30), -1)
-        leg = int(8 * np.sin(index / 3.0))
-        cv2.line(frame, (x + 12, height - 20), (x + 12 + leg, height - 5), (20, 20, 20), 4)
-        writer.write(frame)
-    writer.release()
-    return path
-
-
 @pytest.fixture(scope="session")
-def walker_video() -> Path:
-    directory = Path(tempfile.mkdtemp(prefix="gait-video-"))
-    return write_walker_video(directory / "walker.mp4")
+def walker_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A synthetic side-view walker (H.264 MP4, 640x360, 5 s at 30 fps) from gait.synth."""
+    from gait.synth import SynthParams, render_clip
+
+    path = tmp_path_factory.mktemp("walker") / "walker.mp4"
+    render_clip(path, SynthParams(width=640, height=360, duration_s=5.0, fps=30.0))
+    return path
 
