@@ -439,10 +439,13 @@ async def delete_analysis(req: func.HttpRequest, client: Any) -> func.HttpRespon
         runtime, _, _ = await _durable_state(client, analysis_id)
         if runtime in {"Running", "Pending", "ContinuedAsNew", "Suspended"}:
             await client.terminate(analysis_id, "deleted by the user")
-        history = 0
-        if runtime is not None:
+        # Purge whatever the status call said: a status lookup can fail where a purge works,
+        # and a purge of an unknown instance is a harmless 404.
+        try:
             purged = await client.purge_instance_history(analysis_id)
             history = int(getattr(purged, "instances_deleted", 0) or 0)
+        except Exception as exc:
+            raise DependencyUnavailable("Durable task hub", short_reason(exc)) from exc
         deleted_videos = await asyncio.to_thread(
             store.delete_prefix, settings.videos_container, f"{analysis_id}/")
         deleted_artifacts = await asyncio.to_thread(

@@ -5,6 +5,7 @@ a real (OpenCV-written) video, then the status, list and delete routes."""
 from __future__ import annotations
 
 import json
+import logging
 import urllib.request
 import uuid
 from pathlib import Path
@@ -116,8 +117,10 @@ def check_completed(http: Http, analysis_id: str, video: Path) -> dict[str, Any]
 
 
 def test_upload_progress_complete_list_delete(
-    http: Http, hub: Any, service_env: dict[str, str], walker_video: Path
+    http: Http, hub: Any, service_env: dict[str, str], walker_video: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO, logger="gait.service")
     data = walker_video.read_bytes()
     status, started = upload(http, data)
     assert status == 202, started
@@ -150,6 +153,12 @@ def test_upload_progress_complete_list_delete(
     assert hub.instances[analysis_id].runtime_status == "Completed"
 
     view = check_completed(http, analysis_id, walker_video)
+    # Every log line about the analysis names it; each activity logs duration and frames/s.
+    lines = [r.getMessage() for r in caplog.records if r.name == "gait.service"]
+    assert lines and all(f"[analysis {analysis_id}]" in line for line in lines)
+    chunk_lines = [line for line in lines if "] chunk " in line]
+    assert len(chunk_lines) == len(chunks)
+    assert all(" frames in " in line and "frames/s" in line for line in chunk_lines)
     with urllib.request.urlopen(view["video_url"], timeout=10) as response:
         assert response.read() == data  # the read SAS serves the original bytes
 
@@ -222,3 +231,21 @@ def test_cancel_terminates_and_records(
     assert hub.instances[analysis_id].runtime_status == "Terminated"
     status, view = get(http, analysis_id)
     assert view["status"] == "failed" and view["error"]["code"] == "cancelled"
+
+
+# ../shared/data/videos/ relative to the repository root (test data, never in the repo).
+REAL_CLIP = (Path(__file__).resolve().parents[2].parent
+             / "shared/data/videos/side-indoor-forward-then-backward.mp4")
+
+
+@pytest.mark.skipif(not REAL_CLIP.exists(), reason=f"{REAL_CLIP} is absent (shared test data)")
+def test_real_clip_through_the_service_matches_the_local_pipeline(
+    http: Http, hub: Any, service_env: dict[str, str]
+) -> None:
+    """A real phone-style clip (1280x720, 401 frames): same answer as the local pipeline,
+    whether that is a completed analysis or a readable "no reliable gait"."""
+    status, started = upload(http, REAL_CLIP.read_bytes(), filename=REAL_CLIP.name)
+    assert status == 202, started
+    runner = run_analysis(http, hub, started["analysis_id"])
+    runner.run(pick=lambda pending: pending[-1])
+    check_completed(http, started["analysis_id"], REAL_CLIP)
