@@ -84,7 +84,7 @@ def _error(exc: GaitError) -> dict[str, Any]:
 def _progress(analysis_id: str, step: str, progress: int) -> None:
     context.records().update(
         analysis_id, status="processing", current_step=step, step_progress=progress,
-        step_message=STEP_MESSAGES[step],
+        step_message=STEP_MESSAGES[step], unless_status=("completed", "failed"),
     )
 
 
@@ -187,6 +187,7 @@ def persist_result(task: dict[str, Any]) -> dict[str, Any]:
     )
     context.records().update(
         analysis_id,
+        unless_status=("failed",),  # cancelled while aggregating: stays cancelled
         status="completed",
         current_step="done",
         step_progress=100,

@@ -105,12 +105,20 @@ class RecordStore:
             )
             return items[0] if items else None
 
-    def update(self, analysis_id: str, **fields: Any) -> dict[str, Any] | None:
-        """Set ``fields`` on the record (read-modify-write guarded by the etag)."""
+    def update(
+        self, analysis_id: str, *, unless_status: tuple[str, ...] = (), **fields: Any
+    ) -> dict[str, Any] | None:
+        """Set ``fields`` on the record (read-modify-write guarded by the etag).
+
+        ``unless_status``: leave the record alone when its status is one of these (an
+        activity still running after a cancel must not turn "failed" back into "processing").
+        """
         for _ in range(5):
             record = self.get(analysis_id)
             if record is None:
                 return None
+            if record.get("status") in unless_status:
+                return record
             record.update(fields)
             record["updated_at"] = now_iso()
             try:

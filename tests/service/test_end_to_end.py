@@ -249,3 +249,17 @@ def test_real_clip_through_the_service_matches_the_local_pipeline(
     runner = run_analysis(http, hub, started["analysis_id"])
     runner.run(pick=lambda pending: pending[-1])
     check_completed(http, started["analysis_id"], REAL_CLIP)
+
+
+def test_an_activity_finishing_after_cancel_does_not_revive_the_analysis(
+    http: Http, hub: Any, service_env: dict[str, str], walker_video: Path
+) -> None:
+    _, started = upload(http, walker_video.read_bytes())
+    analysis_id = started["analysis_id"]
+    http.call("cancel_analysis", "POST", f"{API}/v1/analysis/{analysis_id}/cancel",
+              route_params={"analysis_id": analysis_id})
+    # The plan activity was already running on a worker when the cancel came in.
+    function_app.plan_video.build().get_user_function()(hub.instances[analysis_id].input)
+    status, view = get(http, analysis_id)
+    assert status == 200
+    assert view["status"] == "failed" and view["error"]["code"] == "cancelled"

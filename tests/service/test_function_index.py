@@ -58,3 +58,16 @@ def test_orchestrator_and_activities_triggers() -> None:
     assert index["analysis_orchestrator"].get_trigger().type == "orchestrationTrigger"
     for name in ACTIVITIES:
         assert index[name].get_trigger().type == "activityTrigger"
+
+
+def test_auth_level_follows_the_app_setting(monkeypatch) -> None:
+    import importlib
+
+    monkeypatch.setenv("GAIT_HTTP_AUTH_LEVEL", "anonymous")
+    try:
+        module = importlib.reload(function_app)
+        index = functions_by_name(module.app)
+        assert index["upload_analysis"].get_trigger().auth_level == AuthLevel.ANONYMOUS
+    finally:
+        monkeypatch.delenv("GAIT_HTTP_AUTH_LEVEL")
+        importlib.reload(function_app)
