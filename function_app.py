@@ -1,0 +1,115 @@
+"""Azure Functions app (Python v2 programming model): bindings only.
+
+Each function parses nothing and decides nothing: it hands its request, orchestration
+context or activity input to ``gait.service``. Importing this module does no I/O, so a
+missing Storage account or Cosmos DB can only make the requests that need it answer 503.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import azure.durable_functions as df
+import azure.functions as func
+
+from gait.service import activities, api, orchestration
+from gait.service.settings import http_auth_level
+
+AUTH = func.AuthLevel(http_auth_level())  # GAIT_HTTP_AUTH_LEVEL, "function" by default
+app = df.DFApp(http_auth_level=AUTH)
+
+
+# -- HTTP: the legacy routes and the SAS upload path -------------------------------------------
+@app.route(route="v1/analysis/upload", methods=["POST"], auth_level=AUTH)
+@app.durable_client_input(client_name="client")
+async def upload_analysis(req: func.HttpRequest, client: df.DurableOrchestrationClient
+                          ) -> func.HttpResponse:
+    return await api.upload(req, client)
+
+
+@app.route(route="v1/storage/sas-token", methods=["POST"], auth_level=AUTH)
+async def sas_token(req: func.HttpRequest) -> func.HttpResponse:
+    return await api.sas_token(req)
+
+
+@app.route(route="v1/analysis/process", methods=["POST"], auth_level=AUTH)
+@app.durable_client_input(client_name="client")
+async def process_analysis(req: func.HttpRequest, client: df.DurableOrchestrationClient
+                           ) -> func.HttpResponse:
+    return await api.process(req, client)
+
+
+@app.route(route="v1/analysis/list", methods=["GET"], auth_level=AUTH)
+async def list_analyses(req: func.HttpRequest) -> func.HttpResponse:
+    return await api.list_analyses(req)
+
+
+@app.route(route="v1/analysis/{analysis_id}", methods=["GET"], auth_level=AUTH)
+@app.durable_client_input(client_name="client")
+async def get_analysis(req: func.HttpRequest, client: df.DurableOrchestrationClient
+                       ) -> func.HttpResponse:
+    return await api.get_analysis(req, client)
+
+
+@app.route(route="v1/analysis/{analysis_id}", methods=["DELETE"], auth_level=AUTH)
+@app.durable_client_input(client_name="client")
+async def delete_analysis(req: func.HttpRequest, client: df.DurableOrchestrationClient
+                          ) -> func.HttpResponse:
+    return await api.delete_analysis(req, client)
+
+
+@app.route(route="v1/analysis/{analysis_id}/cancel", methods=["POST"], auth_level=AUTH)
+@app.durable_client_input(client_name="client")
+async def cancel_analysis(req: func.HttpRequest, client: df.DurableOrchestrationClient
+                          ) -> func.HttpResponse:
+    return await api.cancel_analysis(req, client)
+
+
+# -- health: anonymous, for probes and the legacy frontend -----------------------------------
+@app.route(route="health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+def liveness(req: func.HttpRequest) -> func.HttpResponse:
+    return api.liveness()
+
+
+@app.route(route="health/ready", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+async def readiness(req: func.HttpRequest) -> func.HttpResponse:
+    return await api.readiness()
+
+
+@app.route(route="v1/health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+async def legacy_health(req: func.HttpRequest) -> func.HttpResponse:
+    return await api.legacy_health()
+
+
+# -- the orchestration ---------------------------------------------------------------------------
+@app.orchestration_trigger(context_name="context", input_type=dict)
+def analysis_orchestrator(
+    context: df.DurableOrchestrationContext,
+) -> Generator[Any, Any, dict[str, Any]]:
+    return (yield from orchestration.analysis(context))
+
+
+@app.activity_trigger(input_name="job", activity=orchestration.PLAN)
+def plan_video(job: dict[str, Any]) -> dict[str, Any]:
+    return activities.plan_video(job)
+
+
+@app.activity_trigger(input_name="task", activity=orchestration.CHUNK)
+def analyze_video_chunk(task: dict[str, Any]) -> dict[str, Any]:
+    return activities.analyze_video_chunk(task)
+
+
+@app.activity_trigger(input_name="task", activity=orchestration.AGGREGATE)
+def aggregate_features(task: dict[str, Any]) -> dict[str, Any]:
+    return activities.aggregate_features(task)
+
+
+@app.activity_trigger(input_name="task", activity=orchestration.PERSIST)
+def persist_result(task: dict[str, Any]) -> dict[str, Any]:
+    return activities.persist_result(task)
+
+
+@app.activity_trigger(input_name="task", activity=orchestration.FAIL)
+def record_failure(task: dict[str, Any]) -> dict[str, Any]:
+    return activities.record_failure(task)

@@ -1,0 +1,96 @@
+"""Settings, host.json and the legacy metric conversion (pure functions, no emulators)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from gait.service import legacy, settings
+from gait.service.validation import find_file_part, parse_params, sniff_extension
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_sample_settings_list_every_setting_the_code_reads() -> None:
+    source = "".join(p.read_text() for p in (ROOT / "gait" / "service").glob("*.py"))
+    read = set(re.findall(r'_env(?:_float)?\(\s*"([A-Za-z_]+)"', source))
+    sample = json.loads((ROOT / "local.settings.sample.json").read_text())["Values"]
+    # Managed-identity alternatives for the task hub are documented, not set locally.
+    optional = {"AzureWebJobsStorage__accountName", "AzureWebJobsStorage__blobServiceUri"}
+    assert read - optional <= set(sample), read - set(sample)
+
+
+def test_sample_settings_defaults_load(monkeypatch: pytest.MonkeyPatch) -> None:
+    sample = json.loads((ROOT / "local.settings.sample.json").read_text())["Values"]
+    for name, value in sample.items():
+        monkeypatch.setenv(name, value)
+    loaded = settings.load()
+    assert loaded.jobs_storage == settings.AZURITE_CONNECTION  # UseDevelopmentStorage=true
+    assert loaded.cosmos_key == settings.COSMOS_EMULATOR_KEY
+    assert loaded.max_upload_bytes == 50 * 2**20
+    assert settings.http_auth_level() == "function"
+
+
+def test_upload_limit_cannot_exceed_the_host_body_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GAIT_MAX_UPLOAD_MB", "500")
+    assert settings.load().max_upload_mb == settings.HOST_BODY_LIMIT_MB
+
+
+def test_host_json() -> None:
+    host = json.loads((ROOT / "host.json").read_text())
+    durable = host["extensions"]["durableTask"]
+    assert durable["maxConcurrentActivityFunctions"] == 4
+    assert host["extensions"]["http"]["routePrefix"] == "api"
+    assert host["extensionBundle"]["version"] == "[4.*, 5.0.0)"
+
+
+def test_legacy_metrics_are_converted_not_invented() -> None:
+    si = {"cadence_spm": 110.0, "step_length_m": 0.65, "stride_length_m": 1.3,
+          "speed_mps": 1.19, "step_time_s": 0.545, "stance_time_s": 0.6, "swing_time_s": 0.45,
+          "double_support_time_s": 0.12, "step_time_asymmetry_pct": 4.0,
+          "step_length_asymmetry_pct": None, "step_length_cv_pct": 3.5, "step_time_cv_pct": None}
+    out = legacy.legacy_metrics(si)
+    assert out["cadence"] == 110.0
+    assert out["step_length"] == 650.0 and out["stride_length"] == 1300.0
+    assert out["walking_speed"] == 1190.0
+    assert out["step_time_symmetry"] == pytest.approx(0.96)
+    assert out["step_length_symmetry"] is None and out["step_time_cv"] is None
+    assert out["fall_risk_assessment"]["risk_level"] == "low"
+    assert "Studenski" in out["fall_risk_assessment"]["source"]
+
+
+@pytest.mark.parametrize(("speed", "risk", "mobility"), [
+    (0.5, "high", "limited"), (0.79, "high", "limited"), (0.8, "moderate", "reduced"),
+    (0.99, "moderate", "reduced"), (1.0, "low", "normal"), (None, None, None),
+])
+def test_risk_levels_from_gait_speed_only(speed, risk, mobility) -> None:
+    out = legacy.legacy_metrics({"speed_mps": speed})
+    assert out["fall_risk_assessment"]["risk_level"] == risk
+    assert out["functional_mobility"]["mobility_level"] == mobility
+    assert out["cadence"] is None  # absent SI value → null, never a default
+
+
+def test_reference_length_is_accepted_but_gives_no_scale() -> None:
+    params = parse_params({"reference_length_mm": "1000", "view_type": "front"})
+    assert params.reference_length_mm == 1000.0 and params.height_m is None
+    with pytest.raises(Exception, match="reference_length_mm"):
+        parse_params({"reference_length_mm": "20000"})
+
+
+def test_signatures() -> None:
+    assert sniff_extension(b"\x00\x00\x00\x20ftypisom" + b"\x00" * 8) == ".mp4"
+    assert sniff_extension(b"\x00\x00\x00\x14ftypqt  " + b"\x00" * 8) == ".mov"
+    assert sniff_extension(b"RIFF\x00\x00\x00\x00AVI LIST") == ".avi"
+    assert sniff_extension(b"\x1a\x45\xdf\xa3\x01\x00webm") == ".webm"
+    assert sniff_extension(b"GIF89a" + b"\x00" * 10) is None
+
+
+def test_multipart_part_is_located_by_offsets() -> None:
+    body = (b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"../x.mp4\"\r\n"
+            b"Content-Type: video/mp4\r\n\r\nDATA\r\n--b\r\nmore\r\n--b--\r\n")
+    part = find_file_part(body, "multipart/form-data; boundary=b")
+    assert body[part.start:part.stop] == b"DATA"
+    assert part.filename == "x.mp4"

@@ -1,0 +1,202 @@
+"""Refused uploads leave nothing behind; Blob Storage failing during a chunk is retried, then
+ends the analysis with a readable failure; a lost orchestration never shows "processing"."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import pytest
+from harness import Http, Runner
+from test_end_to_end import API, blob_names, check_completed, get, run_analysis, upload
+
+import function_app
+from gait.service import activities, context, orchestration
+
+
+@pytest.fixture
+def http(hub, loop, service_env) -> Http:
+    return Http(function_app.app, hub, loop)
+
+
+def nothing_started(hub: Any, before: int, env: dict[str, str]) -> None:
+    assert len(hub.started) == before, "an orchestration was started"
+    assert blob_names(env) == []
+    assert context.records().list_recent(10) == []
+
+
+@pytest.mark.parametrize(
+    ("case", "expected_status", "expected_error"),
+    [
+        ("random_bytes", 415, "UNSUPPORTED_MEDIA_TYPE"),
+        # A container signature over garbage, or a clip cut short: the probe refuses them;
+        # whether it calls them "not a video" (415) or "truncated" (400) is gait.video's call.
+        ("fake_signature", (400, 415), ("UNUSABLE_VIDEO", "UNSUPPORTED_MEDIA_TYPE")),
+        ("truncated", (400, 415), ("UNUSABLE_VIDEO", "UNSUPPORTED_MEDIA_TYPE")),
+        ("height_out_of_range", 400, "VALIDATION_ERROR"),
+        ("bad_view_type", 400, "VALIDATION_ERROR"),
+        ("fps_not_a_number", 400, "VALIDATION_ERROR"),
+        ("too_large", 413, "FILE_TOO_LARGE"),
+        ("no_file_field", 400, "VALIDATION_ERROR"),
+    ],
+)
+def test_unusable_uploads_are_refused(
+    case: str, expected_status: int | tuple[int, ...], expected_error: str | tuple[str, ...],
+    http: Http, hub: Any, service_env: dict[str, str], walker_video: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = walker_video.read_bytes()
+    query = "height_m=1.75"
+    if case == "random_bytes":
+        data = os.urandom(200_000)
+    elif case == "fake_signature":
+        data = b"\x00\x00\x00\x18ftypmp42" + os.urandom(50_000)  # an MP4 header, no video
+    elif case == "truncated":
+        data = data[: len(data) // 3]
+    elif case == "height_out_of_range":
+        query = "height_m=3.2"
+    elif case == "bad_view_type":
+        query = "view_type=top"
+    elif case == "fps_not_a_number":
+        query = "fps=fast"
+    elif case == "too_large":
+        monkeypatch.setenv("GAIT_MAX_UPLOAD_MB", "1")
+        data = data + os.urandom(1_200_000)
+    before = len(hub.started)
+    if case == "no_file_field":
+        from test_end_to_end import multipart
+
+        body, content_type = multipart(data, field="video")
+        status, payload, _ = http.call("upload_analysis", "POST", f"{API}/v1/analysis/upload",
+                                       body=body, headers={"content-type": content_type})
+    else:
+        status, payload = upload(http, data, query=query)
+    allowed_status = expected_status if isinstance(expected_status, tuple) else (expected_status,)
+    allowed_error = expected_error if isinstance(expected_error, tuple) else (expected_error,)
+    assert status in allowed_status, payload
+    assert set(payload) == {"error", "message", "details", "timestamp"}
+    assert payload["error"] in allowed_error and payload["message"]
+    assert "/tmp" not in payload["message"]  # no server paths in messages
+    nothing_started(hub, before, service_env)
+
+
+def test_sas_upload_of_random_bytes_is_refused_and_removed(
+    http: Http, hub: Any, service_env: dict[str, str]
+) -> None:
+    status, token, _ = http.call("sas_token", "POST", f"{API}/v1/storage/sas-token", body=b"{}")
+    request = urllib.request.Request(token["sas_url"], data=os.urandom(100_000), method="PUT",
+                                     headers={"x-ms-blob-type": "BlockBlob"})
+    urllib.request.urlopen(request, timeout=10).close()
+    before = len(hub.started)
+    status, payload, _ = http.call(
+        "process_analysis", "POST", f"{API}/v1/analysis/process",
+        body=json.dumps({"blob_name": token["blob_name"], "height_m": 1.75}).encode(),
+    )
+    assert status == 415 and payload["error"] == "UNSUPPORTED_MEDIA_TYPE"
+    nothing_started(hub, before, service_env)
+
+
+def test_process_refuses_names_it_did_not_issue(http: Http, hub: Any) -> None:
+    status, payload, _ = http.call(
+        "process_analysis", "POST", f"{API}/v1/analysis/process",
+        body=json.dumps({"blob_name": "../other/video.mp4"}).encode(),
+    )
+    assert status == 400 and payload["details"]["field"] == "blob_name"
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class BrokenStorage:
+    """Runs activities for real, but with Blob Storage unreachable for the chunk activity
+    of ``chunk`` on the listed attempts (its settings point at a closed port)."""
+
+    def __init__(self, chunk: int, attempts: set[int], monkeypatch: pytest.MonkeyPatch) -> None:
+        self.chunk, self.attempts, self.monkeypatch = chunk, attempts, monkeypatch
+        self.failures: list[str] = []
+
+    def __call__(self, runner: Runner, name: str, data: Any, attempt: int) -> Any:
+        broken = (name == orchestration.CHUNK and data["chunk"]["index"] == self.chunk
+                  and attempt in self.attempts)
+        if not broken:
+            return runner.run_activity(name, data, attempt)
+        good = os.environ["GAIT_STORAGE_CONNECTION"]
+        self.monkeypatch.setenv(
+            "GAIT_STORAGE_CONNECTION",
+            good.replace(good.split("BlobEndpoint=")[1].split(";")[0],
+                         f"http://127.0.0.1:{_closed_port()}/devstoreaccount1"),
+        )
+        activities.drop_local_video(data["analysis_id"])  # force a download from Storage
+        try:
+            return runner.run_activity(name, data, attempt)
+        except Exception as exc:
+            self.failures.append(str(exc))
+            raise
+        finally:
+            self.monkeypatch.setenv("GAIT_STORAGE_CONNECTION", good)
+
+
+def _runner_with(hub: Any, analysis_id: str, broken: BrokenStorage) -> Runner:
+    runner = Runner(function_app.app, "analysis_orchestrator", analysis_id,
+                    hub.instances[analysis_id].input, hub=hub)
+    runner.activity = lambda name, data, attempt: broken(runner, name, data, attempt)
+    runner.start()
+    return runner
+
+
+def test_blob_storage_failing_once_during_a_chunk_is_retried(
+    http: Http, hub: Any, service_env: dict[str, str], walker_video: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _status, started = upload(http, walker_video.read_bytes())
+    analysis_id = started["analysis_id"]
+    broken = BrokenStorage(chunk=1, attempts={1}, monkeypatch=monkeypatch)
+    runner = _runner_with(hub, analysis_id, broken)
+    runner.run()
+    assert len(broken.failures) == 1
+    assert runner.error is None
+    check_completed(http, analysis_id, walker_video)
+
+
+def test_blob_storage_failing_on_every_attempt_fails_readably(
+    http: Http, hub: Any, service_env: dict[str, str], walker_video: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    status, started = upload(http, walker_video.read_bytes())
+    assert status == 202
+    analysis_id = started["analysis_id"]
+    broken = BrokenStorage(chunk=1, attempts={1, 2, 3},
+                           monkeypatch=monkeypatch)
+    runner = _runner_with(hub, analysis_id, broken)
+    runner.run()
+    assert len(broken.failures) == 3
+    assert runner.error is not None
+    assert hub.instances[analysis_id].runtime_status == "Failed"
+    _status, view = get(http, analysis_id)
+    assert view["status"] == "failed"
+    assert view["error"]["code"] == "chunk_failed"
+    assert "chunk 1 failed after 3 attempts" in view["error"]["message"]
+    assert view["metrics"] is None
+    # The cause is named: a connection to Blob Storage that could not be made.
+    assert "127.0.0.1" in view["error"]["message"] or "connect" in view["error"]["message"].lower()
+
+
+def test_an_orchestration_that_died_unrecorded_shows_failed(
+    http: Http, hub: Any, service_env: dict[str, str], walker_video: Path
+) -> None:
+    _, started = upload(http, walker_video.read_bytes())
+    analysis_id = started["analysis_id"]
+    runner = run_analysis(http, hub, analysis_id)
+    runner.step()
+    instance = hub.instances[analysis_id]
+    instance.runtime_status, instance.output = "Failed", "worker process exited"
+    _status, view = get(http, analysis_id)
+    assert view["status"] == "failed"
+    assert "worker process exited" in view["error"]["message"]

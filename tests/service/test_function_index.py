@@ -1,0 +1,73 @@
+"""The function index the host reads at start: every function, binding and route."""
+
+from __future__ import annotations
+
+from azure.functions import AuthLevel
+from harness import functions_by_name
+
+import function_app
+
+EXPECTED_ROUTES = {
+    "upload_analysis": ("v1/analysis/upload", {"POST"}),
+    "sas_token": ("v1/storage/sas-token", {"POST"}),
+    "process_analysis": ("v1/analysis/process", {"POST"}),
+    "list_analyses": ("v1/analysis/list", {"GET"}),
+    "get_analysis": ("v1/analysis/{analysis_id}", {"GET"}),
+    "delete_analysis": ("v1/analysis/{analysis_id}", {"DELETE"}),
+    "cancel_analysis": ("v1/analysis/{analysis_id}/cancel", {"POST"}),
+    "liveness": ("health", {"GET"}),
+    "readiness": ("health/ready", {"GET"}),
+    "legacy_health": ("v1/health", {"GET"}),
+}
+ANONYMOUS = {"liveness", "readiness", "legacy_health"}
+DURABLE_CLIENTS = {"upload_analysis", "process_analysis", "get_analysis", "delete_analysis",
+                   "cancel_analysis"}
+ACTIVITIES = {"plan_video", "analyze_video_chunk", "aggregate_features", "persist_result",
+              "record_failure"}
+
+
+def _index() -> dict:
+    return functions_by_name(function_app.app)
+
+
+def test_every_function_is_indexed_with_valid_bindings() -> None:
+    index = _index()
+    assert set(index) == set(EXPECTED_ROUTES) | ACTIVITIES | {"analysis_orchestrator"}
+    for name, fn in index.items():
+        # get_raw_bindings() is what the host reads; it fails on an invalid binding.
+        raw = fn.get_raw_bindings()
+        assert raw, name
+        assert fn.get_user_function() is not None
+
+
+def test_routes_methods_and_auth_levels() -> None:
+    index = _index()
+    for name, (route, methods) in EXPECTED_ROUTES.items():
+        trigger = index[name].get_trigger()
+        assert trigger.type == "httpTrigger"
+        assert trigger.route == route
+        assert {m.value if hasattr(m, "value") else m for m in trigger.methods} == methods
+        expected = AuthLevel.ANONYMOUS if name in ANONYMOUS else AuthLevel.FUNCTION
+        assert trigger.auth_level == expected, name
+        has_client = any(b.type == "durableClient" for b in index[name].get_bindings())
+        assert has_client == (name in DURABLE_CLIENTS), name
+
+
+def test_orchestrator_and_activities_triggers() -> None:
+    index = _index()
+    assert index["analysis_orchestrator"].get_trigger().type == "orchestrationTrigger"
+    for name in ACTIVITIES:
+        assert index[name].get_trigger().type == "activityTrigger"
+
+
+def test_auth_level_follows_the_app_setting(monkeypatch) -> None:
+    import importlib
+
+    monkeypatch.setenv("GAIT_HTTP_AUTH_LEVEL", "anonymous")
+    try:
+        module = importlib.reload(function_app)
+        index = functions_by_name(module.app)
+        assert index["upload_analysis"].get_trigger().auth_level == AuthLevel.ANONYMOUS
+    finally:
+        monkeypatch.delenv("GAIT_HTTP_AUTH_LEVEL")
+        importlib.reload(function_app)

@@ -1,0 +1,171 @@
+"""The orchestrator driven through the SDK's own replay entry point, with scripted activity
+outcomes (the activities themselves are exercised for real in test_end_to_end.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from harness import Pending, Runner
+
+import function_app
+from gait.service import orchestration
+
+JOB = {"analysis_id": "a1", "video_blob": "a1/video.mp4", "height_m": 1.75, "chunk_frames": 30}
+
+
+class Script:
+    """Activity outcomes: chunk i fails on the attempts listed in ``failures[i]``."""
+
+    def __init__(self, chunks: int = 4, failures: dict[int, set[int]] | None = None,
+                 plan_error: dict[str, Any] | None = None,
+                 aggregate_error: dict[str, Any] | None = None) -> None:
+        self.chunks = chunks
+        self.failures = failures or {}
+        self.plan_error = plan_error
+        self.aggregate_error = aggregate_error
+        self.calls: list[tuple[str, Any, int]] = []
+
+    def __call__(self, name: str, data: Any, attempt: int) -> Any:
+        self.calls.append((name, data, attempt))
+        if name == orchestration.PLAN:
+            if self.plan_error:
+                return {"error": self.plan_error}
+            return {"plan_blob": "a1/plan.npz", "frame_count": 30 * self.chunks,
+                    "chunks": [{"index": i, "start": 30 * i, "stop": 30 * (i + 1)}
+                               for i in range(self.chunks)]}
+        if name == orchestration.CHUNK:
+            index = data["chunk"]["index"]
+            if attempt in self.failures.get(index, set()):
+                raise OSError(f"blob read failed for chunk {index}")
+            return {"index": index, "features_blob": f"a1/features/chunk-{index:04d}.npz",
+                    "frames": 30}
+        if name == orchestration.AGGREGATE:
+            if self.aggregate_error:
+                return {"error": self.aggregate_error}
+            return {"result_blob": "a1/result.json"}
+        if name in (orchestration.PERSIST, orchestration.FAIL):
+            return {"status": "ok"}
+        raise AssertionError(name)
+
+
+def runner(script: Script) -> Runner:
+    return Runner(function_app.app, "analysis_orchestrator", "a1", JOB, activity=script)
+
+
+def last_chunk_first(pending: list[Pending]) -> Pending:
+    """Complete the newest pending task first: chunks finish in reverse order."""
+    return pending[-1]
+
+
+def test_fan_out_out_of_order_progress_and_result() -> None:
+    script = Script(chunks=4)
+    run = runner(script)
+    run.start()
+    assert run.state["customStatus"]["step"] == "planning"
+    run.step()  # the plan
+    assert [p.name for p in run.pending] == [orchestration.CHUNK] * 4  # all four at once
+    assert run.state["customStatus"]["progress"] == orchestration.PROGRESS["analyzing"]
+    seen = []
+    for _ in range(4):
+        done = run.step(last_chunk_first)
+        seen.append(done.input["chunk"]["index"])
+        status = run.state["customStatus"]
+        if len(seen) < 4:
+            assert status["step"] == "analyzing"
+            assert status["chunks_done"] == len(seen) and status["chunks_total"] == 4
+            assert f"{len(seen)} of 4" in status["message"]
+        else:  # the last chunk moves straight on to aggregation
+            assert status["step"] == "aggregating"
+    assert seen == [3, 2, 1, 0]
+    run.run()
+    assert run.done and run.error is None
+    assert run.state["output"] == {"analysis_id": "a1", "status": "completed"}
+    assert run.state["customStatus"]["progress"] == 100
+    aggregate = next(data for name, data, _ in script.calls if name == orchestration.AGGREGATE)
+    # Features are handed on in chunk order whatever order the chunks finished in.
+    assert aggregate["features_blobs"] == [f"a1/features/chunk-{i:04d}.npz" for i in range(4)]
+    # Progress only ever increases.
+    progress = [e["customStatus"]["progress"] for e in run.episodes if e.get("customStatus")]
+    assert progress == sorted(progress)
+
+
+def test_activity_inputs_and_outputs_stay_small() -> None:
+    script = Script(chunks=64)
+    run = runner(script)
+    run.run()
+    assert run.done and run.error is None
+    for event in run.history:
+        for key in ("Input", "Result"):
+            assert len(event.get(key) or "") < 4096, event
+
+
+def test_chunk_fails_then_succeeds_on_retry() -> None:
+    script = Script(chunks=3, failures={1: {1}})
+    run = runner(script)
+    run.run()
+    assert run.done and run.error is None
+    attempts = [(d["chunk"]["index"], a) for n, d, a in script.calls if n == orchestration.CHUNK]
+    assert sorted(attempts) == [(0, 1), (1, 1), (1, 2), (2, 1)]
+    assert not [c for c in script.calls if c[0] == orchestration.FAIL]
+
+
+def test_retries_exhausted_fail_the_orchestration_with_the_reason() -> None:
+    script = Script(chunks=3, failures={2: {1, 2, 3}})
+    run = runner(script)
+    run.run()
+    assert run.done
+    attempts = [a for n, d, a in script.calls
+                if n == orchestration.CHUNK and d["chunk"]["index"] == 2]
+    assert attempts == [1, 2, 3]  # bounded: max_number_of_attempts
+    failure = [d for n, d, _ in script.calls if n == orchestration.FAIL]
+    assert len(failure) == 1
+    error = failure[0]["error"]
+    assert error["code"] == "chunk_failed"
+    assert "chunk 2 failed after 3 attempts" in error["message"]
+    assert "blob read failed for chunk 2" in error["message"]
+    assert run.error and "chunk_failed" in run.error  # runtime status Failed, readable
+    assert run.state["customStatus"]["step"] == "failed"
+    assert not [c for c in script.calls if c[0] == orchestration.AGGREGATE]
+
+
+@pytest.mark.parametrize("where", ["plan", "aggregate"])
+def test_analysis_errors_are_not_retried_and_fail_readably(where: str) -> None:
+    error = ({"code": "not_a_video", "message": "not a readable video"} if where == "plan" else
+             {"code": "no_reliable_gait", "reason": "no_walker", "message": "no walker seen"})
+    script = Script(chunks=2, **{f"{where}_error": error})
+    run = runner(script)
+    run.run()
+    assert run.done and run.error and error["code"] in run.error
+    failure = [d for n, d, _ in script.calls if n == orchestration.FAIL]
+    assert failure == [{"analysis_id": "a1", "error": error}]
+    assert all(a == 1 for _, _, a in script.calls)
+
+
+def test_replaying_the_whole_history_gives_the_same_actions() -> None:
+    script = Script(chunks=5, failures={0: {1}, 3: {1, 2}})
+    run = runner(script)
+    run.run(pick=last_chunk_first)
+    assert run.done and run.error is None
+    final = run.episodes[-1]
+    again = run.replay_from_scratch()
+    assert again["actions"] == final["actions"]
+    assert again.get("customStatus") == final.get("customStatus")
+    assert again.get("output") == final.get("output")
+    # Every episode's actions extend the previous ones: no replay changed its mind.
+    for before, after in zip(run.episodes, run.episodes[1:], strict=False):
+        flat_before = [a for g in before["actions"] for a in g]
+        flat_after = [a for g in after["actions"] for a in g]
+        assert flat_after[:len(flat_before)] == flat_before
+
+
+def test_orchestrator_reads_no_clock_randomness_or_settings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Changing the settings between replays must not change a single action."""
+    script = Script(chunks=3)
+    run = runner(script)
+    run.run()
+    monkeypatch.setenv("GAIT_CHUNK_FRAMES", "999")
+    monkeypatch.setenv("GAIT_MAX_UPLOAD_MB", "1")
+    assert run.replay_from_scratch()["actions"] == run.episodes[-1]["actions"]
