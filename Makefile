@@ -5,6 +5,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
+# npm writes this file on every install: a cheap "node_modules is up to date" stamp.
+NODE_STAMP := node_modules/.package-lock.json
 
 .PHONY: demo test lint bench setup clean
 
@@ -16,13 +18,17 @@ $(PY_STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# The emulators the Function App's tests start: Azurite and a Cosmos-protocol server.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
 demo: $(PY_STAMP)
 	$(BIN)/python -m gait demo
 
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .
 
-test: $(PY_STAMP) lint
+test: $(PY_STAMP) $(NODE_STAMP) lint
 	$(BIN)/python -m pytest
 
 bench: $(PY_STAMP)

@@ -125,6 +125,8 @@ def walker_per_frame(track: Track, frame_count: int) -> np.ndarray:
 #: A blob just above the walker (a head split off at a low-contrast neck) joins it when the
 #: gap is below this fraction of the walker's height and the columns overlap.
 HEAD_GAP_STATURES = 0.12
+#: ... and when it is at most this tall (fraction of the walker's height): head and neck.
+HEAD_SIZE_STATURES = 0.25
 
 
 def walker_top_px(track: Track, blobs: np.ndarray) -> np.ndarray:
@@ -139,6 +141,9 @@ def walker_top_px(track: Track, blobs: np.ndarray) -> np.ndarray:
                 continue
             overlaps = other[0] < body[2] and other[2] > body[0]
             gap = body[1] - other[3]
-            if overlaps and other[1] < body[1] and gap <= HEAD_GAP_STATURES * height:
+            # Head-sized only: a person standing above the walker (on a wall, a box) is
+            # not a head.
+            head_sized = other[3] - other[1] <= HEAD_SIZE_STATURES * height
+            if overlaps and head_sized and other[1] < body[1] and gap <= HEAD_GAP_STATURES * height:
                 tops[i] = min(tops[i], float(other[1]))
     return tops
