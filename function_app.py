@@ -23,8 +23,9 @@ app = df.DFApp(http_auth_level=AUTH)
 # -- HTTP: the legacy routes and the SAS upload path -------------------------------------------
 @app.route(route="v1/analysis/upload", methods=["POST"], auth_level=AUTH)
 @app.durable_client_input(client_name="client")
-async def upload_analysis(req: func.HttpRequest, client: df.DurableOrchestrationClient
-                          ) -> func.HttpResponse:
+async def upload_analysis(
+    req: func.HttpRequest, client: df.DurableOrchestrationClient
+) -> func.HttpResponse:
     return await api.upload(req, client)
 
 
@@ -35,8 +36,9 @@ async def sas_token(req: func.HttpRequest) -> func.HttpResponse:
 
 @app.route(route="v1/analysis/process", methods=["POST"], auth_level=AUTH)
 @app.durable_client_input(client_name="client")
-async def process_analysis(req: func.HttpRequest, client: df.DurableOrchestrationClient
-                           ) -> func.HttpResponse:
+async def process_analysis(
+    req: func.HttpRequest, client: df.DurableOrchestrationClient
+) -> func.HttpResponse:
     return await api.process(req, client)
 
 
@@ -47,22 +49,25 @@ async def list_analyses(req: func.HttpRequest) -> func.HttpResponse:
 
 @app.route(route="v1/analysis/{analysis_id}", methods=["GET"], auth_level=AUTH)
 @app.durable_client_input(client_name="client")
-async def get_analysis(req: func.HttpRequest, client: df.DurableOrchestrationClient
-                       ) -> func.HttpResponse:
+async def get_analysis(
+    req: func.HttpRequest, client: df.DurableOrchestrationClient
+) -> func.HttpResponse:
     return await api.get_analysis(req, client)
 
 
 @app.route(route="v1/analysis/{analysis_id}", methods=["DELETE"], auth_level=AUTH)
 @app.durable_client_input(client_name="client")
-async def delete_analysis(req: func.HttpRequest, client: df.DurableOrchestrationClient
-                          ) -> func.HttpResponse:
+async def delete_analysis(
+    req: func.HttpRequest, client: df.DurableOrchestrationClient
+) -> func.HttpResponse:
     return await api.delete_analysis(req, client)
 
 
 @app.route(route="v1/analysis/{analysis_id}/cancel", methods=["POST"], auth_level=AUTH)
 @app.durable_client_input(client_name="client")
-async def cancel_analysis(req: func.HttpRequest, client: df.DurableOrchestrationClient
-                          ) -> func.HttpResponse:
+async def cancel_analysis(
+    req: func.HttpRequest, client: df.DurableOrchestrationClient
+) -> func.HttpResponse:
     return await api.cancel_analysis(req, client)
 
 

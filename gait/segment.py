@@ -66,20 +66,21 @@ def background_model(info: VideoInfo, size: tuple[int, int]) -> np.ndarray:
     return np.partition(stack, stack.shape[0] // 2, axis=0)[stack.shape[0] // 2]
 
 
-def brightness_level(small_grey: np.ndarray) -> float:
-    """Median grey level of a reduced grey image: robust to a walker covering a tenth of it."""
-    flat = small_grey.ravel()
+def brightness_level(image: np.ndarray) -> float:
+    """Median grey level of a BGR ``uint8`` image, on a sparse grid of its pixels.
+
+    Robust to a walker covering a tenth of the frame; the grid (every
+    :data:`SAMPLE_STRIDE_PX`-th pixel) makes it cost ~0.05 ms at 960x540.
+    """
+    sample = np.ascontiguousarray(image[::SAMPLE_STRIDE_PX, ::SAMPLE_STRIDE_PX])
+    flat = cv2.cvtColor(sample, cv2.COLOR_BGR2GRAY).ravel()
     return float(np.partition(flat, flat.size // 2)[flat.size // 2])
 
 
-def exposure_gain(small_grey: np.ndarray, background_level: float) -> float:
-    """Ratio of the frame's overall brightness to the background's (1.0 = unchanged)."""
-    return brightness_level(small_grey) / max(background_level, 1.0)
-
-
 def corrected_exposure(image: np.ndarray, gain: float) -> np.ndarray:
-    """``image`` with a global exposure change ``gain`` (:func:`exposure_gain`) divided out
-    when it exceeds :data:`EXPOSURE_TOLERANCE`; the image itself otherwise."""
+    """``image`` with a global exposure change divided out when it exceeds
+    :data:`EXPOSURE_TOLERANCE`; the image itself otherwise. ``gain`` is the frame's
+    :func:`brightness_level` over the background's (1.0 = unchanged)."""
     if abs(gain - 1.0) > EXPOSURE_TOLERANCE:
         return cv2.convertScaleAbs(image, alpha=1.0 / gain)
     return image

@@ -75,16 +75,20 @@ def _prune_cache() -> None:
 def _error(exc: GaitError) -> dict[str, Any]:
     error = exc.to_dict()
     # The analysis names the local file in its messages; that path means nothing to users.
-    error["message"] = error["message"].split(": ", 1)[-1] if ": " in error["message"] else (
-        error["message"]
+    error["message"] = (
+        error["message"].split(": ", 1)[-1] if ": " in error["message"] else (error["message"])
     )
     return {"error": error}
 
 
 def _progress(analysis_id: str, step: str, progress: int) -> None:
     context.records().update(
-        analysis_id, status="processing", current_step=step, step_progress=progress,
-        step_message=STEP_MESSAGES[step], unless_status=("completed", "failed"),
+        analysis_id,
+        status="processing",
+        current_step=step,
+        step_progress=progress,
+        step_message=STEP_MESSAGES[step],
+        unless_status=("completed", "failed"),
     )
 
 
@@ -102,14 +106,19 @@ def plan_video(job: dict[str, Any]) -> dict[str, Any]:
         return _error(exc)
     name = artifact_name(analysis_id, "plan.npz")
     context.blobs().write_bytes(
-        context.settings().artifacts_container, name, the_plan.to_bytes(),
+        context.settings().artifacts_container,
+        name,
+        the_plan.to_bytes(),
         "application/octet-stream",
     )
     elapsed = time.perf_counter() - started
     frames = the_plan.video.frame_count
     log.info(
         "plan: %d frames, %d chunks, %.2f s (%.0f frames/s probed)",
-        frames, len(the_plan.chunks), elapsed, frames / max(elapsed, 1e-6),
+        frames,
+        len(the_plan.chunks),
+        elapsed,
+        frames / max(elapsed, 1e-6),
     )
     return {
         "plan_blob": name,
@@ -134,13 +143,19 @@ def analyze_video_chunk(task: dict[str, Any]) -> dict[str, Any]:
         log.warning("chunk %d: unusable video (%s): %s", chunk.index, exc.code, exc.message)
         return _error(exc)
     name = artifact_name(analysis_id, f"features/chunk-{chunk.index:04d}.npz")
-    store.write_bytes(settings.artifacts_container, name, features.to_bytes(),
-                      "application/octet-stream")
+    store.write_bytes(
+        settings.artifacts_container, name, features.to_bytes(), "application/octet-stream"
+    )
     elapsed = time.perf_counter() - started
     frames = int(features.frame_indices.size)
     log.info(
         "chunk %d (frames %d-%d): %d frames in %.2f s, %.1f frames/s",
-        chunk.index, chunk.start, chunk.stop, frames, elapsed, frames / max(elapsed, 1e-6),
+        chunk.index,
+        chunk.start,
+        chunk.stop,
+        frames,
+        elapsed,
+        frames / max(elapsed, 1e-6),
     )
     return {"index": chunk.index, "features_blob": name, "frames": frames}
 
@@ -168,12 +183,17 @@ def aggregate_features(task: dict[str, Any]) -> dict[str, Any]:
     # The plan names the planning instance's temporary copy; the blob is the real source.
     result["video"]["path"] = task["video_blob"]
     name = artifact_name(analysis_id, "result.json")
-    store.write_bytes(settings.artifacts_container, name, json.dumps(result).encode(),
-                      "application/json")
+    store.write_bytes(
+        settings.artifacts_container, name, json.dumps(result).encode(), "application/json"
+    )
     elapsed = time.perf_counter() - started
     frames = sum(int(f.frame_indices.size) for f in features)
-    log.info("aggregate: %d frames in %.2f s, %.0f frames/s", frames, elapsed,
-             frames / max(elapsed, 1e-6))
+    log.info(
+        "aggregate: %d frames in %.2f s, %.0f frames/s",
+        frames,
+        elapsed,
+        frames / max(elapsed, 1e-6),
+    )
     return {"result_blob": name}
 
 
@@ -211,8 +231,11 @@ def record_failure(task: dict[str, Any]) -> dict[str, Any]:
     analysis_id = task["analysis_id"]
     error = task["error"]
     context.records().update(
-        analysis_id, status="failed", current_step="failed",
-        step_message=f"{STEP_MESSAGES['failed']}: {error.get('message')}", error=error,
+        analysis_id,
+        status="failed",
+        current_step="failed",
+        step_message=f"{STEP_MESSAGES['failed']}: {error.get('message')}",
+        error=error,
     )
     drop_local_video(analysis_id)
     context.analysis_log(analysis_id).warning(

@@ -49,8 +49,9 @@ _VIDEO_BLOB = re.compile(
 _TERMINAL = {"completed", "failed"}
 
 
-def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None
-                  ) -> func.HttpResponse:
+def json_response(
+    body: Any, status: int = 200, headers: dict[str, str] | None = None
+) -> func.HttpResponse:
     return func.HttpResponse(
         json.dumps(body), status_code=status, mimetype="application/json", headers=headers
     )
@@ -97,8 +98,15 @@ def _analysis_id(raw: str | None) -> str:
 
 # -- starting an analysis -----------------------------------------------------------------------
 async def _start(
-    req: func.HttpRequest, client: Any, *, analysis_id: str, video_blob: str, video_size: int,
-    filename: str, params: AnalysisParams, video: dict[str, Any],
+    req: func.HttpRequest,
+    client: Any,
+    *,
+    analysis_id: str,
+    video_blob: str,
+    video_size: int,
+    filename: str,
+    params: AnalysisParams,
+    video: dict[str, Any],
 ) -> func.HttpResponse:
     """Create the record, start the orchestration, answer 202. Undo both if the start fails."""
     settings = context.settings()
@@ -176,10 +184,10 @@ async def upload(req: func.HttpRequest, client: Any) -> func.HttpResponse:
             raise _too_large(part.size, settings.max_upload_bytes)
         if part.size == 0:
             raise bad_request("the file is empty", field="file")
-        extension = check_signature(body[part.start:part.start + SIGNATURE_BYTES])
+        extension = check_signature(body[part.start : part.start + SIGNATURE_BYTES])
         with TempVideo(extension) as temp:
             with open(temp.path, "wb") as handle:
-                handle.write(memoryview(body)[part.start:part.stop])  # no copy
+                handle.write(memoryview(body)[part.start : part.stop])  # no copy
             video = await asyncio.to_thread(probe_file, temp.path)
             # Dependencies are needed only now: bad input is refused even when they are down.
             store = await asyncio.to_thread(context.blobs)
@@ -189,7 +197,11 @@ async def upload(req: func.HttpRequest, client: Any) -> func.HttpResponse:
             with open(temp.path, "rb") as handle:
                 try:
                     await asyncio.to_thread(
-                        store.upload_stream, settings.videos_container, blob, handle, part.size,
+                        store.upload_stream,
+                        settings.videos_container,
+                        blob,
+                        handle,
+                        part.size,
                         CONTENT_TYPES[extension],
                     )
                 except ServiceError:
@@ -197,8 +209,14 @@ async def upload(req: func.HttpRequest, client: Any) -> func.HttpResponse:
                     raise
         try:
             return await _start(
-                req, client, analysis_id=analysis_id, video_blob=blob, video_size=part.size,
-                filename=part.filename, params=params, video=video,
+                req,
+                client,
+                analysis_id=analysis_id,
+                video_blob=blob,
+                video_size=part.size,
+                filename=part.filename,
+                params=params,
+                video=video,
             )
         except ServiceError:
             await asyncio.to_thread(_discard_quietly, analysis_id)
@@ -216,7 +234,8 @@ def _discard_quietly(analysis_id: str) -> None:
 
 def _too_large(size: int, limit: int) -> ServiceError:
     return ServiceError(
-        413, "FILE_TOO_LARGE",
+        413,
+        "FILE_TOO_LARGE",
         f"the upload is {size / 2**20:.1f} MB; uploads through this route are limited to "
         f"{limit / 2**20:.0f} MB: use POST /api/v1/storage/sas-token for larger videos",
         {"size": size, "limit": limit},
@@ -244,16 +263,21 @@ async def sas_token(req: func.HttpRequest) -> func.HttpResponse:
         url = await asyncio.to_thread(
             store.sas_url, settings.videos_container, blob, minutes, write=True
         )
-        return json_response({
-            "sas_url": url,
-            "blob_name": blob,
-            "analysis_id": analysis_id,
-            "expiry_minutes": minutes,
-            "method": "PUT",
-            "headers": {"x-ms-blob-type": "BlockBlob", "Content-Type": CONTENT_TYPES[extension]},
-            "max_size_bytes": settings.max_video_bytes,
-            "process_url": f"{_api_base(req)}/v1/analysis/process",
-        })
+        return json_response(
+            {
+                "sas_url": url,
+                "blob_name": blob,
+                "analysis_id": analysis_id,
+                "expiry_minutes": minutes,
+                "method": "PUT",
+                "headers": {
+                    "x-ms-blob-type": "BlockBlob",
+                    "Content-Type": CONTENT_TYPES[extension],
+                },
+                "max_size_bytes": settings.max_video_bytes,
+                "process_url": f"{_api_base(req)}/v1/analysis/process",
+            }
+        )
 
     return await guarded(handler)
 
@@ -277,24 +301,33 @@ async def process(req: func.HttpRequest, client: Any) -> func.HttpResponse:
             blob = names[0]
         match = _VIDEO_BLOB.match(blob)
         if not match:
-            raise bad_request("blob_name must be one handed out by /v1/storage/sas-token",
-                              field="blob_name")
+            raise bad_request(
+                "blob_name must be one handed out by /v1/storage/sas-token", field="blob_name"
+            )
         analysis_id, extension = match["id"], match["ext"]
         store = await asyncio.to_thread(context.blobs)
         records = await asyncio.to_thread(context.records)
         if await asyncio.to_thread(records.get, analysis_id) is not None:
-            raise ServiceError(409, "CONFLICT", "this analysis has already been started",
-                               {"analysis_id": analysis_id})
+            raise ServiceError(
+                409,
+                "CONFLICT",
+                "this analysis has already been started",
+                {"analysis_id": analysis_id},
+            )
         size = await asyncio.to_thread(store.size, settings.videos_container, blob)
         if size is None:
-            raise bad_request("no video at this blob_name: PUT the file to sas_url first",
-                              field="blob_name")
+            raise bad_request(
+                "no video at this blob_name: PUT the file to sas_url first", field="blob_name"
+            )
         try:
             if size > settings.max_video_bytes:
-                raise ServiceError(413, "FILE_TOO_LARGE",
-                                   f"the video is {size / 2**20:.0f} MB; the limit is "
-                                   f"{settings.max_video_bytes / 2**20:.0f} MB",
-                                   {"size": size, "limit": settings.max_video_bytes})
+                raise ServiceError(
+                    413,
+                    "FILE_TOO_LARGE",
+                    f"the video is {size / 2**20:.0f} MB; the limit is "
+                    f"{settings.max_video_bytes / 2**20:.0f} MB",
+                    {"size": size, "limit": settings.max_video_bytes},
+                )
             if size == 0:
                 raise bad_request("the uploaded file is empty", field="blob_name")
             head = await asyncio.to_thread(
@@ -314,8 +347,14 @@ async def process(req: func.HttpRequest, client: Any) -> func.HttpResponse:
         filename = os.path.basename(str(body.get("filename") or blob))
         try:
             return await _start(
-                req, client, analysis_id=analysis_id, video_blob=blob, video_size=size,
-                filename=filename, params=params, video=video,
+                req,
+                client,
+                analysis_id=analysis_id,
+                video_blob=blob,
+                video_size=size,
+                filename=filename,
+                params=params,
+                video=video,
             )
         except ServiceError:
             await asyncio.to_thread(_discard_quietly, analysis_id)
@@ -343,8 +382,7 @@ async def _durable_state(client: Any, analysis_id: str) -> tuple[str | None, Any
     try:
         status = await client.get_status(analysis_id)
     except Exception as exc:
-        log.warning("[analysis %s] durable status unavailable: %s", analysis_id,
-                    short_reason(exc))
+        log.warning("[analysis %s] durable status unavailable: %s", analysis_id, short_reason(exc))
         return None, None, None
     runtime = status.runtime_status.value if status and status.runtime_status else None
     return runtime, status.custom_status if status else None, status.output if status else None
@@ -366,8 +404,9 @@ def _result(record: dict[str, Any]) -> dict[str, Any] | None:
     if record.get("status") != "completed" or not record.get("result_blob"):
         return None
     settings = context.settings()
-    return json.loads(context.blobs().read_bytes(settings.artifacts_container,
-                                                 record["result_blob"]))
+    return json.loads(
+        context.blobs().read_bytes(settings.artifacts_container, record["result_blob"])
+    )
 
 
 async def get_analysis(req: func.HttpRequest, client: Any) -> func.HttpResponse:
@@ -390,9 +429,13 @@ async def get_analysis(req: func.HttpRequest, client: Any) -> func.HttpResponse:
                     "code": "orchestration_" + runtime.lower(),
                     "message": str(output or f"the analysis orchestration is {runtime}"),
                 }
-                record = {**record, "status": "failed", "current_step": "failed",
-                          "step_message": f"Analysis failed: {error.get('message')}",
-                          "error": error}
+                record = {
+                    **record,
+                    "status": "failed",
+                    "current_step": "failed",
+                    "step_message": f"Analysis failed: {error.get('message')}",
+                    "error": error,
+                }
                 progress = None
         result = await asyncio.to_thread(_result, record)
         video_url = await asyncio.to_thread(_video_url, record)
@@ -414,11 +457,13 @@ async def list_analyses(req: func.HttpRequest) -> func.HttpResponse:
         records = await asyncio.to_thread(context.records)
         rows = await asyncio.to_thread(records.list_recent, limit)
         total = await asyncio.to_thread(records.count)
-        return json_response({
-            "analyses": [analysis_view(row, video_url=None) for row in rows],
-            "total": total,
-            "limit": limit,
-        })
+        return json_response(
+            {
+                "analyses": [analysis_view(row, video_url=None) for row in rows],
+                "total": total,
+                "limit": limit,
+            }
+        )
 
     return await guarded(handler)
 
@@ -432,8 +477,9 @@ async def delete_analysis(req: func.HttpRequest, client: Any) -> func.HttpRespon
         records = await asyncio.to_thread(context.records)
         store = await asyncio.to_thread(context.blobs)
         record = await asyncio.to_thread(records.get, analysis_id)
-        videos = await asyncio.to_thread(store.list_prefix, settings.videos_container,
-                                         f"{analysis_id}/")
+        videos = await asyncio.to_thread(
+            store.list_prefix, settings.videos_container, f"{analysis_id}/"
+        )
         if record is None and not videos:
             raise NotFound(analysis_id)
         runtime, _, _ = await _durable_state(client, analysis_id)
@@ -447,21 +493,31 @@ async def delete_analysis(req: func.HttpRequest, client: Any) -> func.HttpRespon
         except Exception as exc:
             raise DependencyUnavailable("Durable task hub", short_reason(exc)) from exc
         deleted_videos = await asyncio.to_thread(
-            store.delete_prefix, settings.videos_container, f"{analysis_id}/")
+            store.delete_prefix, settings.videos_container, f"{analysis_id}/"
+        )
         deleted_artifacts = await asyncio.to_thread(
-            store.delete_prefix, settings.artifacts_container, f"{analysis_id}/")
+            store.delete_prefix, settings.artifacts_container, f"{analysis_id}/"
+        )
         await asyncio.to_thread(records.delete, analysis_id)
         context.analysis_log(analysis_id).info(
             "deleted: %d video blobs, %d artefacts, history purged: %s",
-            deleted_videos, deleted_artifacts, bool(history),
+            deleted_videos,
+            deleted_artifacts,
+            bool(history),
         )
-        return json_response({
-            "status": "success",
-            "message": f"analysis {analysis_id} deleted",
-            "analysis_id": analysis_id,
-            "deleted": {"videos": deleted_videos, "artifacts": deleted_artifacts,
-                        "record": record is not None, "orchestration_history": history},
-        })
+        return json_response(
+            {
+                "status": "success",
+                "message": f"analysis {analysis_id} deleted",
+                "analysis_id": analysis_id,
+                "deleted": {
+                    "videos": deleted_videos,
+                    "artifacts": deleted_artifacts,
+                    "record": record is not None,
+                    "orchestration_history": history,
+                },
+            }
+        )
 
     return await guarded(handler)
 
@@ -476,22 +532,31 @@ async def cancel_analysis(req: func.HttpRequest, client: Any) -> func.HttpRespon
         if record is None:
             raise NotFound(analysis_id)
         if record.get("status") in _TERMINAL:
-            return json_response({
-                "status": record["status"],
-                "message": f"the analysis has already {record['status']}; nothing to cancel",
-                "analysis_id": analysis_id,
-            }, 409)
+            return json_response(
+                {
+                    "status": record["status"],
+                    "message": f"the analysis has already {record['status']}; nothing to cancel",
+                    "analysis_id": analysis_id,
+                },
+                409,
+            )
         runtime, _, _ = await _durable_state(client, analysis_id)
         if runtime in {"Running", "Pending", "Suspended"}:
             await client.terminate(analysis_id, "cancelled by the user")
         error = {"code": "cancelled", "message": "cancelled by the user"}
         await asyncio.to_thread(
-            records.update, analysis_id, status="failed", current_step="cancelled",
-            step_message=STEP_MESSAGES["cancelled"], error=error, cancelled_at=now_iso(),
+            records.update,
+            analysis_id,
+            status="failed",
+            current_step="cancelled",
+            step_message=STEP_MESSAGES["cancelled"],
+            error=error,
+            cancelled_at=now_iso(),
         )
         context.analysis_log(analysis_id).info("cancelled (orchestration was %s)", runtime)
-        return json_response({"status": "cancelled", "message": "analysis cancelled",
-                              "analysis_id": analysis_id})
+        return json_response(
+            {"status": "cancelled", "message": "analysis cancelled", "analysis_id": analysis_id}
+        )
 
     return await guarded(handler)
 
@@ -512,4 +577,3 @@ async def legacy_health() -> func.HttpResponse:
     ready, body = await asyncio.to_thread(health.readiness)
     body = {**body, "status": "healthy" if ready else "unhealthy", "service": "gait-analysis"}
     return json_response(body, 200 if ready else 503)
-

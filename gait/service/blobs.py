@@ -99,7 +99,11 @@ class BlobStore:
         """Stream ``length`` bytes from ``stream`` in blocks (never the whole file in memory)."""
         try:
             self._container(container).upload_blob(
-                name, stream, length=length, overwrite=True, max_concurrency=2,
+                name,
+                stream,
+                length=length,
+                overwrite=True,
+                max_concurrency=2,
                 content_settings=ContentSettings(content_type=content_type),
             )
         except AzureError as exc:
@@ -119,8 +123,8 @@ class BlobStore:
     def download_to_file(self, container: str, name: str, path: str | os.PathLike[str]) -> int:
         """Stream a blob to ``path`` block by block; returns its size in bytes."""
         with open(path, "wb") as handle:
-            return self._container(container).download_blob(name, max_concurrency=2).readinto(
-                handle
+            return (
+                self._container(container).download_blob(name, max_concurrency=2).readinto(handle)
             )
 
     def size(self, container: str, name: str) -> int | None:
@@ -165,14 +169,24 @@ class BlobStore:
         try:
             if account_key:
                 token = generate_blob_sas(
-                    self.client.account_name, container, name, account_key=account_key,
-                    permission=permission, expiry=expiry, start=start,
+                    self.client.account_name,
+                    container,
+                    name,
+                    account_key=account_key,
+                    permission=permission,
+                    expiry=expiry,
+                    start=start,
                 )
             else:
                 delegation = self.client.get_user_delegation_key(start, expiry)
                 token = generate_blob_sas(
-                    self.client.account_name, container, name, user_delegation_key=delegation,
-                    permission=permission, expiry=expiry, start=start,
+                    self.client.account_name,
+                    container,
+                    name,
+                    user_delegation_key=delegation,
+                    permission=permission,
+                    expiry=expiry,
+                    start=start,
                 )
         except AzureError as exc:
             raise DependencyUnavailable("Blob Storage", short_reason(exc)) from exc

@@ -33,8 +33,9 @@ class DependencyUnavailable(ServiceError):
 
 class NotFound(ServiceError):
     def __init__(self, analysis_id: str) -> None:
-        super().__init__(404, "NOT_FOUND", f"analysis {analysis_id} not found",
-                         {"analysis_id": analysis_id})
+        super().__init__(
+            404, "NOT_FOUND", f"analysis {analysis_id} not found", {"analysis_id": analysis_id}
+        )
 
 
 def short_reason(exc: BaseException) -> str:

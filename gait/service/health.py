@@ -34,9 +34,10 @@ def _task_hub(settings: Settings) -> Callable[[], None]:
     def check() -> None:
         from azure.storage.blob import BlobServiceClient, LinearRetry
 
-        options = {"connection_timeout": settings.dependency_timeout_s,
-                   "retry_policy": LinearRetry(backoff=0.5, random_jitter_range=0.2,
-                                               retry_total=0)}
+        options = {
+            "connection_timeout": settings.dependency_timeout_s,
+            "retry_policy": LinearRetry(backoff=0.5, random_jitter_range=0.2, retry_total=0),
+        }
         if settings.jobs_storage:
             client = BlobServiceClient.from_connection_string(settings.jobs_storage, **options)
         elif settings.jobs_storage_account_url:

@@ -39,7 +39,10 @@ class AnalysisFailed(Exception):
 
 
 def _status(
-    context: df.DurableOrchestrationContext, step: str, progress: int, message: str,
+    context: df.DurableOrchestrationContext,
+    step: str,
+    progress: int,
+    message: str,
     **extra: Any,
 ) -> None:
     context.set_custom_status({"step": step, "progress": progress, "message": message, **extra})
@@ -70,8 +73,7 @@ def analysis(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dic
         failure = {"code": "activity_failed", "message": readable(exc)}
 
     if failure is not None:
-        _status(context, "failed", 100, f"Analysis failed: {failure.get('message')}",
-                error=failure)
+        _status(context, "failed", 100, f"Analysis failed: {failure.get('message')}", error=failure)
         yield context.call_activity_with_retry(
             FAIL, RETRY, {"analysis_id": analysis_id, "error": failure}
         )
@@ -91,17 +93,25 @@ def _analyze(
 
     def analyzing(done: int) -> None:
         _status(
-            context, "analyzing", PROGRESS["analyzing"] + span * done // max(total, 1),
+            context,
+            "analyzing",
+            PROGRESS["analyzing"] + span * done // max(total, 1),
             f"Analysing video chunks: {done} of {total} done",
-            chunks_done=done, chunks_total=total,
+            chunks_done=done,
+            chunks_total=total,
         )
 
     analyzing(0)
     tasks = [
         context.call_activity_with_retry(
-            CHUNK, RETRY,
-            {"analysis_id": analysis_id, "video_blob": job["video_blob"],
-             "plan_blob": planned["plan_blob"], "chunk": chunk},
+            CHUNK,
+            RETRY,
+            {
+                "analysis_id": analysis_id,
+                "video_blob": job["video_blob"],
+                "plan_blob": planned["plan_blob"],
+                "chunk": chunk,
+            },
         )
         for chunk in chunks
     ]
@@ -128,9 +138,14 @@ def _analyze(
 
     _status(context, "aggregating", PROGRESS["aggregating"], MESSAGES["aggregating"])
     aggregated = yield context.call_activity_with_retry(
-        AGGREGATE, RETRY,
-        {"analysis_id": analysis_id, "plan_blob": planned["plan_blob"],
-         "video_blob": job["video_blob"], "features_blobs": features},
+        AGGREGATE,
+        RETRY,
+        {
+            "analysis_id": analysis_id,
+            "plan_blob": planned["plan_blob"],
+            "video_blob": job["video_blob"],
+            "features_blobs": features,
+        },
     )
     if "error" in aggregated:
         return aggregated["error"]

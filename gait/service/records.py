@@ -123,8 +123,11 @@ class RecordStore:
             record["updated_at"] = now_iso()
             try:
                 return self._call(
-                    self.container.replace_item, record["id"], record,
-                    etag=record.get("_etag"), match_condition=_if_match(),
+                    self.container.replace_item,
+                    record["id"],
+                    record,
+                    etag=record.get("_etag"),
+                    match_condition=_if_match(),
                 )
             except cosmos_errors.CosmosAccessConditionFailedError:
                 continue  # someone else wrote in between: read again
@@ -135,9 +138,7 @@ class RecordStore:
     def list_recent(self, limit: int) -> list[dict[str, Any]]:
         query = f"SELECT TOP {int(limit)} * FROM c ORDER BY c.created_at DESC"
         return self._call(
-            lambda: list(
-                self.container.query_items(query, enable_cross_partition_query=True)
-            )
+            lambda: list(self.container.query_items(query, enable_cross_partition_query=True))
         )
 
     def count(self) -> int:

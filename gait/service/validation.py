@@ -26,8 +26,11 @@ VIEW_TYPES = ("side", "front", "back")
 #: Container signatures of the formats the frontend offers (mp4, mov, avi, mkv, webm).
 EXTENSIONS = {"mp4": ".mp4", "mov": ".mov", "avi": ".avi", "mkv": ".mkv"}
 CONTENT_TYPES = {
-    ".mp4": "video/mp4", ".mov": "video/quicktime", ".avi": "video/x-msvideo",
-    ".mkv": "video/x-matroska", ".webm": "video/webm",
+    ".mp4": "video/mp4",
+    ".mov": "video/quicktime",
+    ".avi": "video/x-msvideo",
+    ".mkv": "video/x-matroska",
+    ".webm": "video/webm",
 }
 
 
@@ -68,9 +71,7 @@ def _number(source: Mapping[str, Any], name: str, low: float, high: float) -> fl
     except (TypeError, ValueError):
         raise bad_request(f"{name} must be a number", field=name, value=str(raw)) from None
     if not math.isfinite(value) or not low <= value <= high:
-        raise bad_request(
-            f"{name} must be between {low:g} and {high:g}", field=name, value=value
-        )
+        raise bad_request(f"{name} must be between {low:g} and {high:g}", field=name, value=value)
     return value
 
 
@@ -109,7 +110,8 @@ def check_signature(head: bytes) -> str:
     extension = sniff_extension(head)
     if extension is None:
         raise ServiceError(
-            415, "UNSUPPORTED_MEDIA_TYPE",
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
             "the file is not a video this service reads (MP4, MOV, AVI, MKV or WebM)",
             {"code": "not_a_video"},
         )
@@ -121,11 +123,13 @@ def probe_file(path: str) -> dict[str, Any]:
     try:
         info = probe(path)
     except NotAVideo as exc:
-        raise ServiceError(415, "UNSUPPORTED_MEDIA_TYPE", _strip_path(exc.message, path),
-                           {"code": exc.code}) from exc
+        raise ServiceError(
+            415, "UNSUPPORTED_MEDIA_TYPE", _strip_path(exc.message, path), {"code": exc.code}
+        ) from exc
     except UnusableVideo as exc:
-        raise ServiceError(400, "UNUSABLE_VIDEO", _strip_path(exc.message, path),
-                           {"code": exc.code}) from exc
+        raise ServiceError(
+            400, "UNUSABLE_VIDEO", _strip_path(exc.message, path), {"code": exc.code}
+        ) from exc
     summary = info.to_dict()
     summary.pop("path", None)
     return summary
@@ -155,7 +159,7 @@ def find_file_part(body: bytes, content_type: str, field_name: str = "file") -> 
     position = body.find(delimiter)
     while position >= 0:
         header_start = position + len(delimiter)
-        if body[header_start:header_start + 2] == b"--":
+        if body[header_start : header_start + 2] == b"--":
             break  # closing delimiter
         header_end = body.find(b"\r\n\r\n", header_start)
         if header_end < 0:
@@ -181,8 +185,11 @@ def find_file_part(body: bytes, content_type: str, field_name: str = "file") -> 
 def _boundary(content_type: str) -> bytes:
     kind, _, rest = content_type.partition(";")
     if kind.strip().lower() != "multipart/form-data":
-        raise ServiceError(415, "UNSUPPORTED_MEDIA_TYPE",
-                           "send the video as multipart/form-data with a field named 'file'")
+        raise ServiceError(
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "send the video as multipart/form-data with a field named 'file'",
+        )
     for item in rest.split(";"):
         key, _, value = item.strip().partition("=")
         if key.lower() == "boundary" and value:

@@ -50,7 +50,10 @@ def _start(args: list[str], port: int, workdir: str) -> subprocess.Popen:
     if not Path(args[0]).exists():
         pytest.skip(f"{args[0]} is missing: run `npm ci` at the repo root first")
     process = subprocess.Popen(
-        args, cwd=workdir, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        args,
+        cwd=workdir,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
     try:
@@ -75,9 +78,19 @@ def azurite() -> Iterator[str]:
     port = _free_port()
     workdir = tempfile.mkdtemp(prefix="azurite-")
     process = _start(
-        [str(BIN / "azurite-blob"), "--blobHost", "127.0.0.1", "--blobPort", str(port),
-         "--inMemoryPersistence", "--skipApiVersionCheck", "--loose", "--silent"],
-        port, workdir,
+        [
+            str(BIN / "azurite-blob"),
+            "--blobHost",
+            "127.0.0.1",
+            "--blobPort",
+            str(port),
+            "--inMemoryPersistence",
+            "--skipApiVersionCheck",
+            "--loose",
+            "--silent",
+        ],
+        port,
+        workdir,
     )
     yield (
         "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
@@ -90,8 +103,9 @@ def azurite() -> Iterator[str]:
 def cosmos() -> Iterator[str]:
     """The Cosmos-protocol server over HTTPS on 127.0.0.1; yields its endpoint."""
     port = _free_port()
-    process = _start([str(BIN / "cosmosdb-server"), "--host", "127.0.0.1", "-p", str(port)],
-                     port, str(ROOT))
+    process = _start(
+        [str(BIN / "cosmosdb-server"), "--host", "127.0.0.1", "-p", str(port)], port, str(ROOT)
+    )
     yield f"https://127.0.0.1:{port}"
     _stop(process)
 
@@ -148,4 +162,3 @@ def walker_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("walker") / "walker.mp4"
     render_clip(path, SynthParams(width=640, height=360, duration_s=5.0, fps=30.0))
     return path
-

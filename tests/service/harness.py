@@ -43,10 +43,14 @@ class Instance:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "name": self.name, "instanceId": self.instance_id,
-            "runtimeStatus": self.runtime_status, "customStatus": self.custom_status,
-            "output": self.output, "input": self.input,
-            "createdTime": self.created, "lastUpdatedTime": self.updated,
+            "name": self.name,
+            "instanceId": self.instance_id,
+            "runtimeStatus": self.runtime_status,
+            "customStatus": self.custom_status,
+            "output": self.output,
+            "input": self.input,
+            "createdTime": self.created,
+            "lastUpdatedTime": self.updated,
         }
 
 
@@ -135,26 +139,28 @@ class FakeTaskHub:
         """The JSON string the host passes to a durable client binding."""
         base = "http://localhost:7071/runtime/webhooks/durabletask/instances/INSTANCEID"
         query = f"?taskHub={self.hub_name}&connection=Storage&code=HOSTKEY"
-        return json.dumps({
-            "taskHubName": self.hub_name,
-            "creationUrls": {
-                "createNewInstancePostUri": "http://localhost:7071/runtime/webhooks/durabletask/"
-                f"orchestrators/{{functionName}}[/{{instanceId}}]{query}",
-            },
-            "managementUrls": {
-                "id": "INSTANCEID",
-                "statusQueryGetUri": base + query,
-                "sendEventPostUri": base + "/raiseEvent/{eventName}" + query,
-                "terminatePostUri": base + "/terminate?reason={text}&" + query[1:],
-                "rewindPostUri": base + "/rewind?reason={text}&" + query[1:],
-                "purgeHistoryDeleteUri": base + query,
-                "restartPostUri": base + "/restart" + query,
-                "suspendPostUri": base + "/suspend?reason={text}&" + query[1:],
-                "resumePostUri": base + "/resume?reason={text}&" + query[1:],
-            },
-            "rpcBaseUrl": f"http://127.0.0.1:{self.port}/durabletask/",
-            "requiredQueryStringParameters": query[1:],
-        })
+        return json.dumps(
+            {
+                "taskHubName": self.hub_name,
+                "creationUrls": {
+                    "createNewInstancePostUri": "http://localhost:7071/runtime/webhooks/durabletask/"
+                    f"orchestrators/{{functionName}}[/{{instanceId}}]{query}",
+                },
+                "managementUrls": {
+                    "id": "INSTANCEID",
+                    "statusQueryGetUri": base + query,
+                    "sendEventPostUri": base + "/raiseEvent/{eventName}" + query,
+                    "terminatePostUri": base + "/terminate?reason={text}&" + query[1:],
+                    "rewindPostUri": base + "/rewind?reason={text}&" + query[1:],
+                    "purgeHistoryDeleteUri": base + query,
+                    "restartPostUri": base + "/restart" + query,
+                    "suspendPostUri": base + "/suspend?reason={text}&" + query[1:],
+                    "resumePostUri": base + "/resume?reason={text}&" + query[1:],
+                },
+                "rpcBaseUrl": f"http://127.0.0.1:{self.port}/durabletask/",
+                "requiredQueryStringParameters": query[1:],
+            }
+        )
 
 
 _INDEX: dict[int, dict[str, Any]] = {}
@@ -181,14 +187,24 @@ class Http:
         self.loop = loop
 
     def call(
-        self, function_name: str, method: str, url: str, *, body: bytes = b"",
-        headers: dict[str, str] | None = None, route_params: dict[str, str] | None = None,
+        self,
+        function_name: str,
+        method: str,
+        url: str,
+        *,
+        body: bytes = b"",
+        headers: dict[str, str] | None = None,
+        route_params: dict[str, str] | None = None,
     ) -> tuple[int, Any, func.HttpResponse]:
         parsed = urllib.parse.urlparse(url)
         params = dict(urllib.parse.parse_qsl(parsed.query))
         request = func.HttpRequest(
-            method=method, url=url, headers=headers or {}, params=params,
-            route_params=route_params or {}, body=body,
+            method=method,
+            url=url,
+            headers=headers or {},
+            params=params,
+            route_params=route_params or {},
+            body=body,
         )
         fn = self.functions[function_name].get_user_function()
         kwargs: dict[str, Any] = {"req": request}
@@ -220,8 +236,13 @@ class Runner:
     """One orchestration instance, driven episode by episode through the SDK's replay."""
 
     def __init__(
-        self, app: Any, orchestrator: str, instance_id: str, orchestration_input: Any,
-        *, hub: FakeTaskHub | None = None,
+        self,
+        app: Any,
+        orchestrator: str,
+        instance_id: str,
+        orchestration_input: Any,
+        *,
+        hub: FakeTaskHub | None = None,
         activity: Callable[[str, Any, int], Any] | None = None,
     ) -> None:
         self.functions = functions_by_name(app)
@@ -246,16 +267,25 @@ class Runner:
     # -- history --------------------------------------------------------------------------
     def _event(self, event_type: int, **fields: Any) -> dict[str, Any]:
         self.clock += dt.timedelta(milliseconds=10)
-        return {"EventType": int(event_type), "EventId": fields.pop("EventId", -1),
-                "IsPlayed": False, "Timestamp": self.clock.isoformat().replace("+00:00", "Z"),
-                **fields}
+        return {
+            "EventType": int(event_type),
+            "EventId": fields.pop("EventId", -1),
+            "IsPlayed": False,
+            "Timestamp": self.clock.isoformat().replace("+00:00", "Z"),
+            **fields,
+        }
 
     def run_activity(self, name: str, activity_input: Any, attempt: int) -> Any:
         return self.functions[name].get_user_function()(activity_input)
 
     def _replay(self, history: list[dict[str, Any]]) -> dict[str, Any]:
-        context = {"history": history, "instanceId": self.instance_id, "isReplaying": False,
-                   "parentInstanceId": None, "input": json.dumps(self.input)}
+        context = {
+            "history": history,
+            "instanceId": self.instance_id,
+            "isReplaying": False,
+            "parentInstanceId": None,
+            "input": json.dumps(self.input),
+        }
         try:
             return json.loads(self.orchestrator(json.dumps(context)))
         except Exception as exc:  # the orchestrator raised: the SDK appends its state
@@ -278,21 +308,30 @@ class Runner:
             if item.kind == "timer":
                 self.history.append(self._event(H.TIMER_CREATED, EventId=item.task_id))
             else:
-                self.history.append(self._event(H.TASK_SCHEDULED, EventId=item.task_id,
-                                                Name=item.name))
+                self.history.append(
+                    self._event(H.TASK_SCHEDULED, EventId=item.task_id, Name=item.name)
+                )
             self.pending.append(item)
         actions = [a for group in state.get("actions", []) for a in group]
-        for action in actions[self.known_actions:]:
+        for action in actions[self.known_actions :]:
             if action["actionType"] not in (0, 1):
                 raise AssertionError(f"unexpected action {action}")
             task_id = self.next_id
             self.next_id += 1
-            self.history.append(self._event(H.TASK_SCHEDULED, EventId=task_id,
-                                            Name=action["functionName"]))
-            self.pending.append(Pending(
-                "activity", task_id, action["functionName"], json.loads(action["input"]),
-                action.get("retryOptions"), 1, task_id,
-            ))
+            self.history.append(
+                self._event(H.TASK_SCHEDULED, EventId=task_id, Name=action["functionName"])
+            )
+            self.pending.append(
+                Pending(
+                    "activity",
+                    task_id,
+                    action["functionName"],
+                    json.loads(action["input"]),
+                    action.get("retryOptions"),
+                    1,
+                    task_id,
+                )
+            )
         self.known_actions = len(actions)
         self.history.append(self._event(H.ORCHESTRATOR_COMPLETED))
         if "raised" in state:
@@ -318,8 +357,9 @@ class Runner:
 
     # -- driving ------------------------------------------------------------------------------
     def start(self) -> None:
-        started = self._event(H.EXECUTION_STARTED, Name="analysis", Version="",
-                              Input=json.dumps(self.input))
+        started = self._event(
+            H.EXECUTION_STARTED, Name="analysis", Version="", Input=json.dumps(self.input)
+        )
         self._episode([started], [])
 
     def step(self, pick: Callable[[list[Pending]], Pending] | None = None) -> Pending:
@@ -332,12 +372,20 @@ class Runner:
         self.pending.remove(item)
         assigned: list[Pending] = []
         if item.kind == "timer":
-            event = self._event(H.TIMER_FIRED, TimerId=item.task_id,
-                                FireAt=self.clock.isoformat())
+            event = self._event(H.TIMER_FIRED, TimerId=item.task_id, FireAt=self.clock.isoformat())
             max_attempts = item.retry["maxNumberOfAttempts"]
             if item.attempt < max_attempts:
-                assigned.append(Pending("activity", self.next_id, item.name, item.input,
-                                        item.retry, item.attempt + 1, item.group))
+                assigned.append(
+                    Pending(
+                        "activity",
+                        self.next_id,
+                        item.name,
+                        item.input,
+                        item.retry,
+                        item.attempt + 1,
+                        item.group,
+                    )
+                )
                 self.next_id += 1
             self._episode([event], assigned)
             return item
@@ -345,22 +393,36 @@ class Runner:
         try:
             output = self.activity(item.name, item.input, item.attempt)
         except Exception as exc:
-            event = self._event(H.TASK_FAILED, TaskScheduledId=item.task_id,
-                                Reason=f"Activity function '{item.name}' failed: {exc}",
-                                Details=type(exc).__name__)
+            event = self._event(
+                H.TASK_FAILED,
+                TaskScheduledId=item.task_id,
+                Reason=f"Activity function '{item.name}' failed: {exc}",
+                Details=type(exc).__name__,
+            )
             if item.retry is not None:
-                assigned.append(Pending("timer", self.next_id, item.name, item.input,
-                                        item.retry, item.attempt, item.group))
+                assigned.append(
+                    Pending(
+                        "timer",
+                        self.next_id,
+                        item.name,
+                        item.input,
+                        item.retry,
+                        item.attempt,
+                        item.group,
+                    )
+                )
                 self.next_id += 1
             self._episode([event], assigned)
             return item
-        event = self._event(H.TASK_COMPLETED, TaskScheduledId=item.task_id,
-                            Result=json.dumps(output))
+        event = self._event(
+            H.TASK_COMPLETED, TaskScheduledId=item.task_id, Result=json.dumps(output)
+        )
         self._episode([event], assigned)
         return item
 
-    def run(self, pick: Callable[[list[Pending]], Pending] | None = None,
-            max_steps: int = 500) -> None:
+    def run(
+        self, pick: Callable[[list[Pending]], Pending] | None = None, max_steps: int = 500
+    ) -> None:
         if not self.history:
             self.start()
         for _ in range(max_steps):

@@ -48,10 +48,20 @@ def test_host_json() -> None:
 
 
 def test_legacy_metrics_are_converted_not_invented() -> None:
-    si = {"cadence_spm": 110.0, "step_length_m": 0.65, "stride_length_m": 1.3,
-          "speed_mps": 1.19, "step_time_s": 0.545, "stance_time_s": 0.6, "swing_time_s": 0.45,
-          "double_support_time_s": 0.12, "step_time_asymmetry_pct": 4.0,
-          "step_length_asymmetry_pct": None, "step_length_cv_pct": 3.5, "step_time_cv_pct": None}
+    si = {
+        "cadence_spm": 110.0,
+        "step_length_m": 0.65,
+        "stride_length_m": 1.3,
+        "speed_mps": 1.19,
+        "step_time_s": 0.545,
+        "stance_time_s": 0.6,
+        "swing_time_s": 0.45,
+        "double_support_time_s": 0.12,
+        "step_time_asymmetry_pct": 4.0,
+        "step_length_asymmetry_pct": None,
+        "step_length_cv_pct": 3.5,
+        "step_time_cv_pct": None,
+    }
     out = legacy.legacy_metrics(si)
     assert out["cadence"] == 110.0
     assert out["step_length"] == 650.0 and out["stride_length"] == 1300.0
@@ -62,10 +72,17 @@ def test_legacy_metrics_are_converted_not_invented() -> None:
     assert "Studenski" in out["fall_risk_assessment"]["source"]
 
 
-@pytest.mark.parametrize(("speed", "risk", "mobility"), [
-    (0.5, "high", "limited"), (0.79, "high", "limited"), (0.8, "moderate", "reduced"),
-    (0.99, "moderate", "reduced"), (1.0, "low", "normal"), (None, None, None),
-])
+@pytest.mark.parametrize(
+    ("speed", "risk", "mobility"),
+    [
+        (0.5, "high", "limited"),
+        (0.79, "high", "limited"),
+        (0.8, "moderate", "reduced"),
+        (0.99, "moderate", "reduced"),
+        (1.0, "low", "normal"),
+        (None, None, None),
+    ],
+)
 def test_risk_levels_from_gait_speed_only(speed, risk, mobility) -> None:
     out = legacy.legacy_metrics({"speed_mps": speed})
     assert out["fall_risk_assessment"]["risk_level"] == risk
@@ -89,8 +106,10 @@ def test_signatures() -> None:
 
 
 def test_multipart_part_is_located_by_offsets() -> None:
-    body = (b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"../x.mp4\"\r\n"
-            b"Content-Type: video/mp4\r\n\r\nDATA\r\n--b\r\nmore\r\n--b--\r\n")
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="file"; filename="../x.mp4"\r\n'
+        b"Content-Type: video/mp4\r\n\r\nDATA\r\n--b\r\nmore\r\n--b--\r\n"
+    )
     part = find_file_part(body, "multipart/form-data; boundary=b")
-    assert body[part.start:part.stop] == b"DATA"
+    assert body[part.start : part.stop] == b"DATA"
     assert part.filename == "x.mp4"

@@ -31,26 +31,41 @@ def http(hub, loop, service_env) -> Http:
 def multipart(data: bytes, filename: str = "walk.mp4", field: str = "file") -> tuple[bytes, str]:
     boundary = uuid.uuid4().hex
     body = (
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhello\r\n"
-        f"--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; "
-        f"filename=\"{filename}\"\r\nContent-Type: video/mp4\r\n\r\n"
-    ).encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\nhello\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
+            f'filename="{filename}"\r\nContent-Type: video/mp4\r\n\r\n'
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return body, f"multipart/form-data; boundary={boundary}"
 
 
-def upload(http: Http, data: bytes, query: str = "patient_id=p-1&height_m=1.75&view_type=front",
-           filename: str = "walk.mp4") -> tuple[int, Any]:
+def upload(
+    http: Http,
+    data: bytes,
+    query: str = "patient_id=p-1&height_m=1.75&view_type=front",
+    filename: str = "walk.mp4",
+) -> tuple[int, Any]:
     body, content_type = multipart(data, filename)
     status, payload, _ = http.call(
-        "upload_analysis", "POST", f"{API}/v1/analysis/upload?{query}", body=body,
+        "upload_analysis",
+        "POST",
+        f"{API}/v1/analysis/upload?{query}",
+        body=body,
         headers={"content-type": content_type, "content-length": str(len(body))},
     )
     return status, payload
 
 
 def get(http: Http, analysis_id: str) -> tuple[int, Any]:
-    status, payload, _ = http.call("get_analysis", "GET", f"{API}/v1/analysis/{analysis_id}",
-                                   route_params={"analysis_id": analysis_id})
+    status, payload, _ = http.call(
+        "get_analysis",
+        "GET",
+        f"{API}/v1/analysis/{analysis_id}",
+        route_params={"analysis_id": analysis_id},
+    )
     return status, payload
 
 
@@ -75,8 +90,14 @@ def local_result(video: Path, height_m: float, chunk_frames: int) -> dict[str, A
 
 
 def run_analysis(http: Http, hub: Any, analysis_id: str, **kwargs: Any) -> Runner:
-    runner = Runner(function_app.app, "analysis_orchestrator", analysis_id,
-                    hub.instances[analysis_id].input, hub=hub, **kwargs)
+    runner = Runner(
+        function_app.app,
+        "analysis_orchestrator",
+        analysis_id,
+        hub.instances[analysis_id].input,
+        hub=hub,
+        **kwargs,
+    )
     runner.start()
     return runner
 
@@ -93,20 +114,41 @@ def check_completed(http: Http, analysis_id: str, video: Path) -> dict[str, Any]
     assert view["status"] == "completed", view
     assert view["step_progress"] == 100
     result = view["result"]
-    assert set(result) == {"schema_version", "video", "events", "steps", "metrics", "quality",
-                           "warnings"}
+    assert set(result) == {
+        "schema_version",
+        "video",
+        "events",
+        "steps",
+        "metrics",
+        "quality",
+        "warnings",
+    }
     for key in ("events", "steps", "metrics", "quality", "warnings", "schema_version"):
         assert result[key] == expected[key], key
     expected["video"].pop("path")
     assert {k: v for k, v in result["video"].items() if k != "path"} == expected["video"]
     metrics = view["metrics"]
-    for key in ("cadence", "step_length", "stride_length", "walking_speed", "step_time",
-                "stance_time", "swing_time", "double_support_time", "step_time_symmetry",
-                "step_length_symmetry", "step_length_cv", "step_time_cv"):
+    for key in (
+        "cadence",
+        "step_length",
+        "stride_length",
+        "walking_speed",
+        "step_time",
+        "stance_time",
+        "swing_time",
+        "double_support_time",
+        "step_time_symmetry",
+        "step_length_symmetry",
+        "step_length_cv",
+        "step_time_cv",
+    ):
         assert key in metrics
     si = expected["metrics"]
-    for legacy, si_key, factor in (("cadence", "cadence_spm", 1), ("walking_speed",
-                                   "speed_mps", 1000), ("step_length", "step_length_m", 1000)):
+    for legacy, si_key, factor in (
+        ("cadence", "cadence_spm", 1),
+        ("walking_speed", "speed_mps", 1000),
+        ("step_length", "step_length_m", 1000),
+    ):
         if si.get(si_key) is None:
             assert metrics[legacy] is None
         else:
@@ -117,7 +159,10 @@ def check_completed(http: Http, analysis_id: str, video: Path) -> dict[str, Any]
 
 
 def test_upload_progress_complete_list_delete(
-    http: Http, hub: Any, service_env: dict[str, str], walker_video: Path,
+    http: Http,
+    hub: Any,
+    service_env: dict[str, str],
+    walker_video: Path,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     caplog.set_level(logging.INFO, logger="gait.service")
@@ -130,8 +175,12 @@ def test_upload_progress_complete_list_delete(
     assert analysis_id in started["statusQueryGetUri"]
     assert started["patient_id"] == "p-1"
     job = hub.instances[analysis_id].input
-    assert job == {"analysis_id": analysis_id, "video_blob": f"{analysis_id}/video.mp4",
-                   "height_m": 1.75, "chunk_frames": 30}
+    assert job == {
+        "analysis_id": analysis_id,
+        "video_blob": f"{analysis_id}/video.mp4",
+        "height_m": 1.75,
+        "chunk_frames": 30,
+    }
 
     status, view = get(http, analysis_id)
     assert status == 200 and view["status"] == "pending" and view["step_progress"] == 0
@@ -167,9 +216,12 @@ def test_upload_progress_complete_list_delete(
     assert listing["analyses"][0]["id"] == analysis_id
 
     assert any(name.endswith("result.json") for name in blob_names(service_env))
-    status, deleted, _ = http.call("delete_analysis", "DELETE",
-                                   f"{API}/v1/analysis/{analysis_id}",
-                                   route_params={"analysis_id": analysis_id})
+    status, deleted, _ = http.call(
+        "delete_analysis",
+        "DELETE",
+        f"{API}/v1/analysis/{analysis_id}",
+        route_params={"analysis_id": analysis_id},
+    )
     assert status == 200 and deleted["status"] == "success"
     assert blob_names(service_env) == []
     assert context.records().get(analysis_id) is None
@@ -180,15 +232,20 @@ def test_upload_progress_complete_list_delete(
 def test_sas_upload_then_process(
     http: Http, hub: Any, service_env: dict[str, str], walker_video: Path
 ) -> None:
-    status, token, _ = http.call("sas_token", "POST", f"{API}/v1/storage/sas-token",
-                                 body=json.dumps({"blob_name": "clip.mp4",
-                                                  "expiry_minutes": 5}).encode())
+    status, token, _ = http.call(
+        "sas_token",
+        "POST",
+        f"{API}/v1/storage/sas-token",
+        body=json.dumps({"blob_name": "clip.mp4", "expiry_minutes": 5}).encode(),
+    )
     assert status == 200, token
     assert token["blob_name"] == f"{token['analysis_id']}/video.mp4"
     assert "sig=" in token["sas_url"] and "sp=cw" in token["sas_url"]  # create+write only
     data = walker_video.read_bytes()
     request = urllib.request.Request(
-        token["sas_url"], data=data, method="PUT",
+        token["sas_url"],
+        data=data,
+        method="PUT",
         headers={"x-ms-blob-type": "BlockBlob", "Content-Type": "video/mp4"},
     )
     with urllib.request.urlopen(request, timeout=10) as response:
@@ -198,9 +255,12 @@ def test_sas_upload_then_process(
         urllib.request.urlopen(token["sas_url"], timeout=10)
 
     status, started, _ = http.call(
-        "process_analysis", "POST", f"{API}/v1/analysis/process",
-        body=json.dumps({"blob_name": token["blob_name"], "patient_id": "p-2",
-                         "height_m": 1.75}).encode(),
+        "process_analysis",
+        "POST",
+        f"{API}/v1/analysis/process",
+        body=json.dumps(
+            {"blob_name": token["blob_name"], "patient_id": "p-2", "height_m": 1.75}
+        ).encode(),
     )
     assert status == 202, started
     assert started["analysis_id"] == token["analysis_id"]
@@ -210,7 +270,9 @@ def test_sas_upload_then_process(
     check_completed(http, started["analysis_id"], walker_video)
     # Starting the same upload twice is refused.
     status, _again, _ = http.call(
-        "process_analysis", "POST", f"{API}/v1/analysis/process",
+        "process_analysis",
+        "POST",
+        f"{API}/v1/analysis/process",
         body=json.dumps({"analysis_id": token["analysis_id"], "height_m": 1.75}).encode(),
     )
     assert status == 409
@@ -223,19 +285,27 @@ def test_cancel_terminates_and_records(
     analysis_id = started["analysis_id"]
     runner = run_analysis(http, hub, analysis_id)
     runner.step()
-    status, body, _ = http.call("cancel_analysis", "POST",
-                                f"{API}/v1/analysis/{analysis_id}/cancel",
-                                route_params={"analysis_id": analysis_id})
-    assert status == 200 and body == {"status": "cancelled", "message": "analysis cancelled",
-                                      "analysis_id": analysis_id}
+    status, body, _ = http.call(
+        "cancel_analysis",
+        "POST",
+        f"{API}/v1/analysis/{analysis_id}/cancel",
+        route_params={"analysis_id": analysis_id},
+    )
+    assert status == 200 and body == {
+        "status": "cancelled",
+        "message": "analysis cancelled",
+        "analysis_id": analysis_id,
+    }
     assert hub.instances[analysis_id].runtime_status == "Terminated"
     status, view = get(http, analysis_id)
     assert view["status"] == "failed" and view["error"]["code"] == "cancelled"
 
 
 # ../shared/data/videos/ relative to the repository root (test data, never in the repo).
-REAL_CLIP = (Path(__file__).resolve().parents[2].parent
-             / "shared/data/videos/side-indoor-forward-then-backward.mp4")
+REAL_CLIP = (
+    Path(__file__).resolve().parents[2].parent
+    / "shared/data/videos/side-indoor-forward-then-backward.mp4"
+)
 
 
 @pytest.mark.skipif(not REAL_CLIP.exists(), reason=f"{REAL_CLIP} is absent (shared test data)")
@@ -256,8 +326,12 @@ def test_an_activity_finishing_after_cancel_does_not_revive_the_analysis(
 ) -> None:
     _, started = upload(http, walker_video.read_bytes())
     analysis_id = started["analysis_id"]
-    http.call("cancel_analysis", "POST", f"{API}/v1/analysis/{analysis_id}/cancel",
-              route_params={"analysis_id": analysis_id})
+    http.call(
+        "cancel_analysis",
+        "POST",
+        f"{API}/v1/analysis/{analysis_id}/cancel",
+        route_params={"analysis_id": analysis_id},
+    )
     # The plan activity was already running on a worker when the cancel came in.
     function_app.plan_video.build().get_user_function()(hub.instances[analysis_id].input)
     status, view = get(http, analysis_id)

@@ -45,8 +45,13 @@ def nothing_started(hub: Any, before: int, env: dict[str, str]) -> None:
     ],
 )
 def test_unusable_uploads_are_refused(
-    case: str, expected_status: int | tuple[int, ...], expected_error: str | tuple[str, ...],
-    http: Http, hub: Any, service_env: dict[str, str], walker_video: Path,
+    case: str,
+    expected_status: int | tuple[int, ...],
+    expected_error: str | tuple[str, ...],
+    http: Http,
+    hub: Any,
+    service_env: dict[str, str],
+    walker_video: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     data = walker_video.read_bytes()
@@ -71,8 +76,13 @@ def test_unusable_uploads_are_refused(
         from test_end_to_end import multipart
 
         body, content_type = multipart(data, field="video")
-        status, payload, _ = http.call("upload_analysis", "POST", f"{API}/v1/analysis/upload",
-                                       body=body, headers={"content-type": content_type})
+        status, payload, _ = http.call(
+            "upload_analysis",
+            "POST",
+            f"{API}/v1/analysis/upload",
+            body=body,
+            headers={"content-type": content_type},
+        )
     else:
         status, payload = upload(http, data, query=query)
     allowed_status = expected_status if isinstance(expected_status, tuple) else (expected_status,)
@@ -88,12 +98,18 @@ def test_sas_upload_of_random_bytes_is_refused_and_removed(
     http: Http, hub: Any, service_env: dict[str, str]
 ) -> None:
     status, token, _ = http.call("sas_token", "POST", f"{API}/v1/storage/sas-token", body=b"{}")
-    request = urllib.request.Request(token["sas_url"], data=os.urandom(100_000), method="PUT",
-                                     headers={"x-ms-blob-type": "BlockBlob"})
+    request = urllib.request.Request(
+        token["sas_url"],
+        data=os.urandom(100_000),
+        method="PUT",
+        headers={"x-ms-blob-type": "BlockBlob"},
+    )
     urllib.request.urlopen(request, timeout=10).close()
     before = len(hub.started)
     status, payload, _ = http.call(
-        "process_analysis", "POST", f"{API}/v1/analysis/process",
+        "process_analysis",
+        "POST",
+        f"{API}/v1/analysis/process",
         body=json.dumps({"blob_name": token["blob_name"], "height_m": 1.75}).encode(),
     )
     assert status == 415 and payload["error"] == "UNSUPPORTED_MEDIA_TYPE"
@@ -102,7 +118,9 @@ def test_sas_upload_of_random_bytes_is_refused_and_removed(
 
 def test_process_refuses_names_it_did_not_issue(http: Http, hub: Any) -> None:
     status, payload, _ = http.call(
-        "process_analysis", "POST", f"{API}/v1/analysis/process",
+        "process_analysis",
+        "POST",
+        f"{API}/v1/analysis/process",
         body=json.dumps({"blob_name": "../other/video.mp4"}).encode(),
     )
     assert status == 400 and payload["details"]["field"] == "blob_name"
@@ -123,15 +141,20 @@ class BrokenStorage:
         self.failures: list[str] = []
 
     def __call__(self, runner: Runner, name: str, data: Any, attempt: int) -> Any:
-        broken = (name == orchestration.CHUNK and data["chunk"]["index"] == self.chunk
-                  and attempt in self.attempts)
+        broken = (
+            name == orchestration.CHUNK
+            and data["chunk"]["index"] == self.chunk
+            and attempt in self.attempts
+        )
         if not broken:
             return runner.run_activity(name, data, attempt)
         good = os.environ["GAIT_STORAGE_CONNECTION"]
         self.monkeypatch.setenv(
             "GAIT_STORAGE_CONNECTION",
-            good.replace(good.split("BlobEndpoint=")[1].split(";")[0],
-                         f"http://127.0.0.1:{_closed_port()}/devstoreaccount1"),
+            good.replace(
+                good.split("BlobEndpoint=")[1].split(";")[0],
+                f"http://127.0.0.1:{_closed_port()}/devstoreaccount1",
+            ),
         )
         activities.drop_local_video(data["analysis_id"])  # force a download from Storage
         try:
@@ -144,15 +167,23 @@ class BrokenStorage:
 
 
 def _runner_with(hub: Any, analysis_id: str, broken: BrokenStorage) -> Runner:
-    runner = Runner(function_app.app, "analysis_orchestrator", analysis_id,
-                    hub.instances[analysis_id].input, hub=hub)
+    runner = Runner(
+        function_app.app,
+        "analysis_orchestrator",
+        analysis_id,
+        hub.instances[analysis_id].input,
+        hub=hub,
+    )
     runner.activity = lambda name, data, attempt: broken(runner, name, data, attempt)
     runner.start()
     return runner
 
 
 def test_blob_storage_failing_once_during_a_chunk_is_retried(
-    http: Http, hub: Any, service_env: dict[str, str], walker_video: Path,
+    http: Http,
+    hub: Any,
+    service_env: dict[str, str],
+    walker_video: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     _status, started = upload(http, walker_video.read_bytes())
@@ -166,14 +197,16 @@ def test_blob_storage_failing_once_during_a_chunk_is_retried(
 
 
 def test_blob_storage_failing_on_every_attempt_fails_readably(
-    http: Http, hub: Any, service_env: dict[str, str], walker_video: Path,
+    http: Http,
+    hub: Any,
+    service_env: dict[str, str],
+    walker_video: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     status, started = upload(http, walker_video.read_bytes())
     assert status == 202
     analysis_id = started["analysis_id"]
-    broken = BrokenStorage(chunk=1, attempts={1, 2, 3},
-                           monkeypatch=monkeypatch)
+    broken = BrokenStorage(chunk=1, attempts={1, 2, 3}, monkeypatch=monkeypatch)
     runner = _runner_with(hub, analysis_id, broken)
     runner.run()
     assert len(broken.failures) == 3

@@ -20,10 +20,20 @@ EXPECTED_ROUTES = {
     "legacy_health": ("v1/health", {"GET"}),
 }
 ANONYMOUS = {"liveness", "readiness", "legacy_health"}
-DURABLE_CLIENTS = {"upload_analysis", "process_analysis", "get_analysis", "delete_analysis",
-                   "cancel_analysis"}
-ACTIVITIES = {"plan_video", "analyze_video_chunk", "aggregate_features", "persist_result",
-              "record_failure"}
+DURABLE_CLIENTS = {
+    "upload_analysis",
+    "process_analysis",
+    "get_analysis",
+    "delete_analysis",
+    "cancel_analysis",
+}
+ACTIVITIES = {
+    "plan_video",
+    "analyze_video_chunk",
+    "aggregate_features",
+    "persist_result",
+    "record_failure",
+}
 
 
 def _index() -> dict:

@@ -58,8 +58,9 @@ def test_cosmos_unreachable_at_import(
     assert body["checks"]["cosmos_db"]["reason"]
     assert body["checks"]["blob_storage"]["status"] == "ready"
     # A route that needs Cosmos answers 503 with the legacy error shape and the reason.
-    status, error, _ = http.call("list_analyses", "GET",
-                                 "http://localhost/api/v1/analysis/list?limit=5")
+    status, error, _ = http.call(
+        "list_analyses", "GET", "http://localhost/api/v1/analysis/list?limit=5"
+    )
     assert status == 503
     assert set(error) == {"error", "message", "details", "timestamp"}
     assert "Cosmos DB" in error["message"]

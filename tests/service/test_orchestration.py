@@ -17,9 +17,13 @@ JOB = {"analysis_id": "a1", "video_blob": "a1/video.mp4", "height_m": 1.75, "chu
 class Script:
     """Activity outcomes: chunk i fails on the attempts listed in ``failures[i]``."""
 
-    def __init__(self, chunks: int = 4, failures: dict[int, set[int]] | None = None,
-                 plan_error: dict[str, Any] | None = None,
-                 aggregate_error: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        chunks: int = 4,
+        failures: dict[int, set[int]] | None = None,
+        plan_error: dict[str, Any] | None = None,
+        aggregate_error: dict[str, Any] | None = None,
+    ) -> None:
         self.chunks = chunks
         self.failures = failures or {}
         self.plan_error = plan_error
@@ -31,15 +35,22 @@ class Script:
         if name == orchestration.PLAN:
             if self.plan_error:
                 return {"error": self.plan_error}
-            return {"plan_blob": "a1/plan.npz", "frame_count": 30 * self.chunks,
-                    "chunks": [{"index": i, "start": 30 * i, "stop": 30 * (i + 1)}
-                               for i in range(self.chunks)]}
+            return {
+                "plan_blob": "a1/plan.npz",
+                "frame_count": 30 * self.chunks,
+                "chunks": [
+                    {"index": i, "start": 30 * i, "stop": 30 * (i + 1)} for i in range(self.chunks)
+                ],
+            }
         if name == orchestration.CHUNK:
             index = data["chunk"]["index"]
             if attempt in self.failures.get(index, set()):
                 raise OSError(f"blob read failed for chunk {index}")
-            return {"index": index, "features_blob": f"a1/features/chunk-{index:04d}.npz",
-                    "frames": 30}
+            return {
+                "index": index,
+                "features_blob": f"a1/features/chunk-{index:04d}.npz",
+                "frames": 30,
+            }
         if name == orchestration.AGGREGATE:
             if self.aggregate_error:
                 return {"error": self.aggregate_error}
@@ -115,8 +126,9 @@ def test_retries_exhausted_fail_the_orchestration_with_the_reason() -> None:
     run = runner(script)
     run.run()
     assert run.done
-    attempts = [a for n, d, a in script.calls
-                if n == orchestration.CHUNK and d["chunk"]["index"] == 2]
+    attempts = [
+        a for n, d, a in script.calls if n == orchestration.CHUNK and d["chunk"]["index"] == 2
+    ]
     assert attempts == [1, 2, 3]  # bounded: max_number_of_attempts
     failure = [d for n, d, _ in script.calls if n == orchestration.FAIL]
     assert len(failure) == 1
@@ -131,8 +143,11 @@ def test_retries_exhausted_fail_the_orchestration_with_the_reason() -> None:
 
 @pytest.mark.parametrize("where", ["plan", "aggregate"])
 def test_analysis_errors_are_not_retried_and_fail_readably(where: str) -> None:
-    error = ({"code": "not_a_video", "message": "not a readable video"} if where == "plan" else
-             {"code": "no_reliable_gait", "reason": "no_walker", "message": "no walker seen"})
+    error = (
+        {"code": "not_a_video", "message": "not a readable video"}
+        if where == "plan"
+        else {"code": "no_reliable_gait", "reason": "no_walker", "message": "no walker seen"}
+    )
     script = Script(chunks=2, **{f"{where}_error": error})
     run = runner(script)
     run.run()
@@ -156,7 +171,7 @@ def test_replaying_the_whole_history_gives_the_same_actions() -> None:
     for before, after in zip(run.episodes, run.episodes[1:], strict=False):
         flat_before = [a for g in before["actions"] for a in g]
         flat_after = [a for g in after["actions"] for a in g]
-        assert flat_after[:len(flat_before)] == flat_before
+        assert flat_after[: len(flat_before)] == flat_before
 
 
 def test_orchestrator_reads_no_clock_randomness_or_settings(
