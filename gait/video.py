@@ -419,31 +419,25 @@ def _rotation_deg(source: str) -> int:
     return round(meta) % 360
 
 
-#: Leading bytes of the containers phones and browsers record into: (offset, bytes, name).
-_SIGNATURES = (
-    (4, b"ftyp", "MP4/MOV"),
-    (0, b"\x1a\x45\xdf\xa3", "Matroska/WebM"),
-    (0, b"RIFF", "AVI"),
-)
-
-
 def container_signature(head: bytes) -> str | None:
-    """The video container whose signature ``head`` (a file's first 16 bytes) starts with.
+    """The usual extension (``".mp4"``, ``".mov"``, ``".avi"``, ``".mkv"``, ``".webm"``) of
+    the video container whose signature ``head`` (a file's first 64 bytes) starts with.
 
-    ``None`` when the bytes match no known video container. A cheap first check before a
-    full :func:`probe`, e.g. on an upload's first bytes.
+    ``None`` when the bytes match no container phones and browsers record into. A cheap
+    first check before a full :func:`probe`, e.g. on an upload's first bytes.
     """
-    for offset, magic, name in _SIGNATURES:
-        if head[offset : offset + len(magic)] == magic:
-            if name == "AVI" and head[8:12] != b"AVI ":
-                continue
-            return name
+    if len(head) >= 12 and head[4:8] in (b"ftyp", b"moov", b"mdat", b"wide", b"free"):
+        return ".mov" if head[8:10] == b"qt" else ".mp4"
+    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
+        return ".avi"
+    if head[:4] == b"\x1a\x45\xdf\xa3":
+        return ".webm" if b"webm" in head[:64] else ".mkv"
     return None
 
 
 def _file_signature(path: str) -> str | None:
     with open(path, "rb") as stream:
-        return container_signature(stream.read(16))
+        return container_signature(stream.read(64))
 
 
 def _is_still_image_format(format_name: str) -> bool:

@@ -74,9 +74,11 @@ def test_bad_inputs_raise_typed_errors(tmp_path, name):
 
 
 def test_container_signature():
-    assert container_signature(b"\x00\x00\x00\x18ftypmp42") == "MP4/MOV"
-    assert container_signature(b"\x1a\x45\xdf\xa3\x01") == "Matroska/WebM"
-    assert container_signature(b"RIFF\x00\x00\x00\x00AVI LIST") == "AVI"
+    assert container_signature(b"\x00\x00\x00\x18ftypmp42") == ".mp4"
+    assert container_signature(b"\x00\x00\x00\x14ftypqt  ") == ".mov"
+    assert container_signature(b"\x1a\x45\xdf\xa3\x01\x00webm") == ".webm"
+    assert container_signature(b"\x1a\x45\xdf\xa3\x01\x00matroska") == ".mkv"
+    assert container_signature(b"RIFF\x00\x00\x00\x00AVI LIST") == ".avi"
     assert container_signature(b"RIFF\x00\x00\x00\x00WAVEfmt ") is None
     assert container_signature(b"\x89PNG\r\n\x1a\n") is None
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from gait.errors import NotAVideo, UnusableVideo
 from gait.service.errors import ServiceError
-from gait.video import probe
+from gait.video import container_signature, probe
 
 #: Stature range accepted as the metric scale, in metres.
 HEIGHT_RANGE_M = (0.5, 2.5)
@@ -95,19 +95,8 @@ def parse_params(source: Mapping[str, Any]) -> AnalysisParams:
     )
 
 
-def sniff_extension(head: bytes) -> str | None:
-    """The container's usual extension from its first bytes, or None if it is no video."""
-    if len(head) >= 12 and head[4:8] in (b"ftyp", b"moov", b"mdat", b"wide", b"free"):
-        return ".mov" if head[8:10] == b"qt" else ".mp4"
-    if head[:4] == b"RIFF" and head[8:12] == b"AVI ":
-        return ".avi"
-    if head[:4] == b"\x1a\x45\xdf\xa3":
-        return ".webm" if b"webm" in head[:64] else ".mkv"
-    return None
-
-
 def check_signature(head: bytes) -> str:
-    extension = sniff_extension(head)
+    extension = container_signature(head)
     if extension is None:
         raise ServiceError(
             415,

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from gait.service import legacy, settings
-from gait.service.validation import find_file_part, parse_params, sniff_extension
+from gait.service.errors import ServiceError
+from gait.service.validation import check_signature, find_file_part, parse_params
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -97,12 +98,12 @@ def test_reference_length_is_accepted_but_gives_no_scale() -> None:
         parse_params({"reference_length_mm": "20000"})
 
 
-def test_signatures() -> None:
-    assert sniff_extension(b"\x00\x00\x00\x20ftypisom" + b"\x00" * 8) == ".mp4"
-    assert sniff_extension(b"\x00\x00\x00\x14ftypqt  " + b"\x00" * 8) == ".mov"
-    assert sniff_extension(b"RIFF\x00\x00\x00\x00AVI LIST") == ".avi"
-    assert sniff_extension(b"\x1a\x45\xdf\xa3\x01\x00webm") == ".webm"
-    assert sniff_extension(b"GIF89a" + b"\x00" * 10) is None
+def test_signature_check_answers_415_for_what_is_not_a_video() -> None:
+    assert check_signature(b"\x00\x00\x00\x20ftypisom" + b"\x00" * 8) == ".mp4"
+    assert check_signature(b"RIFF\x00\x00\x00\x00AVI LIST") == ".avi"
+    with pytest.raises(ServiceError) as refused:
+        check_signature(b"GIF89a" + b"\x00" * 10)
+    assert refused.value.status == 415
 
 
 def test_multipart_part_is_located_by_offsets() -> None:
