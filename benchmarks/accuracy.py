@@ -166,8 +166,9 @@ def real_case() -> dict[str, Any]:
     for kind, key in (("initial_contact", "ic"), ("foot_off", "fo")):
         errors, n_true, found, false = event_errors(est, truth, kind)
         row[f"{key}_mae_ms"] = 1000 * float(np.mean(np.abs(errors))) if errors else None
-        row[f"{key}_bias_ms"] = 1000 * float(np.mean(errors)) if errors else None
-        row[f"{key}_found_pct"] = 100.0 * found / n_true if n_true else None
+        row[f"{key}_mae_frames"] = float(np.mean(np.abs(errors))) * fps if errors else None
+        row[f"{key}_bias_frames"] = float(np.mean(errors)) * fps if errors else None
+        row[f"{key}_found"] = f"{found}/{n_true}"
         row[f"{key}_false"] = false
     frames = notes["passes"][0]["frames"]
     row["events_outside_pass"] = sum(
@@ -197,6 +198,21 @@ COLUMNS = [
 ]
 
 
+REAL_COLUMNS = [
+    "case",
+    "status",
+    "ic_mae_frames",
+    "ic_bias_frames",
+    "ic_found",
+    "ic_false",
+    "fo_mae_frames",
+    "fo_bias_frames",
+    "fo_found",
+    "fo_false",
+    "events_outside_pass",
+]
+
+
 def overall(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """Means of absolute per-case errors over the cases that gave a result."""
     ok = [r for r in rows if r.get("status") == "ok"]
@@ -207,12 +223,12 @@ def overall(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def markdown(rows: list[dict[str, Any]]) -> str:
+def markdown(rows: list[dict[str, Any]], columns: list[str] = COLUMNS) -> str:
     def fmt(v: Any) -> str:
         return "–" if v is None else f"{v:.1f}" if isinstance(v, float) else str(v)
 
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(fmt(r.get(c)) for c in COLUMNS) + " |" for r in rows]
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(fmt(r.get(c)) for c in columns) + " |" for r in rows]
     return "\n".join(lines)
 
 
@@ -227,9 +243,9 @@ def main() -> None:
             rows.append(synthetic_case(name, kwargs, Path(tmp)))
             print(markdown([rows[-1]]).splitlines()[-1], flush=True)
     rows.append(overall(rows))
-    if REAL_CLIP.exists():
-        rows.append(real_case())
     table = markdown(rows)
+    if REAL_CLIP.exists():
+        table += "\n\n" + markdown([real_case()], REAL_COLUMNS)
     print(table)
     Path(args.out).write_text(table + "\n")
 

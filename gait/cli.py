@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to write the result (default: VIDEO_STEM.gait.json here)",
     )
     analyze.add_argument(
+        "--report", type=Path, default=None, help="also draw the result as a PNG picture here"
+    )
+    analyze.add_argument(
         "--workers",
         type=positive_int,
         default=min(2, os.cpu_count() or 1),
@@ -99,6 +102,11 @@ def run_analyze(args: argparse.Namespace) -> int:
     write_json_atomic(output, result)
     print(summary_line(result))
     print(f"result: {output}")
+    if args.report:
+        from gait.report import write_report
+
+        write_report(args.video, result, args.report)
+        print(f"report: {args.report}")
     return EXIT_OK
 
 

@@ -31,6 +31,7 @@ def measure(plan: Plan, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
     Raises :class:`gait.errors.NoReliableGait` when no gait can be measured reliably.
     """
     width, height = plan.analysis_size
+    to_video_px = plan.video.display_size[0] / width
     n = int(frame_indices.size)
     times_s = plan.video.frame_times_s[frame_indices] if n else np.zeros(0)
     interval_s = plan.video.frame_interval_s
@@ -153,8 +154,12 @@ def measure(plan: Plan, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
         "excluded_segments": excluded,
         "camera_motion_px": None,  # not measured (see quality.check_static_camera)
         "background_changed_pct": round(100.0 * float(np.median(arrays["foreground_fraction"])), 3),
-        "stature_px": round(mean_stature_px, 2),
-        "floor_line_px": {"intercept": round(floor[0], 3), "slope": round(floor[1], 6)},
+        # Pixel values are in the upright video's own pixels, not the analysis size's.
+        "stature_px": round(mean_stature_px * to_video_px, 1),
+        "floor_line_px": {
+            "intercept": round(floor[0] * to_video_px, 2),
+            "slope": round(floor[1], 6),
+        },
         "confidence": quality.confidence(steady_count, candidates, metrics.get("step_time_cv_pct")),
         "confidence_method": "share of forward-pass footprints that are steady x (1 - 0.5 "
         "min(1, step-time CV / 20 %)) x min(1, steady footprints / 4)",
@@ -209,6 +214,9 @@ def _steps_and_strides(
         steps.append(
             {
                 "foot": feet[i + 1],
+                "heel_x_px": round(
+                    heels[i + 1] * plan.video.display_size[0] / plan.analysis_size[0], 1
+                ),
                 "ic_frame": int(frame_indices[members[i + 1].ic_pos]),
                 "ic_time_s": rounded(ic[i + 1]),
                 "fo_frame": int(frame_indices[members[i + 1].fo_pos])
