@@ -70,7 +70,9 @@ BELOW_FLOOR_STATURES = 0.03
 
 
 def walker_bottom(bottom_y: np.ndarray, walker_boxes: np.ndarray) -> np.ndarray:
-    """The walker's lowest pixel per (frame, column), ``(n, W)`` float, NaN elsewhere.
+    """The walker's lowest pixel per (frame, column), ``(n, W)`` float32, NaN elsewhere.
+
+    float32 holds every row index exactly and keeps a 10-minute clip's array at ~70 MB.
 
     ``bottom_y`` ``(n, W)``: each column's lowest foreground row (-1 when none);
     ``walker_boxes`` ``(n, 7)``: the walker's blob per frame (x0, y0, x1, y1, ...), rows of
@@ -80,11 +82,11 @@ def walker_bottom(bottom_y: np.ndarray, walker_boxes: np.ndarray) -> np.ndarray:
     """
     _n, width = bottom_y.shape
     present = walker_boxes[:, 0] >= 0
-    x0, y0, x1, y1 = (walker_boxes[:, k].astype(np.float64)[:, None] for k in range(4))
+    x0, y0, x1, y1 = (walker_boxes[:, k].astype(np.float32)[:, None] for k in range(4))
     box_height = y1 - y0
-    columns = np.arange(width, dtype=np.float64)[None, :]
+    columns = np.arange(width, dtype=np.float32)[None, :]
     margin = SIDE_MARGIN_STATURES * box_height
-    y = bottom_y.astype(np.float64)
+    y = bottom_y.astype(np.float32)
     owned = (
         present[:, None]
         & (bottom_y >= 0)
@@ -93,34 +95,49 @@ def walker_bottom(bottom_y: np.ndarray, walker_boxes: np.ndarray) -> np.ndarray:
         & (y >= y0 + 0.5 * box_height)
         & (y <= y1 + BELOW_BOX_STATURES * box_height)
     )
-    return np.where(owned, y, np.nan)
+    y[~owned] = np.nan
+    return y
 
 
 def drop_below_floor(
     walker_bottom_px: np.ndarray, floor: tuple[float, float], stature_px: float
 ) -> np.ndarray:
-    """``walker_bottom_px`` (``(n, W)``) with points far below the floor line set to NaN."""
+    """``walker_bottom_px`` (``(n, W)``, modified in place and returned) with points far
+    below the floor line set to NaN."""
     a, b = floor
     floor_y = a + b * np.arange(walker_bottom_px.shape[1], dtype=np.float64)
     limit = floor_y + max(MIN_BAND_PX, BELOW_FLOOR_STATURES * stature_px)
     with np.errstate(invalid="ignore"):
         below = walker_bottom_px > limit[None, :]
-    return np.where(below, np.nan, walker_bottom_px)
+    walker_bottom_px[below] = np.nan
+    return walker_bottom_px
 
 
-def floor_line(walker_bottom_px: np.ndarray) -> tuple[float, float] | None:
-    """Fit ``y = a + b x`` through the walker's lowest point of each frame (a foot is always
-    on the floor while walking). Returns ``(a, b)`` or None with too few frames.
+def lowest_points(walker_bottom_px: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each frame's lowest walker pixel: column and row, two ``(n,)`` float arrays, NaN in
+    frames without one."""
+    n = walker_bottom_px.shape[0]
+    x, y = np.full(n, np.nan), np.full(n, np.nan)
+    has = ~np.all(np.isnan(walker_bottom_px), axis=1)
+    if np.any(has):
+        rows = walker_bottom_px[has]
+        x[has] = np.nanargmax(rows, axis=1)
+        y[has] = np.nanmax(rows, axis=1)
+    return x, y
+
+
+def floor_line(lowest_x_px: np.ndarray, lowest_y_px: np.ndarray) -> tuple[float, float] | None:
+    """Fit ``y = a + b x`` through the walker's lowest point of each frame (``(n,)`` arrays
+    from :func:`lowest_points`; a foot is always on the floor while walking). Returns
+    ``(a, b)`` or None with too few frames.
 
     A trimmed fit keeps the lower envelope: points more than a few pixels above the line
     (frames where the visible low point is a lifted foot) are dropped and the fit repeated.
     """
-    has = ~np.all(np.isnan(walker_bottom_px), axis=1)
+    has = ~np.isnan(lowest_y_px)
     if np.count_nonzero(has) < 5:
         return None
-    rows = walker_bottom_px[has]
-    lowest_x = np.nanargmax(rows, axis=1).astype(np.float64)
-    lowest_y = np.nanmax(rows, axis=1)
+    lowest_x, lowest_y = lowest_x_px[has], lowest_y_px[has]
     keep = np.ones(lowest_x.size, dtype=bool)
     a, b = float(np.median(lowest_y)), 0.0
     for tolerance in (20.0, 8.0, 4.0, 3.0):
@@ -145,13 +162,14 @@ def contact_image(
     """
     a, b = floor
     width = walker_bottom_px.shape[1]
-    floor_y = a + b * np.arange(width, dtype=np.float64)
+    floor_y = (a + b * np.arange(width)).astype(np.float32)
     with np.errstate(invalid="ignore"):
         near = walker_bottom_px >= (floor_y - band_px)[None, :]
-        step = np.abs(np.diff(walker_bottom_px, axis=0))
-        still_before = np.vstack([np.zeros((1, width), bool), step <= STILL_PX])
-        still_after = np.vstack([step <= STILL_PX, np.zeros((1, width), bool)])
-    return (near & (still_before | still_after)).astype(np.uint8)
+        still_step = np.abs(np.diff(walker_bottom_px, axis=0)) <= STILL_PX
+    still = np.zeros_like(near)
+    still[1:] |= still_step  # still since the previous frame
+    still[:-1] |= still_step  # still until the next frame
+    return (near & still).view(np.uint8)
 
 
 def find_footprints(

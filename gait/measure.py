@@ -7,6 +7,7 @@ temporal and runs once, in ``aggregate``, on the features sorted by frame.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -42,8 +43,13 @@ def measure(plan: Plan, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
     ranks = track.walker_per_frame(walker, n)
     walker_boxes = np.full((n, 7), -1, dtype=np.int64)
     walker_boxes[walker.positions] = walker.boxes
-    bottom = fp.walker_bottom(arrays["bottom_y"], walker_boxes)
-    floor = fp.floor_line(bottom)
+    lowest = [
+        fp.lowest_points(fp.walker_bottom(arrays["bottom_y"][window], walker_boxes[window]))
+        for window, _core in _windows(n, interval_s)
+    ]
+    floor = fp.floor_line(
+        np.concatenate([x for x, _ in lowest]), np.concatenate([y for _, y in lowest])
+    )
     if floor is None:
         raise NoReliableGait("no_walker", "the walker's feet are never visible")
     centre_x = np.full(n, np.nan)
@@ -54,16 +60,9 @@ def measure(plan: Plan, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
     if stature is None:
         raise NoReliableGait("no_walker", "the walker is seen in too few frames")
     mean_stature_px = scale.stature_at(stature, float(np.nanmedian(centre_x)))
-    bottom = fp.drop_below_floor(bottom, floor, mean_stature_px)
-    band_px = max(fp.MIN_BAND_PX, fp.BAND_STATURE_FRACTION * mean_stature_px)
-    contact = fp.contact_image(bottom, floor, band_px)
-    footprints = [
-        fp.refine_contact(f, bottom, ranks > 0, mean_stature_px, interval_s)
-        for f in fp.merge_fragments(
-            fp.find_footprints(contact, interval_s, mean_stature_px), mean_stature_px
-        )
-    ]
-    owned = ~np.isnan(bottom)
+    footprints, facing = _footprints(
+        arrays, walker_boxes, ranks > 0, floor, mean_stature_px, interval_s
+    )
 
     all_events: list[dict[str, Any]] = []
     steps: list[dict[str, Any]] = []
@@ -77,7 +76,7 @@ def measure(plan: Plan, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
     for walk in pass_list:
         covered[walk.start_pos : walk.stop_pos] = True
         members = [f for f in footprints if walk.start_pos <= f.ic_pos < walk.stop_pos]
-        offsets = [gait_events.facing_offset(f, arrays["bottom_run"], owned) for f in members]
+        offsets = [facing[f] for f in members]
         backwards = gait_events.walks_backwards(offsets, walk.direction)
         segment = {
             "start_frame": int(frame_indices[walk.start_pos]),
@@ -172,6 +171,63 @@ def measure(plan: Plan, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
         quality=quality_block,
         warnings=warnings,
     )
+
+
+#: The space-time images are built this many frames at a time (plus a margin on each side),
+#: so the aggregate's memory does not grow with the clip's length: 30 s at 30 fps.
+WINDOW_FRAMES = 900
+#: Margin around each window (s): longer than any stance of walking, so a footprint whose
+#: initial contact falls in a window is whole within it and its margins.
+WINDOW_MARGIN_S = 3.0
+
+
+def _windows(n: int, interval_s: float) -> list[tuple[slice, slice]]:
+    """``(window, core)`` row ranges: cores tile ``0..n``; windows add the margins."""
+    margin = max(1, round(WINDOW_MARGIN_S / interval_s)) if interval_s > 0 else 0
+    return [
+        (
+            slice(max(0, start - margin), min(n, start + WINDOW_FRAMES + margin)),
+            slice(start, min(n, start + WINDOW_FRAMES)),
+        )
+        for start in range(0, n, WINDOW_FRAMES)
+    ]
+
+
+def _footprints(
+    arrays: dict[str, np.ndarray],
+    walker_boxes: np.ndarray,
+    walker_seen: np.ndarray,
+    floor: tuple[float, float],
+    stature_px: float,
+    interval_s: float,
+) -> tuple[list[fp.Footprint], dict[fp.Footprint, float]]:
+    """Every footprint of the clip (row positions of the whole clip) and its facing offset.
+
+    Built window by window (:data:`WINDOW_FRAMES`); a footprint belongs to the window whose
+    core holds its initial contact, so each is found once, from the same frames whatever
+    the chunking.
+    """
+    band_px = max(fp.MIN_BAND_PX, fp.BAND_STATURE_FRACTION * stature_px)
+    footprints: list[fp.Footprint] = []
+    facing: dict[fp.Footprint, float] = {}
+    for window, core in _windows(walker_seen.size, interval_s):
+        bottom = fp.walker_bottom(arrays["bottom_y"][window], walker_boxes[window])
+        bottom = fp.drop_below_floor(bottom, floor, stature_px)
+        contact = fp.contact_image(bottom, floor, band_px)
+        found = fp.merge_fragments(fp.find_footprints(contact, interval_s, stature_px), stature_px)
+        owned = ~np.isnan(bottom)
+        for local in found:
+            local = fp.refine_contact(local, bottom, walker_seen[window], stature_px, interval_s)
+            if not core.start <= local.ic_pos + window.start < core.stop:
+                continue
+            offset = gait_events.facing_offset(local, arrays["bottom_run"][window], owned)
+            footprint = replace(
+                local, ic_pos=local.ic_pos + window.start, fo_pos=local.fo_pos + window.start
+            )
+            footprints.append(footprint)
+            facing[footprint] = offset
+    footprints.sort(key=lambda f: (f.ic_pos, f.x0_px))
+    return footprints, facing
 
 
 def _steps_and_strides(
