@@ -62,8 +62,9 @@ def background_model(info: VideoInfo, size: tuple[int, int]) -> np.ndarray:
     """
     indices = background_sample_indices(info)
     stack = np.stack([image for _, _, image in read_frames_at(info, indices, size)])
-    # np.partition on uint8 gives the (upper) median without a float64 copy of the stack.
-    return np.partition(stack, stack.shape[0] // 2, axis=0)[stack.shape[0] // 2]
+    # Partitioning the uint8 stack in place gives the (upper) median without a copy.
+    stack.partition(stack.shape[0] // 2, axis=0)
+    return stack[stack.shape[0] // 2].copy()
 
 
 def brightness_level(image: np.ndarray) -> float:

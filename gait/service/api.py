@@ -409,15 +409,21 @@ def _result(record: dict[str, Any]) -> dict[str, Any] | None:
     )
 
 
+async def _existing_record(req: func.HttpRequest) -> tuple[str, Any, dict[str, Any]]:
+    """The route's analysis id, the record store and the record; 404 when there is none."""
+    analysis_id = _analysis_id(req.route_params.get("analysis_id"))
+    records = await asyncio.to_thread(context.records)
+    record = await asyncio.to_thread(records.get, analysis_id)
+    if record is None:
+        raise NotFound(analysis_id)
+    return analysis_id, records, record
+
+
 async def get_analysis(req: func.HttpRequest, client: Any) -> func.HttpResponse:
     """``GET v1/analysis/{analysis_id}``: status, progress, metrics, a read SAS video URL."""
 
     async def handler() -> func.HttpResponse:
-        analysis_id = _analysis_id(req.route_params.get("analysis_id"))
-        records = await asyncio.to_thread(context.records)
-        record = await asyncio.to_thread(records.get, analysis_id)
-        if record is None:
-            raise NotFound(analysis_id)
+        analysis_id, _records, record = await _existing_record(req)
         progress = None
         if record.get("status") not in _TERMINAL:
             runtime, custom, output = await _durable_state(client, analysis_id)
@@ -526,11 +532,7 @@ async def cancel_analysis(req: func.HttpRequest, client: Any) -> func.HttpRespon
     """``POST v1/analysis/{analysis_id}/cancel``: terminate the orchestration, record it."""
 
     async def handler() -> func.HttpResponse:
-        analysis_id = _analysis_id(req.route_params.get("analysis_id"))
-        records = await asyncio.to_thread(context.records)
-        record = await asyncio.to_thread(records.get, analysis_id)
-        if record is None:
-            raise NotFound(analysis_id)
+        analysis_id, records, record = await _existing_record(req)
         if record.get("status") in _TERMINAL:
             return json_response(
                 {
