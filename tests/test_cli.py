@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -8,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from gait.progress import ProgressBar
 from tests.media import BAD_INPUTS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,28 +52,52 @@ def test_out_of_range_height_is_refused(tmp_path, small_clip):
     assert "height must be" in completed.stderr
 
 
-def test_analyze_writes_the_result_json(tmp_path, real_clip):
+def test_analyze_writes_the_result_json_and_report(tmp_path, real_clip):
     video = real_clip("side-indoor-forward-then-backward.mp4")
-    output = tmp_path / "result.json"
+    output, report = tmp_path / "result.json", tmp_path / "report.png"
     completed = run_cli(
         "analyze",
         str(video),
         "--json",
         str(output),
+        "--report",
+        str(report),
         "--workers",
         "2",
         "--chunk-frames",
         "120",
         cwd=tmp_path,
     )
-    assert completed.returncode in (0, 2), completed.stderr
-    if completed.returncode == 2:
-        # A clip may legitimately hold no reliable gait; then nothing is written.
-        assert completed.stderr.startswith("error: no_reliable_gait")
-        assert not output.exists()
-        return
+    assert completed.returncode == 0, completed.stderr
     result = json.loads(output.read_text())
     for key in ("schema_version", "video", "events", "steps", "metrics", "quality", "warnings"):
         assert key in result
     assert result["video"]["frame_count"] == 401
+    assert result["metrics"]["steady_steps"] >= 4
+    assert result["metrics"]["step_length_m"] is None  # no --height-m: no metres
+    assert report.stat().st_size > 10_000
     assert "\r" not in completed.stderr, "no progress bar when stderr is not a terminal"
+
+
+def test_no_walker_exits_2_and_writes_nothing(tmp_path, small_clip):
+    """A bright square crossing the frame is motion, not a person walking."""
+    output = tmp_path / "result.json"
+    completed = run_cli("analyze", str(small_clip), "--json", str(output), cwd=tmp_path)
+    assert completed.returncode == 2, completed.stderr
+    assert completed.stderr.startswith("error: no_reliable_gait:")
+    assert not output.exists()
+
+
+def test_progress_bar_draws_only_on_a_terminal():
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal, pipe = Terminal(), io.StringIO()
+    for stream in (terminal, pipe):
+        bar = ProgressBar("analysing", stream)
+        bar(50, 200)
+        bar(200, 200)
+    assert "50/200 frames" in terminal.getvalue() and "s left" in terminal.getvalue()
+    assert terminal.getvalue().endswith("\n")
+    assert pipe.getvalue() == ""
