@@ -86,3 +86,29 @@ def test_report_picture(tmp_path):
     image = cv2.imread(str(picture))
     assert image is not None and image.shape[1] == REPORT_WIDTH_PX
     assert image.shape[0] > 540  # the frame and the timeline below it
+
+
+def test_a_panning_camera_gives_no_reliable_gait(tmp_path):
+    import av
+    import numpy as np
+
+    from gait.errors import NoReliableGait
+
+    source, panned = tmp_path / "static.mp4", tmp_path / "panned.mp4"
+    render_clip(source, SynthParams(width=640, height=360, duration_s=4.0, background="cluttered"))
+    with av.open(str(source)) as reader, av.open(str(panned), "w") as writer:
+        stream = writer.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 640, 360, "yuv420p"
+        for index, frame in enumerate(reader.decode(video=0)):
+            shift = np.float32([[1, 0, -3 * index], [0, 1, 0]])  # 3 px per frame to the left
+            image = cv2.warpAffine(
+                frame.to_ndarray(format="bgr24"), shift, (640, 360), borderMode=cv2.BORDER_REFLECT
+            )
+            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="bgr24")):
+                writer.mux(packet)
+        for packet in stream.encode(None):
+            writer.mux(packet)
+    with pytest.raises(NoReliableGait) as refused:
+        _analyse(panned, 1.75)
+    assert refused.value.reason == "camera_motion"
+    _analyse(source, 1.75)  # the same walk filmed still is measured
