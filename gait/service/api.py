@@ -108,7 +108,35 @@ async def _start(
     params: AnalysisParams,
     video: dict[str, Any],
 ) -> func.HttpResponse:
-    """Create the record, start the orchestration, answer 202. Undo both if the start fails."""
+    """Create the record, start the orchestration, answer 202. If anything fails, remove what
+    the analysis left (record, video, artefacts) and let the error answer."""
+    try:
+        return await _create_and_start(
+            req,
+            client,
+            analysis_id=analysis_id,
+            video_blob=video_blob,
+            video_size=video_size,
+            filename=filename,
+            params=params,
+            video=video,
+        )
+    except ServiceError:
+        await asyncio.to_thread(_discard_quietly, analysis_id)
+        raise
+
+
+async def _create_and_start(
+    req: func.HttpRequest,
+    client: Any,
+    *,
+    analysis_id: str,
+    video_blob: str,
+    video_size: int,
+    filename: str,
+    params: AnalysisParams,
+    video: dict[str, Any],
+) -> func.HttpResponse:
     settings = context.settings()
     records = await asyncio.to_thread(context.records)
     record = {
@@ -138,7 +166,6 @@ async def _start(
     try:
         await client.start_new(ORCHESTRATOR, analysis_id, job)
     except Exception as exc:
-        await asyncio.to_thread(_discard, analysis_id)
         raise DependencyUnavailable("Durable task hub", short_reason(exc)) from exc
     context.analysis_log(analysis_id).info(
         "started: %s, %d bytes, height_m=%s", video_blob, video_size, params.height_m
@@ -207,20 +234,16 @@ async def upload(req: func.HttpRequest, client: Any) -> func.HttpResponse:
                 except ServiceError:
                     await asyncio.to_thread(_discard_quietly, analysis_id)
                     raise
-        try:
-            return await _start(
-                req,
-                client,
-                analysis_id=analysis_id,
-                video_blob=blob,
-                video_size=part.size,
-                filename=part.filename,
-                params=params,
-                video=video,
-            )
-        except ServiceError:
-            await asyncio.to_thread(_discard_quietly, analysis_id)
-            raise
+        return await _start(
+            req,
+            client,
+            analysis_id=analysis_id,
+            video_blob=blob,
+            video_size=part.size,
+            filename=part.filename,
+            params=params,
+            video=video,
+        )
 
     return await guarded(handler)
 
@@ -345,20 +368,16 @@ async def process(req: func.HttpRequest, client: Any) -> func.HttpResponse:
                 await asyncio.to_thread(_discard_quietly, analysis_id)
             raise
         filename = os.path.basename(str(body.get("filename") or blob))
-        try:
-            return await _start(
-                req,
-                client,
-                analysis_id=analysis_id,
-                video_blob=blob,
-                video_size=size,
-                filename=filename,
-                params=params,
-                video=video,
-            )
-        except ServiceError:
-            await asyncio.to_thread(_discard_quietly, analysis_id)
-            raise
+        return await _start(
+            req,
+            client,
+            analysis_id=analysis_id,
+            video_blob=blob,
+            video_size=size,
+            filename=filename,
+            params=params,
+            video=video,
+        )
 
     return await guarded(handler)
 
