@@ -42,6 +42,12 @@ class TooShort(UnusableVideo):
     code = "too_short"
 
 
+class BadTimestamps(UnusableVideo):
+    """Frames share timestamps, so their times (and the gait's) cannot be known."""
+
+    code = "bad_timestamps"
+
+
 class AbsurdResolution(UnusableVideo):
     code = "absurd_resolution"
 

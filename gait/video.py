@@ -27,7 +27,14 @@ import av
 import cv2
 import numpy as np
 
-from gait.errors import AbsurdResolution, NoFrames, NotAVideo, TooShort, TruncatedVideo
+from gait.errors import (
+    AbsurdResolution,
+    BadTimestamps,
+    NoFrames,
+    NotAVideo,
+    TooShort,
+    TruncatedVideo,
+)
 
 #: Smallest and largest frame side accepted, in pixels. 8K UHD is 7680 wide; anything
 #: beyond 8192 is either a damaged header or a file no phone produces.
@@ -158,6 +165,11 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
 
     if not frame_pts:
         raise NoFrames(f"{source}: the video stream holds no frames")
+    if len(set(frame_pts)) < len(frame_pts):
+        raise BadTimestamps(
+            f"{source}: {len(frame_pts) - len(set(frame_pts))} of {len(frame_pts)} frames repeat "
+            "another frame's timestamp (a damaged or badly muxed file): frame times unknown"
+        )
     order = np.argsort(np.asarray(frame_pts, dtype=np.int64), kind="stable")
     pts_sorted = np.asarray(frame_pts, dtype=np.int64)[order]
     frame_times_s = (pts_sorted - start_pts) * time_base

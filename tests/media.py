@@ -113,6 +113,28 @@ def huge_resolution(path: Path) -> Path:
     return path
 
 
+def repeated_timestamps(path: Path) -> Path:
+    """An MOV whose frames all carry timestamp 0: its time-to-sample table (``stts``) is
+    patched to give every frame a duration of 0, as a broken muxer can write it."""
+    with av.open(str(path), "w", format="mov") as container:
+        stream = container.add_stream("libx264", rate=30, options={"x264-params": "bframes=0"})
+        stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
+        for index in range(40):
+            frame = av.VideoFrame.from_ndarray(np.full((64, 64, 3), index, np.uint8), "bgr24")
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    data = bytearray(path.read_bytes())
+    table = data.index(b"stts")
+    entries = int.from_bytes(data[table + 8 : table + 12], "big")
+    for entry in range(entries):
+        delta = table + 12 + 8 * entry + 4
+        data[delta : delta + 4] = bytes(4)
+    path.write_bytes(bytes(data))
+    return path
+
+
 #: name → (maker, expected error code)
 BAD_INPUTS: dict[str, tuple[Callable[[Path], Path], str]] = {
     "random_bytes.mp4": (random_bytes, "not_a_video"),
@@ -123,4 +145,5 @@ BAD_INPUTS: dict[str, tuple[Callable[[Path], Path], str]] = {
     "one_frame.mp4": (one_frame, "too_short"),
     "image.mp4": (image_renamed, "not_a_video"),
     "huge.mp4": (huge_resolution, "absurd_resolution"),
+    "repeated_timestamps.mov": (repeated_timestamps, "bad_timestamps"),
 }

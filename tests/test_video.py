@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import av
 import numpy as np
 import pytest
 
 from gait.errors import GaitError
 from gait.video import analysis_size, container_signature, probe, read_frames, read_frames_at
-from tests.media import BAD_INPUTS
+from tests.media import BAD_INPUTS, write_clip
 
 REAL_CLIPS = {
     # name: (width, height, frame_count, fps)
@@ -133,3 +134,26 @@ def test_rotated_clip_is_analysed_upright(tmp_path, rotation_deg):
         strict=True,
     ):
         assert np.abs(a.astype(int) - b.astype(int)).mean() < 4.0
+
+
+def test_ten_bit_hevc_in_a_mov_decodes_like_its_source(tmp_path):
+    """What recent iPhones record: HEVC, 10-bit 4:2:0, QuickTime container."""
+    source = write_clip(tmp_path / "source.mp4", frames=30, size=(320, 240))
+    hevc = tmp_path / "hevc10.mov"
+    with av.open(str(source)) as reader, av.open(str(hevc), "w") as writer:
+        stream = writer.add_stream("libx265", rate=30, options={"x265-params": "log-level=error"})
+        stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p10le"
+        for frame in reader.decode(video=0):
+            ten_bit = frame.reformat(format="yuv420p10le")
+            ten_bit.pts, ten_bit.time_base = frame.pts, frame.time_base
+            for packet in stream.encode(ten_bit):
+                writer.mux(packet)
+        for packet in stream.encode(None):
+            writer.mux(packet)
+    info, reference = probe(hevc), probe(source)
+    assert (info.codec, info.frame_count) == ("hevc", 30)
+    assert np.allclose(info.frame_times_s, reference.frame_times_s, atol=1e-3)
+    decoded = [image for _, _, image in read_frames(info, 10, 13, (320, 240))]
+    expected = [image for _, _, image in read_frames(reference, 10, 13, (320, 240))]
+    for a, b in zip(decoded, expected, strict=True):
+        assert np.abs(a.astype(int) - b.astype(int)).mean() < 6.0
