@@ -143,6 +143,13 @@ def measure(plan: Plan, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
     all_events.sort(key=lambda e: (e["frame"], e["type"]))
     excluded.sort(key=lambda e: (e["start_frame"], e["reason"]))
     metrics = gait_metrics.summarise(steps, strides)
+    implausible = gait_metrics.implausible_support_phases(metrics)
+    if implausible:
+        gait_metrics.drop_support_phases(metrics, steps)
+        warnings.append(
+            f"stance and support phases not reported: {implausible} (a shaking camera or feet "
+            "hard to tell from the floor blur the contacts; events and steps are kept)"
+        )
     if plan.height_m is None:
         warnings.append("no height given: lengths and speed are relative to stature only")
     quality_block = {

@@ -66,3 +66,36 @@ def summarise(steps: list[dict[str, Any]], strides: list[dict[str, Any]]) -> dic
     metrics["steady_steps"] = len(steps)
     metrics["steady_strides"] = len(strides)
     return metrics
+
+
+#: Walking, by definition, always has a foot on the floor and both at each transition:
+#: stance is over half the stride and double support is positive. Pathological gait reaches
+#: ~80 % stance and ~50 % double support; values outside these bounds are not walking but
+#: mistimed contacts.
+STANCE_PCT_RANGE = (50.0, 90.0)
+DOUBLE_SUPPORT_PCT_RANGE = (0.0, 60.0)
+#: The metrics and per-step values that derive from the foot-off times.
+SUPPORT_PHASE_PREFIXES = ("stance", "swing", "double_support", "single_support")
+
+
+def implausible_support_phases(metrics: dict[str, Any]) -> str | None:
+    """Why the mean stance or double support cannot be walking, or None when they can."""
+    stance, double = metrics.get("stance_pct"), metrics.get("double_support_pct")
+    if stance is not None and not STANCE_PCT_RANGE[0] < stance < STANCE_PCT_RANGE[1]:
+        return f"stance {stance:.0f} % of the stride is outside {STANCE_PCT_RANGE}"
+    if (
+        double is not None
+        and not DOUBLE_SUPPORT_PCT_RANGE[0] < double < DOUBLE_SUPPORT_PCT_RANGE[1]
+    ):
+        return f"double support {double:.0f} % of the stride is outside {DOUBLE_SUPPORT_PCT_RANGE}"
+    return None
+
+
+def drop_support_phases(metrics: dict[str, Any], steps: list[dict[str, Any]]) -> None:
+    """Set every stance, swing, double- and single-support value to None, in place."""
+    for key in metrics:
+        if key.startswith(SUPPORT_PHASE_PREFIXES):
+            metrics[key] = None
+    for step in steps:
+        step["stance_time_s"] = None
+        step["double_support_time_s"] = None

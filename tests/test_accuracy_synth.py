@@ -112,3 +112,34 @@ def test_a_panning_camera_gives_no_reliable_gait(tmp_path):
         _analyse(panned, 1.75)
     assert refused.value.reason == "camera_motion"
     _analyse(source, 1.75)  # the same walk filmed still is measured
+
+
+def test_a_shaking_camera_withholds_the_support_phases(tmp_path):
+    """Half a pixel of random shake per frame blurs every contact: stance and double support
+    come out impossible for walking, so they are reported as unmeasured, not as numbers."""
+    import av
+    import numpy as np
+
+    source, shaken = tmp_path / "still.mp4", tmp_path / "shaken.mp4"
+    render_clip(source, SynthParams(**BASE, background="textured"))
+    shake = np.random.default_rng(0)
+    with av.open(str(source)) as reader, av.open(str(shaken), "w") as writer:
+        stream = writer.add_stream("libx264", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 960, 540, "yuv420p"
+        for frame in reader.decode(video=0):
+            dx, dy = shake.normal(0.0, 0.5, 2)
+            image = cv2.warpAffine(
+                frame.to_ndarray(format="bgr24"),
+                np.float32([[1, 0, dx], [0, 1, dy]]),
+                (960, 540),
+                borderMode=cv2.BORDER_REFLECT,
+            )
+            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="bgr24")):
+                writer.mux(packet)
+        for packet in stream.encode(None):
+            writer.mux(packet)
+    result = _analyse(shaken, 1.75)
+    assert result.metrics["stance_pct"] is None and result.metrics["double_support_pct"] is None
+    assert all(step["stance_time_s"] is None for step in result.steps)
+    assert any("stance and support phases not reported" in w for w in result.warnings)
+    assert _analyse(source, 1.75).metrics["stance_pct"] is not None
