@@ -7,8 +7,7 @@ Both go through FFmpeg (PyAV):
 * decoding seeks to the keyframe at or before a chunk's first frame and decodes forward,
   one thread per chunk (chunks run in parallel), and reduces each frame to the analysis
   size in its 4:2:0 form before converting it to BGR, which halves the CPU time of a
-  full-size conversion. The container's rotation flag (as OpenCV reads it) is applied so
-  frames arrive upright.
+  full-size conversion. The container's rotation flag is applied so frames arrive upright.
 
 A frame's identity is its index in presentation order (the order OpenCV's ``read`` returns
 frames) and its time is its own timestamp, never ``index / fps``: phone videos often have a
@@ -154,6 +153,7 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
                 f"{source}: resolution {width}x{height} is outside "
                 f"{MIN_SIDE_PX}..{MAX_SIDE_PX} pixels per side"
             )
+        rotation_deg = _rotation_deg(container, stream, source)
         frame_pts, keyframe_pts = _demux_timestamps(container, stream, source)
         start_pts = stream.start_time
         if start_pts is None:
@@ -185,7 +185,7 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
         codec=codec_name,
         width=width,
         height=height,
-        rotation_deg=_rotation_deg(source),
+        rotation_deg=rotation_deg,
         fps=nominal_fps,
         frame_times_s=frame_times_s,
         keyframes=keyframes.astype(np.int64),
@@ -421,14 +421,22 @@ def _demux_timestamps(
     return frame_pts, keyframe_pts
 
 
-def _rotation_deg(source: str) -> int:
-    """The container's display rotation, clockwise degrees, as OpenCV applies it."""
-    capture = cv2.VideoCapture(source, cv2.CAP_FFMPEG)
+def _rotation_deg(
+    container: av.container.InputContainer, stream: av.VideoStream, source: str
+) -> int:
+    """The display rotation (clockwise degrees) of the first frame, decoded to check that
+    the stream decodes at all; the container is rewound for the demux that follows."""
     try:
-        meta = capture.get(cv2.CAP_PROP_ORIENTATION_META) if capture.isOpened() else 0.0
-    finally:
-        capture.release()
-    return round(meta) % 360
+        first = next(container.decode(stream), None)
+    except av.FFmpegError as exc:
+        raise TruncatedVideo(
+            f"{source}: the first frame cannot be decoded ({_first_line(exc)})"
+        ) from exc
+    if first is None:
+        raise NoFrames(f"{source}: the video stream holds no frames")
+    container.seek(stream.start_time or 0, stream=stream, backward=True)
+    # PyAV gives the display matrix's angle counter-clockwise.
+    return round(-first.rotation) % 360
 
 
 def container_signature(head: bytes) -> str | None:
