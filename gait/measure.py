@@ -32,7 +32,7 @@ def measure(plan: Plan, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
     Raises :class:`gait.errors.NoReliableGait` when no gait can be measured reliably.
     """
     width, height = plan.analysis_size
-    to_video_px = plan.video.display_size[0] / width
+    to_video_px = _video_px_per_analysis_px(plan)
     n = int(frame_indices.size)
     times_s = plan.video.frame_times_s[frame_indices] if n else np.zeros(0)
     interval_s = plan.video.frame_interval_s
@@ -160,7 +160,6 @@ def measure(plan: Plan, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
         "excluded_segments": excluded,
         "camera_motion_px": None,  # not measured (see quality.check_static_camera)
         "background_changed_pct": round(100.0 * float(np.median(arrays["foreground_fraction"])), 3),
-        # Pixel values are in the upright video's own pixels, not the analysis size's.
         "stature_px": round(mean_stature_px * to_video_px, 1),
         "floor_line_px": {
             "intercept": round(floor[0] * to_video_px, 2),
@@ -186,6 +185,11 @@ WINDOW_FRAMES = 900
 #: Margin around each window (s): longer than any stance of walking, so a footprint whose
 #: initial contact falls in a window is whole within it and its margins.
 WINDOW_MARGIN_S = 3.0
+
+
+def _video_px_per_analysis_px(plan: Plan) -> float:
+    """Pixel values in the result are in the upright video's own pixels."""
+    return plan.video.display_size[0] / plan.analysis_size[0]
 
 
 def _windows(n: int, interval_s: float) -> list[tuple[slice, slice]]:
@@ -277,9 +281,7 @@ def _steps_and_strides(
         steps.append(
             {
                 "foot": feet[i + 1],
-                "heel_x_px": round(
-                    heels[i + 1] * plan.video.display_size[0] / plan.analysis_size[0], 1
-                ),
+                "heel_x_px": round(heels[i + 1] * _video_px_per_analysis_px(plan), 1),
                 "ic_frame": int(frame_indices[members[i + 1].ic_pos]),
                 "ic_time_s": rounded(ic[i + 1]),
                 "fo_frame": int(frame_indices[members[i + 1].fo_pos])

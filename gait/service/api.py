@@ -111,78 +111,55 @@ async def _start(
     """Create the record, start the orchestration, answer 202. If anything fails, remove what
     the analysis left (record, video, artefacts) and let the error answer."""
     try:
-        return await _create_and_start(
-            req,
-            client,
-            analysis_id=analysis_id,
-            video_blob=video_blob,
-            video_size=video_size,
-            filename=filename,
-            params=params,
-            video=video,
+        settings = context.settings()
+        records = await asyncio.to_thread(context.records)
+        record = {
+            "id": analysis_id,
+            "patient_id": params.patient_id,
+            "filename": filename,
+            "video_blob": video_blob,
+            "video_size": video_size,
+            "video": video,
+            "params": params.to_dict(),
+            "status": "pending",
+            "current_step": "queued",
+            "step_progress": 0,
+            "step_message": STEP_MESSAGES["queued"],
+            "error": None,
+            "metrics_si": None,
+            "steps_completed": [],
+        }
+        record = await asyncio.to_thread(records.create, record)
+        job = {
+            "analysis_id": analysis_id,
+            "video_blob": video_blob,
+            "height_m": params.height_m,
+            # Settings are read here, never in the orchestrator (replays must not see changes).
+            "chunk_frames": settings.chunk_frames,
+        }
+        try:
+            await client.start_new(ORCHESTRATOR, analysis_id, job)
+        except Exception as exc:
+            raise DependencyUnavailable("Durable task hub", short_reason(exc)) from exc
+        context.analysis_log(analysis_id).info(
+            "started: %s, %d bytes, height_m=%s", video_blob, video_size, params.height_m
         )
+        durable = json.loads(client.create_check_status_response(req, analysis_id).get_body())
+        status_url = f"{_api_base(req)}/v1/analysis/{analysis_id}"
+        body = {
+            **durable,
+            "analysis_id": analysis_id,
+            "status": "processing",
+            "message": "Video accepted; analysis started. Poll status_url for progress.",
+            "patient_id": params.patient_id,
+            "created_at": record.get("created_at"),
+            "status_url": status_url,
+            "parameters": params.to_dict(),
+        }
+        return json_response(body, 202, {"Location": status_url, "Retry-After": "3"})
     except ServiceError:
         await asyncio.to_thread(_discard_quietly, analysis_id)
         raise
-
-
-async def _create_and_start(
-    req: func.HttpRequest,
-    client: Any,
-    *,
-    analysis_id: str,
-    video_blob: str,
-    video_size: int,
-    filename: str,
-    params: AnalysisParams,
-    video: dict[str, Any],
-) -> func.HttpResponse:
-    settings = context.settings()
-    records = await asyncio.to_thread(context.records)
-    record = {
-        "id": analysis_id,
-        "patient_id": params.patient_id,
-        "filename": filename,
-        "video_blob": video_blob,
-        "video_size": video_size,
-        "video": video,
-        "params": params.to_dict(),
-        "status": "pending",
-        "current_step": "queued",
-        "step_progress": 0,
-        "step_message": STEP_MESSAGES["queued"],
-        "error": None,
-        "metrics_si": None,
-        "steps_completed": [],
-    }
-    record = await asyncio.to_thread(records.create, record)
-    job = {
-        "analysis_id": analysis_id,
-        "video_blob": video_blob,
-        "height_m": params.height_m,
-        # Settings are read here, never in the orchestrator (replays must not see changes).
-        "chunk_frames": settings.chunk_frames,
-    }
-    try:
-        await client.start_new(ORCHESTRATOR, analysis_id, job)
-    except Exception as exc:
-        raise DependencyUnavailable("Durable task hub", short_reason(exc)) from exc
-    context.analysis_log(analysis_id).info(
-        "started: %s, %d bytes, height_m=%s", video_blob, video_size, params.height_m
-    )
-    durable = json.loads(client.create_check_status_response(req, analysis_id).get_body())
-    status_url = f"{_api_base(req)}/v1/analysis/{analysis_id}"
-    body = {
-        **durable,
-        "analysis_id": analysis_id,
-        "status": "processing",
-        "message": "Video accepted; analysis started. Poll status_url for progress.",
-        "patient_id": params.patient_id,
-        "created_at": record.get("created_at"),
-        "status_url": status_url,
-        "parameters": params.to_dict(),
-    }
-    return json_response(body, 202, {"Location": status_url, "Retry-After": "3"})
 
 
 def _discard(analysis_id: str) -> None:
