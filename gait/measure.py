@@ -167,7 +167,7 @@ def measure(plan: Plan, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
         },
         "confidence": quality.confidence(steady_count, candidates, metrics.get("step_time_cv_pct")),
         "confidence_method": "share of forward-pass footprints that are steady x (1 - 0.5 "
-        "min(1, step-time CV / 20 %)) x min(1, steady footprints / 4)",
+        "min(1, step-time CV / 20 %), CV unmeasured = 20 %) x min(1, steady footprints / 4)",
     }
     return Result(
         video=plan.video.to_dict(),

@@ -59,7 +59,8 @@ def confidence(
 ) -> float:
     """A 0-1 confidence: the share of forward-pass footprints that are steady, times a term
     that falls as step times scatter (CV 0 % -> 1, CV >= 20 % -> 0.5), times a term that
-    grows with the number of steady footprints (4 or more -> 1)."""
+    grows with the number of steady footprints (4 or more -> 1). A step-time CV that cannot
+    be measured (fewer than two steps) counts as the worst scatter, never as a good one."""
     if candidate_footprints == 0:
         return 0.0
     share = steady_footprints / candidate_footprints

@@ -12,7 +12,7 @@ from gait.video import probe, read_frames_at
 
 #: Width of the report picture, pixels.
 REPORT_WIDTH_PX = 1280
-_FOOT_COLOURS = {"A": (40, 120, 230), "B": (200, 120, 30)}  # BGR: orange, blue
+FOOT_COLOURS = {"A": (40, 120, 230), "B": (200, 120, 30)}  # BGR: orange, blue
 _INK = (30, 30, 30)
 
 
@@ -45,7 +45,7 @@ def _draw_footprints(picture: np.ndarray, result: dict[str, Any], scale: float) 
         x = step["heel_x_px"]
         y = intercept + slope * x
         point = (round(x * scale), round(y * scale))
-        colour = _FOOT_COLOURS.get(step["foot"], _INK)
+        colour = FOOT_COLOURS.get(step["foot"], _INK)
         cv2.line(picture, (point[0], point[1] - 40), (point[0], point[1] + 10), colour, 3)
         length = step["step_length_m"]
         label = (
@@ -102,7 +102,7 @@ def _timeline(result: dict[str, Any], width: int) -> np.ndarray:
                     panel,
                     (x_of(opened), top),
                     (x_of(event["time_s"]), top + 35),
-                    _FOOT_COLOURS[foot],
+                    FOOT_COLOURS[foot],
                     -1,
                 )
                 opened = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import av
@@ -17,6 +17,48 @@ def shared_video(name: str) -> Path:
     return (SHARED_VIDEOS / name).resolve()
 
 
+def write_video(
+    path: Path,
+    frames: Iterable[np.ndarray | av.VideoFrame],
+    size: tuple[int, int],
+    *,
+    codec: str = "libx264",
+    pix_fmt: str = "yuv420p",
+    fps: int = 30,
+    options: dict[str, str] | None = None,
+    container_options: dict[str, str] | None = None,
+    container_format: str | None = None,
+) -> Path:
+    """Encode ``frames`` (BGR arrays of ``size`` = (w, h), or ready ``av.VideoFrame``s)."""
+    with av.open(
+        str(path), "w", format=container_format, options=container_options or {}
+    ) as container:
+        stream = container.add_stream(codec, rate=fps, options=options or {})
+        stream.width, stream.height, stream.pix_fmt = size[0], size[1], pix_fmt
+        for frame in frames:
+            if isinstance(frame, np.ndarray):
+                frame = av.VideoFrame.from_ndarray(frame, format="bgr24")
+            for packet in stream.encode(frame):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return path
+
+
+def transform_clip(
+    source: Path, path: Path, change: Callable[[int, np.ndarray], np.ndarray]
+) -> Path:
+    """Re-encode ``source`` with ``change(index, bgr_frame)`` applied to every frame."""
+    with av.open(str(source)) as reader:
+        stream = reader.streams.video[0]
+        size = (stream.codec_context.width, stream.codec_context.height)
+        images = (
+            change(index, frame.to_ndarray(format="bgr24"))
+            for index, frame in enumerate(reader.decode(stream))
+        )
+        return write_video(path, images, size)
+
+
 def write_clip(
     path: Path,
     frames: int = 60,
@@ -28,19 +70,22 @@ def write_clip(
     """An H.264 MP4 of a bright square moving over a noisy background (``size`` = w, h)."""
     rng = np.random.default_rng(seed)
     width, height = size
-    options = {"movflags": "faststart"} if faststart else {}
-    with av.open(str(path), "w", options=options) as container:
-        stream = container.add_stream("libx264", rate=fps, options={"g": str(fps)})
-        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+
+    def images() -> Iterator[np.ndarray]:
         for index in range(frames):
             image = rng.integers(0, 40, (height, width, 3), dtype=np.uint8)
             x = int(index * (width - 40) / max(1, frames - 1))
             image[height // 2 - 20 : height // 2 + 20, x : x + 40] = 230
-            for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="bgr24")):
-                container.mux(packet)
-        for packet in stream.encode(None):
-            container.mux(packet)
-    return path
+            yield image
+
+    return write_video(
+        path,
+        images(),
+        size,
+        fps=fps,
+        options={"g": str(fps)},
+        container_options={"movflags": "faststart"} if faststart else None,
+    )
 
 
 def random_bytes(path: Path) -> Path:
@@ -98,33 +143,19 @@ def image_renamed(path: Path) -> Path:
 def huge_resolution(path: Path) -> Path:
     """A real two-frame H.264 stream of 8448x8448 pixels (tiny file: the frames are black)."""
     side = 8448
-    with av.open(str(path), "w") as container:
-        stream = container.add_stream("libx264", rate=30, options={"preset": "ultrafast"})
-        stream.width, stream.height, stream.pix_fmt = side, side, "yuv420p"
-        frame = av.VideoFrame(side, side, "yuv420p")
-        for plane in frame.planes:
-            plane.update(bytes(plane.buffer_size))
-        for index in range(2):
-            frame.pts = index
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode(None):
-            container.mux(packet)
-    return path
+    black = av.VideoFrame(side, side, "yuv420p")
+    for plane in black.planes:
+        plane.update(bytes(plane.buffer_size))
+    return write_video(path, [black, black], (side, side), options={"preset": "ultrafast"})
 
 
 def repeated_timestamps(path: Path) -> Path:
     """An MOV whose frames all carry timestamp 0: its time-to-sample table (``stts``) is
     patched to give every frame a duration of 0, as a broken muxer can write it."""
-    with av.open(str(path), "w", format="mov") as container:
-        stream = container.add_stream("libx264", rate=30, options={"x264-params": "bframes=0"})
-        stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
-        for index in range(40):
-            frame = av.VideoFrame.from_ndarray(np.full((64, 64, 3), index, np.uint8), "bgr24")
-            for packet in stream.encode(frame):
-                container.mux(packet)
-        for packet in stream.encode(None):
-            container.mux(packet)
+    images = [np.full((64, 64, 3), index, np.uint8) for index in range(40)]
+    write_video(
+        path, images, (64, 64), options={"x264-params": "bframes=0"}, container_format="mov"
+    )
     data = bytearray(path.read_bytes())
     table = data.index(b"stts")
     entries = int.from_bytes(data[table + 8 : table + 12], "big")

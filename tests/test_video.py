@@ -6,7 +6,7 @@ import pytest
 
 from gait.errors import GaitError
 from gait.video import analysis_size, container_signature, probe, read_frames, read_frames_at
-from tests.media import BAD_INPUTS, write_clip
+from tests.media import BAD_INPUTS, write_clip, write_video
 
 REAL_CLIPS = {
     # name: (width, height, frame_count, fps)
@@ -140,16 +140,20 @@ def test_ten_bit_hevc_in_a_mov_decodes_like_its_source(tmp_path):
     """What recent iPhones record: HEVC, 10-bit 4:2:0, QuickTime container."""
     source = write_clip(tmp_path / "source.mp4", frames=30, size=(320, 240))
     hevc = tmp_path / "hevc10.mov"
-    with av.open(str(source)) as reader, av.open(str(hevc), "w") as writer:
-        stream = writer.add_stream("libx265", rate=30, options={"x265-params": "log-level=error"})
-        stream.width, stream.height, stream.pix_fmt = 320, 240, "yuv420p10le"
+    ten_bit = []
+    with av.open(str(source)) as reader:
         for frame in reader.decode(video=0):
-            ten_bit = frame.reformat(format="yuv420p10le")
-            ten_bit.pts, ten_bit.time_base = frame.pts, frame.time_base
-            for packet in stream.encode(ten_bit):
-                writer.mux(packet)
-        for packet in stream.encode(None):
-            writer.mux(packet)
+            converted = frame.reformat(format="yuv420p10le")
+            converted.pts, converted.time_base = frame.pts, frame.time_base
+            ten_bit.append(converted)
+    write_video(
+        hevc,
+        ten_bit,
+        (320, 240),
+        codec="libx265",
+        pix_fmt="yuv420p10le",
+        options={"x265-params": "log-level=error"},
+    )
     info, reference = probe(hevc), probe(source)
     assert (info.codec, info.frame_count) == ("hevc", 30)
     assert np.allclose(info.frame_times_s, reference.frame_times_s, atol=1e-3)
