@@ -3,6 +3,13 @@
 from __future__ import annotations
 
 
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's text, or its type name when it has none: what a
+    one-line message or a log line quotes of a third-party error."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 class GaitError(Exception):
     """Base of every error the analysis raises on purpose.
 

@@ -33,6 +33,7 @@ from gait.errors import (
     NotAVideo,
     TooShort,
     TruncatedVideo,
+    first_line,
 )
 
 #: Smallest and largest frame side accepted, in pixels. 8K UHD is 7680 wide; anything
@@ -138,9 +139,9 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
         if not _is_url(source) and _file_signature(source) is not None:
             raise TruncatedVideo(
                 f"{source}: a {_file_signature(source)} file that cannot be opened: truncated "
-                f"or damaged ({_first_line(exc)})"
+                f"or damaged ({first_line(exc)})"
             ) from exc
-        raise NotAVideo(f"{source}: not a readable video ({_first_line(exc)})") from exc
+        raise NotAVideo(f"{source}: not a readable video ({first_line(exc)})") from exc
     with container:
         if _is_still_image_format(container.format.name):
             raise NotAVideo(f"{source}: a still image ({container.format.name}), not a video")
@@ -244,7 +245,7 @@ def read_frames_at(
     try:
         container = av.open(os.fspath(source or info.path), metadata_errors="ignore")
     except (av.FFmpegError, ValueError) as exc:
-        raise NotAVideo(f"{info.path}: cannot be opened ({_first_line(exc)})") from exc
+        raise NotAVideo(f"{info.path}: cannot be opened ({first_line(exc)})") from exc
     with container:
         stream = container.streams.video[0]
         # One thread per decoder: chunks already run in parallel, one per core.
@@ -312,7 +313,7 @@ class _FrameDecoder:
         except av.FFmpegError as exc:
             raise TruncatedVideo(
                 f"{self.info.path}: the stream breaks off after frame {self.index} "
-                f"({_first_line(exc)})"
+                f"({first_line(exc)})"
             ) from exc
 
     def _peek(self) -> int | None:
@@ -411,7 +412,7 @@ def _demux_timestamps(
                 keyframe_pts.append(int(pts))
     except av.FFmpegError as exc:
         raise TruncatedVideo(
-            f"{source}: the stream breaks off after {len(frame_pts)} frames ({_first_line(exc)})"
+            f"{source}: the stream breaks off after {len(frame_pts)} frames ({first_line(exc)})"
         ) from exc
     declared = int(stream.frames or 0)
     if declared and len(frame_pts) < declared:
@@ -430,7 +431,7 @@ def _rotation_deg(
         first = next(container.decode(stream), None)
     except av.FFmpegError as exc:
         raise TruncatedVideo(
-            f"{source}: the first frame cannot be decoded ({_first_line(exc)})"
+            f"{source}: the first frame cannot be decoded ({first_line(exc)})"
         ) from exc
     if first is None:
         raise NoFrames(f"{source}: the video stream holds no frames")
@@ -466,7 +467,3 @@ def _is_still_image_format(format_name: str) -> bool:
 
 def _is_url(source: str) -> bool:
     return "://" in source
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
