@@ -25,11 +25,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gait import features as frame_features
-from gait import segment
-from gait.measure import measure
+from gait.frame import features as frame_features
+from gait.frame import segment
 from gait.result import Result
 from gait.video import VideoInfo, analysis_size, probe, read_frames
+from gait.walk.measure import Clip, measure
 
 #: Version of the Plan / ChunkFeatures wire format; bump when either changes shape.
 FORMAT_VERSION = 1
@@ -122,7 +122,7 @@ class ChunkFeatures:
     """Per-frame features of one chunk.
 
     ``frame_indices`` has shape ``(n,)``; every array in ``arrays`` has ``n`` rows, one per
-    decoded frame of the chunk, in frame order (see :mod:`gait.features` for their meaning).
+    decoded frame of the chunk, in frame order (see :mod:`gait.frame.features` for their meaning).
     """
 
     chunk: Chunk
@@ -218,7 +218,7 @@ def aggregate(plan: Plan, features: Sequence[ChunkFeatures]) -> Result:
     frame_indices = np.concatenate([f.frame_indices for f in ordered])
     names = ordered[0].arrays.keys() if ordered else ()
     arrays = {name: np.concatenate([f.arrays[name] for f in ordered]) for name in names}
-    return measure(plan, frame_indices, arrays)
+    return measure(Clip(plan.video, plan.analysis_size, plan.height_m), frame_indices, arrays)
 
 
 def _npz_bytes(meta: dict[str, object], **arrays: np.ndarray) -> bytes:

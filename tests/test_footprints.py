@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from gait import footprints as fp
+from gait.walk import floor
+from gait.walk import footprints as fp
 
 
 def test_two_still_blocks_are_two_footprints_and_a_streak_is_none():
@@ -25,7 +26,7 @@ def test_floor_line_ignores_lifted_feet():
     for t in range(50):
         bottom[t, 10 + t] = 400 + 0.1 * (10 + t)  # the stance foot on a tilted floor
         bottom[t, 60] = 380  # a lifted foot, higher (smaller y)
-    a, b = fp.floor_line(*fp.lowest_points(bottom))
+    a, b = floor.floor_line(*floor.lowest_points(bottom))
     assert abs(a - 400) < 1 and abs(b - 0.1) < 0.02
 
 
@@ -46,10 +47,10 @@ def test_walker_bottom_takes_feet_below_the_box_but_nothing_above_its_middle():
     bottom_y[0, 40:50] = 190  # a foot split off the body: below the box's bottom (150)
     bottom_y[0, 60:70] = 20  # someone above the walker (a person standing on a box)
     boxes = np.array([[30, 50, 80, 150, 0, 55, 100]])
-    bottom = fp.walker_bottom(bottom_y, boxes)
+    bottom = floor.walker_bottom(bottom_y, boxes)
     assert np.all(bottom[0, 40:50] == 190)
     assert np.all(np.isnan(bottom[0, 60:70]))
-    assert np.all(np.isnan(fp.walker_bottom(bottom_y, np.full((1, 7), -1))))
+    assert np.all(np.isnan(floor.walker_bottom(bottom_y, np.full((1, 7), -1))))
 
 
 def test_fragments_of_one_foot_merge_but_two_feet_do_not():

@@ -1,8 +1,9 @@
-"""Floor line, the floor-contact space-time image, and the footprints read from it.
+"""The floor-contact space-time image, and the footprints read from it.
 
 A static camera sees a foot on the floor standing still: in the image of "walker's lowest
-pixel within a thin band above the floor" over (time, column), a stance foot is a block
-that stays put, a swinging foot a short diagonal streak. Each block is a footprint.
+pixel within a band above the floor" over (time, column), a stance foot is a block that
+stays put, a swinging foot a short diagonal streak. Each block is a footprint; its first and
+last frame are then timed against its own floor level (:func:`refine_contact`).
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-#: Height of the contact band above the floor line, as a fraction of stature. Chosen on the
-#: synthetic matrix and the indoor clip: 0.02 (~3.5 cm) holds the flat foot and the heel's
-#: first touch while the swinging foot clears it (toe clearance ~2 cm, heel ~ >5 cm).
+from gait.walk.floor import MIN_BAND_PX, drop_below_floor, walker_bottom, windows
+from gait.walk.runs import runs_of_true
+
+#: Height of the contact band above the floor line, as a fraction of stature (~10 cm for a
+#: 1.7 m walker). A loose band, because real ground is not a plane (grass, a sloping path):
+#: stillness (:data:`STILL_PX`), not the band, tells a standing foot from a swinging one, and
+#: :func:`refine_contact` then times each contact with a thin tolerance. Chosen on the
+#: synthetic matrix and the real clips with the stillness test (commit 82b2809; 0.02 before).
 BAND_STATURE_FRACTION = 0.06
-#: Smallest band, pixels (compression blurs the sole over ~2 pixels).
-MIN_BAND_PX = 3
 #: A column's lowest pixel that moves at most this much between frames (pixels) is still.
 STILL_PX = 1.0
 #: A column in contact for less than this is a foot passing, not standing (s).
@@ -52,102 +56,6 @@ class Footprint:
     @property
     def centre_px(self) -> float:
         return 0.5 * (self.x0_px + self.x1_px)
-
-
-#: Columns this far (fraction of the walker's box height) beyond the box's sides still
-#: belong to the walker: a foot split off the body's blob swings up to ~0.45 box heights
-#: ahead of it (outdoor clip: sandals in grass, trousers close to the lawn's colour).
-SIDE_MARGIN_STATURES = 0.5
-#: The walker's lowest pixel may lie this far (fraction of box height) below its box: shoes
-#: that differ little from the floor, or legs lost against a skirting board or grass, split
-#: the feet off the body's blob (the outdoor clip loses whole shins: feet lie ~0.45 box
-#: heights below a box that ends at the knees). What lies below the floor is dropped later
-#: (:func:`drop_below_floor`).
-BELOW_BOX_STATURES = 1.0
-#: A walker pixel further than this below the floor line (fraction of stature) is not the
-#: walker's (a reflection, a shadow edge, noise) and is dropped.
-BELOW_FLOOR_STATURES = 0.03
-
-
-def walker_bottom(bottom_y: np.ndarray, walker_boxes: np.ndarray) -> np.ndarray:
-    """The walker's lowest pixel per (frame, column), ``(n, W)`` float32, NaN elsewhere.
-
-    float32 holds every row index exactly and keeps a 10-minute clip's array at ~70 MB.
-
-    ``bottom_y`` ``(n, W)``: each column's lowest foreground row (-1 when none);
-    ``walker_boxes`` ``(n, 7)``: the walker's blob per frame (x0, y0, x1, y1, ...), rows of
-    -1 where the walker is absent. A column's lowest pixel is the walker's when it lies under
-    the box (with :data:`SIDE_MARGIN_STATURES`) and between the box's middle and
-    :data:`BELOW_BOX_STATURES` below it, whichever blob it was grouped into.
-    """
-    _n, width = bottom_y.shape
-    present = walker_boxes[:, 0] >= 0
-    x0, y0, x1, y1 = (walker_boxes[:, k].astype(np.float32)[:, None] for k in range(4))
-    box_height = y1 - y0
-    columns = np.arange(width, dtype=np.float32)[None, :]
-    margin = SIDE_MARGIN_STATURES * box_height
-    y = bottom_y.astype(np.float32)
-    owned = (
-        present[:, None]
-        & (bottom_y >= 0)
-        & (columns >= x0 - margin)
-        & (columns < x1 + margin)
-        & (y >= y0 + 0.5 * box_height)
-        & (y <= y1 + BELOW_BOX_STATURES * box_height)
-    )
-    y[~owned] = np.nan
-    return y
-
-
-def drop_below_floor(
-    walker_bottom_px: np.ndarray, floor: tuple[float, float], stature_px: float
-) -> np.ndarray:
-    """``walker_bottom_px`` (``(n, W)``, modified in place and returned) with points far
-    below the floor line set to NaN."""
-    a, b = floor
-    floor_y = a + b * np.arange(walker_bottom_px.shape[1], dtype=np.float64)
-    limit = floor_y + max(MIN_BAND_PX, BELOW_FLOOR_STATURES * stature_px)
-    with np.errstate(invalid="ignore"):
-        below = walker_bottom_px > limit[None, :]
-    walker_bottom_px[below] = np.nan
-    return walker_bottom_px
-
-
-def lowest_points(walker_bottom_px: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each frame's lowest walker pixel: column and row, two ``(n,)`` float arrays, NaN in
-    frames without one."""
-    n = walker_bottom_px.shape[0]
-    x, y = np.full(n, np.nan), np.full(n, np.nan)
-    has = ~np.all(np.isnan(walker_bottom_px), axis=1)
-    if np.any(has):
-        rows = walker_bottom_px[has]
-        x[has] = np.nanargmax(rows, axis=1)
-        y[has] = np.nanmax(rows, axis=1)
-    return x, y
-
-
-def floor_line(lowest_x_px: np.ndarray, lowest_y_px: np.ndarray) -> tuple[float, float] | None:
-    """Fit ``y = a + b x`` through the walker's lowest point of each frame (``(n,)`` arrays
-    from :func:`lowest_points`; a foot is always on the floor while walking). Returns
-    ``(a, b)`` or None with too few frames.
-
-    A trimmed fit keeps the lower envelope: points more than a few pixels above the line
-    (frames where the visible low point is a lifted foot) are dropped and the fit repeated.
-    """
-    has = ~np.isnan(lowest_y_px)
-    if np.count_nonzero(has) < 5:
-        return None
-    lowest_x, lowest_y = lowest_x_px[has], lowest_y_px[has]
-    keep = np.ones(lowest_x.size, dtype=bool)
-    a, b = float(np.median(lowest_y)), 0.0
-    for tolerance in (20.0, 8.0, 4.0, 3.0):
-        if np.count_nonzero(keep) < 3 or np.ptp(lowest_x[keep]) < 1:
-            break
-        b, a = np.polyfit(lowest_x[keep], lowest_y[keep], 1)
-        residual = lowest_y - (a + b * lowest_x)
-        # Below-the-line outliers (a stray blob) are rare; above-the-line ones are lifted feet.
-        keep = (residual > -tolerance) & (residual < 2 * tolerance)
-    return float(a), float(b)
 
 
 def contact_image(
@@ -238,26 +146,11 @@ def merge_fragments(footprints: list[Footprint], stature_px: float) -> list[Foot
 
 def _long_runs(image: np.ndarray, min_length: int) -> np.ndarray:
     """Keep only vertical (time) runs of ones at least ``min_length`` long; ``(n, W)`` uint8."""
-    n = image.shape[0]
-    padded = np.zeros((n + 2, image.shape[1]), np.int8)
-    padded[1:-1] = image
-    change = np.diff(padded, axis=0)
     out = np.zeros_like(image)
-    starts_t, starts_x = np.nonzero(change == 1)
-    ends_t, ends_x = np.nonzero(change == -1)
-    # Runs are matched column by column: sort both by (column, time).
-    start_order = np.lexsort((starts_t, starts_x))
-    end_order = np.lexsort((ends_t, ends_x))
-    starts_t, starts_x = starts_t[start_order], starts_x[start_order]
-    ends_t = ends_t[end_order]
-    lengths = ends_t - starts_t
-    for s, e, x in zip(
-        starts_t[lengths >= min_length],
-        ends_t[lengths >= min_length],
-        starts_x[lengths >= min_length],
-        strict=True,
-    ):
-        out[s:e, x] = 1
+    starts, stops, columns = runs_of_true(image)
+    long = stops - starts >= min_length
+    for start, stop, column in zip(starts[long], stops[long], columns[long], strict=True):
+        out[start:stop, column] = 1
     return out
 
 
@@ -331,3 +224,65 @@ def refine_contact(
         ic_seen=first > 0 and bool(seen[first - 1]),
         fo_seen=last < len(seen) - 1 and bool(seen[last + 1]),
     )
+
+
+def facing_offset(footprint: Footprint, bottom_run: np.ndarray, walker_owned: np.ndarray) -> float:
+    """Where the shank stands on the footprint, as a signed fraction of its length.
+
+    Over the middle third of the stance, the run of foreground rising from each column's
+    lowest pixel (``bottom_run`` ``(n, W)``) is averaged per column; the run-weighted centre
+    minus the geometric centre, over the length, is positive when the heel (shank) is on the
+    right. NaN when there is nothing to weigh.
+    """
+    length = footprint.x1_px - footprint.x0_px
+    third = max(1, (footprint.fo_pos - footprint.ic_pos + 1) // 3)
+    rows = slice(footprint.ic_pos + third, footprint.fo_pos + 1 - third)
+    cols = slice(footprint.x0_px, footprint.x1_px)
+    runs = np.where(walker_owned[rows, cols], bottom_run[rows, cols], 0).astype(np.float64)
+    profile = runs.mean(axis=0) if runs.size else np.zeros(0)
+    if profile.size == 0 or profile.sum() <= 0:
+        return float("nan")
+    xs = np.arange(footprint.x0_px, footprint.x1_px, dtype=np.float64)
+    centre = float((profile * xs).sum() / profile.sum())
+    return (centre - footprint.centre_px) / max(length, 1)
+
+
+def clip_footprints(
+    bottom_y: np.ndarray,
+    bottom_run: np.ndarray,
+    walker_boxes: np.ndarray,
+    floor: tuple[float, float],
+    stature_px: float,
+    frame_interval_s: float,
+) -> tuple[list[Footprint], np.ndarray]:
+    """Every footprint of the clip, ordered by initial contact, and its facing offset.
+
+    ``bottom_y``/``bottom_run`` ``(n, W)``: the per-frame features; ``walker_boxes``
+    ``(n, 7)``: the walker's blob per frame (rows of -1 where absent); ``stature_px``: the
+    walker's typical stature. Returns the footprints (row positions of the whole clip) and a
+    ``(m,)`` float array of their :func:`facing_offset`.
+
+    Built window by window (:func:`gait.walk.floor.windows`); a footprint belongs to the
+    window whose core holds its initial contact, so each is found once, from the same frames
+    whatever the chunking.
+    """
+    band_px = max(MIN_BAND_PX, BAND_STATURE_FRACTION * stature_px)
+    walker_seen = walker_boxes[:, 0] >= 0
+    found: list[tuple[Footprint, float]] = []
+    for window, core in windows(walker_seen.size, frame_interval_s):
+        bottom = walker_bottom(bottom_y[window], walker_boxes[window])
+        bottom = drop_below_floor(bottom, floor, stature_px)
+        contact = contact_image(bottom, floor, band_px)
+        blocks = find_footprints(contact, frame_interval_s, stature_px)
+        owned = ~np.isnan(bottom)
+        for block in merge_fragments(blocks, stature_px):
+            local = refine_contact(block, bottom, walker_seen[window], stature_px, frame_interval_s)
+            if not core.start <= local.ic_pos + window.start < core.stop:
+                continue
+            offset = facing_offset(local, bottom_run[window], owned)
+            shifted = replace(
+                local, ic_pos=local.ic_pos + window.start, fo_pos=local.fo_pos + window.start
+            )
+            found.append((shifted, offset))
+    found.sort(key=lambda item: (item[0].ic_pos, item[0].x0_px))
+    return [f for f, _ in found], np.array([o for _, o in found], dtype=np.float64)

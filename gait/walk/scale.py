@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from gait.errors import NoReliableGait
+
 #: The walker's standing stature is taken as this percentile of the per-frame heights
 #: (floor line to the top of the blob) over steady walking: the head rises highest at
 #: mid-stance, near standing height; lower frames are double support (knees bent).
@@ -36,3 +38,17 @@ def stature_px(
 def stature_at(stature: tuple[float, float], x_px: float) -> float:
     """The walker's stature in pixels at column ``x_px``."""
     return stature[0] + stature[1] * x_px
+
+
+def fit_stature(
+    top_y_px: np.ndarray, centre_x_px: np.ndarray, floor: tuple[float, float]
+) -> tuple[tuple[float, float], float]:
+    """The stature line :func:`stature_px` over the walker's frames (``(n,)`` arrays, NaN
+    where absent) and the stature at the walker's median column (pixels), its typical size.
+
+    Raises ``NoReliableGait("no_walker")`` when the walker is seen in too few frames.
+    """
+    stature = stature_px(top_y_px, centre_x_px, floor)
+    if stature is None:
+        raise NoReliableGait("no_walker", "the walker is seen in too few frames")
+    return stature, stature_at(stature, float(np.nanmedian(centre_x_px)))

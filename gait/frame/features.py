@@ -21,7 +21,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from gait import segment
+from gait.frame import segment
 
 #: Foreground is grouped into blobs on a mask reduced by this factor (any foreground pixel in
 #: a 2x2 cell marks the cell): 4x fewer pixels to label, extents still within 1 pixel.

@@ -1,10 +1,12 @@
-"""The walker: which foreground blob is the person walking across, frame by frame."""
+"""The walker: blobs tracked over time, and the one person walking across chosen among them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
+
+from gait.errors import NoReliableGait
 
 #: A blob links to a track when its centroid lies within this fraction of the track's
 #: height from the track's last centroid (a walker moves < 0.1 stature per frame at 25 fps).
@@ -18,6 +20,9 @@ MIN_HEIGHT_FRACTION = 0.12
 MIN_ASPECT = 1.3
 #: A walker travels at least this many of its own heights across the frame.
 MIN_TRAVEL_STATURES = 1.5
+#: Another person walking across during this share of the walker's frames makes the scene
+#: ambiguous (pedestrians, a crowd).
+MAX_SHARED_FRAMES = 0.3
 
 
 @dataclass(frozen=True)
@@ -115,13 +120,6 @@ def walking_tracks(tracks: list[Track]) -> list[Track]:
     ]
 
 
-def walker_per_frame(track: Track, frame_count: int) -> np.ndarray:
-    """Blob rank of the walker in every frame, ``(frame_count,)`` int, 0 where absent."""
-    ranks = np.zeros(frame_count, dtype=np.int64)
-    ranks[track.positions] = track.ranks
-    return ranks
-
-
 #: A blob just above the walker (a head split off at a low-contrast neck) joins it when the
 #: gap is below this fraction of the walker's height and the columns overlap.
 HEAD_GAP_STATURES = 0.12
@@ -147,3 +145,60 @@ def walker_top_px(track: Track, blobs: np.ndarray) -> np.ndarray:
             if overlaps and head_sized and other[1] < body[1] and gap <= HEAD_GAP_STATURES * height:
                 tops[i] = min(tops[i], float(other[1]))
     return tops
+
+
+def choose_walker(walking: list[Track]) -> Track:
+    """The walker among the tracks that walk across, or ``NoReliableGait``.
+
+    The walker is the track travelling furthest; another walking track sharing more than
+    :data:`MAX_SHARED_FRAMES` of its frames means several people walk at once.
+    """
+    if not walking:
+        raise NoReliableGait("no_walker", "no person walks across the frame")
+    walker = max(walking, key=lambda t: (t.travel_px, -int(t.positions[0])))
+    frames = set(walker.positions.tolist())
+    for other in walking:
+        if other is walker:
+            continue
+        shared = len(frames.intersection(other.positions.tolist())) / max(1, len(frames))
+        if shared > MAX_SHARED_FRAMES:
+            raise NoReliableGait(
+                "several_people",
+                "several people walk across the frame at the same time; film one walker",
+            )
+    return walker
+
+
+@dataclass(frozen=True)
+class Walker:
+    """The chosen walker in each of the clip's ``n`` frames.
+
+    ``boxes`` ``(n, 7)`` int: its blob row (x0, y0, x1, y1, area, cx, cy; analysis pixels),
+    -1 where it is not seen; ``centre_x_px`` / ``top_y_px`` ``(n,)`` float: its centre
+    column and top row (a split-off head included), NaN where not seen.
+    """
+
+    boxes: np.ndarray
+    centre_x_px: np.ndarray
+    top_y_px: np.ndarray
+
+    @property
+    def seen(self) -> np.ndarray:
+        """``(n,)`` bool: the frames the walker is seen in."""
+        return self.boxes[:, 0] >= 0
+
+
+def find_walker(blobs: np.ndarray, frame_height_px: int) -> Walker:
+    """Track ``blobs`` (``(n, K, 7)`` per-frame features) and choose the walker.
+
+    Raises ``NoReliableGait`` (``no_walker``, ``several_people``) when there is not exactly
+    one person walking across.
+    """
+    track = choose_walker(walking_tracks(link_tracks(blobs, frame_height_px)))
+    n = blobs.shape[0]
+    boxes = np.full((n, 7), -1, dtype=np.int64)
+    boxes[track.positions] = track.boxes
+    centre_x, top_y = np.full(n, np.nan), np.full(n, np.nan)
+    centre_x[track.positions] = track.boxes[:, 5]
+    top_y[track.positions] = walker_top_px(track, blobs)
+    return Walker(boxes, centre_x, top_y)

@@ -1,12 +1,20 @@
-"""From footprints to gait events: travel direction, facing, steady walking, feet A/B."""
+"""Passes: where the walker travels one way, which way it faces, which footprints are steady.
+
+The walker's path splits into one-way passes; a pass walked backwards is excluded whole; in
+a forward pass, footprints cut by a frame edge or the clip's ends, or off the pass's rhythm
+(initiation, termination, a stumble) are excluded one by one. Feet alternate within a pass:
+its footprints are labelled A, B, A, ... (a silhouette does not tell left from right).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from gait.footprints import Footprint
+from gait.walk.footprints import Footprint
+from gait.walk.runs import runs_of_true
 
 #: Footprints closer than this to a frame edge (fraction of stature, ~2 cm) may be cut off
 #: by it: excluded. A footprint whose whole foot is in view is kept however near the edge.
@@ -55,40 +63,18 @@ def passes(centre_x_px: np.ndarray, frame_interval_s: float, stature_px: float) 
     seen = np.zeros(n, dtype=bool)
     seen[np.argmax(present) : n - np.argmax(present[::-1])] = True
     sign = np.where(moving & seen, np.sign(velocity), 0).astype(int)
-    result = []
-    start = 0
-    for pos in range(1, n + 1):
-        if pos == n or sign[pos] != sign[start]:
-            if sign[start] != 0 and abs(smooth[pos - 1] - smooth[start]) >= stature_px:
-                result.append(Pass(start, pos, int(sign[start])))
-            start = pos
-    return result
+    found = []
+    for direction in (1, -1):
+        starts, stops, _ = runs_of_true(sign == direction)
+        for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
+            if abs(smooth[stop - 1] - smooth[start]) >= stature_px:
+                found.append(Pass(start, stop, direction))
+    return sorted(found, key=lambda p: p.start_pos)
 
 
 def heel_x_px(footprint: Footprint, direction: int) -> float:
     """The contact position: the footprint's trailing edge (the heel when walking forwards)."""
     return float(footprint.x1_px - 1 if direction < 0 else footprint.x0_px)
-
-
-def facing_offset(footprint: Footprint, bottom_run: np.ndarray, walker_owned: np.ndarray) -> float:
-    """Where the shank stands on the footprint, as a signed fraction of its length.
-
-    Over the middle third of the stance, the run of foreground rising from each column's
-    lowest pixel (``bottom_run`` ``(n, W)``) is averaged per column; the run-weighted centre
-    minus the geometric centre, over the length, is positive when the heel (shank) is on the
-    right. NaN when there is nothing to weigh.
-    """
-    length = footprint.x1_px - footprint.x0_px
-    third = max(1, (footprint.fo_pos - footprint.ic_pos + 1) // 3)
-    rows = slice(footprint.ic_pos + third, footprint.fo_pos + 1 - third)
-    cols = slice(footprint.x0_px, footprint.x1_px)
-    runs = np.where(walker_owned[rows, cols], bottom_run[rows, cols], 0).astype(np.float64)
-    profile = runs.mean(axis=0) if runs.size else np.zeros(0)
-    if profile.size == 0 or profile.sum() <= 0:
-        return float("nan")
-    xs = np.arange(footprint.x0_px, footprint.x1_px, dtype=np.float64)
-    centre = float((profile * xs).sum() / profile.sum())
-    return (centre - footprint.centre_px) / max(length, 1)
 
 
 def walks_backwards(offsets: list[float], direction: int) -> bool | None:
@@ -148,3 +134,89 @@ def steady_mask(
                 if keep[i] and before and after:
                     keep[i], reasons[i] = False, "not_steady"
     return keep, reasons
+
+
+@dataclass(frozen=True)
+class Walking:
+    """The clip's footprints (``m`` of them, as ordered by the footprint stage) sorted into
+    forward walking.
+
+    ``pass_index`` ``(m,)`` int: the forward pass holding each footprint, -1 for none (no
+    pass, or a pass walked backwards); ``order`` ``(m,)`` int: its position among all that
+    pass's footprints (steady or not: feet alternate by it); ``direction`` ``(m,)`` int: the
+    pass's travel direction (+1 left to right, -1, 0 for none); ``steady`` ``(m,)`` bool.
+    ``excluded``: ``{"start_frame", "end_frame", "reason"}`` for every stretch left out,
+    ``warnings``: what could not be checked.
+    """
+
+    pass_index: np.ndarray
+    order: np.ndarray
+    direction: np.ndarray
+    steady: np.ndarray
+    excluded: list[dict[str, Any]]
+    warnings: list[str]
+
+    @property
+    def candidates(self) -> int:
+        """Footprints in forward passes (steady or not)."""
+        return int(np.count_nonzero(self.pass_index >= 0))
+
+
+def forward_walking(
+    footprints: list[Footprint],
+    facing: np.ndarray,
+    centre_x_px: np.ndarray,
+    walker_seen: np.ndarray,
+    frame_indices: np.ndarray,
+    frame_interval_s: float,
+    frame_width_px: int,
+    stature_px: float,
+) -> Walking:
+    """Sort ``footprints`` (with their ``(m,)`` facing offsets) into passes and steady walking.
+
+    ``centre_x_px`` ``(n,)``: the walker's centre column per frame (NaN where absent);
+    ``walker_seen`` ``(n,)`` bool; ``frame_indices`` ``(n,)``: each row's frame number.
+    Frames where the walker is seen outside every pass are excluded as
+    ``standing_or_turning``.
+    """
+    m, n = len(footprints), walker_seen.size
+    pass_index, order = np.full(m, -1), np.zeros(m, dtype=int)
+    direction, steady = np.zeros(m, dtype=int), np.zeros(m, dtype=bool)
+    excluded: list[dict[str, Any]] = []
+    warnings: list[str] = []
+    ic_pos = np.array([f.ic_pos for f in footprints], dtype=np.int64)
+    covered = np.zeros(n, dtype=bool)
+
+    def segment(start_pos: int, end_pos: int, reason: str) -> dict[str, Any]:
+        return {
+            "start_frame": int(frame_indices[start_pos]),
+            "end_frame": int(frame_indices[end_pos]),
+            "reason": reason,
+        }
+
+    for index, walk in enumerate(passes(centre_x_px, frame_interval_s, stature_px)):
+        covered[walk.start_pos : walk.stop_pos] = True
+        rows = np.flatnonzero((walk.start_pos <= ic_pos) & (ic_pos < walk.stop_pos))
+        members = [footprints[row] for row in rows]
+        backwards = walks_backwards(facing[rows].tolist(), walk.direction)
+        if backwards:
+            excluded.append(segment(walk.start_pos, walk.stop_pos - 1, "walking_backwards"))
+            continue
+        if backwards is None:
+            where = segment(walk.start_pos, walk.stop_pos - 1, "")
+            warnings.append(
+                f"frames {where['start_frame']}-{where['end_frame']}: the facing direction "
+                "could not be checked "
+                "(walking backwards not ruled out)"
+            )
+        keep, reasons = steady_mask(members, walk.direction, frame_width_px, stature_px, (0, n))
+        for f, ok, why in zip(members, keep, reasons, strict=True):
+            if not ok:
+                excluded.append(segment(f.ic_pos, f.fo_pos, why))
+        pass_index[rows], order[rows] = index, np.arange(rows.size)
+        direction[rows], steady[rows] = walk.direction, keep
+    starts, stops, _ = runs_of_true(~covered & walker_seen)
+    for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
+        excluded.append(segment(start, stop - 1, "standing_or_turning"))
+    excluded.sort(key=lambda e: (e["start_frame"], e["reason"]))
+    return Walking(pass_index, order, direction, steady, excluded, warnings)

@@ -1,0 +1,89 @@
+"""The whole-clip stages in order: from every frame's features to the gait result.
+
+Everything here runs once, in ``aggregate``, on the features sorted by frame. Each stage
+lives in its own module of :mod:`gait.walk` and takes only what it uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gait.result import Result
+from gait.video import VideoInfo
+from gait.walk import parameters, quality
+from gait.walk.contacts import contacts_table
+from gait.walk.floor import fit_floor
+from gait.walk.footprints import clip_footprints
+from gait.walk.passes import forward_walking
+from gait.walk.scale import fit_stature
+from gait.walk.walker import find_walker
+
+
+@dataclass(frozen=True)
+class Clip:
+    """What the whole-clip stages know of the video: its probe, the analysis size
+    ``(width, height)`` in pixels, and the walker's height in metres when given."""
+
+    video: VideoInfo
+    analysis_size: tuple[int, int]
+    height_m: float | None
+
+    @property
+    def video_px_per_analysis_px(self) -> float:
+        """Pixel values in the result are in the upright video's own pixels."""
+        return self.video.display_size[0] / self.analysis_size[0]
+
+
+def measure(clip: Clip, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]) -> Result:
+    """Measure the gait from ``arrays`` (one row per frame in ``frame_indices``, ``(n,)``).
+
+    Raises :class:`gait.errors.NoReliableGait` when no gait can be measured reliably.
+    """
+    interval_s = clip.video.frame_interval_s
+    width, height = clip.analysis_size
+    quality.check_static_camera(arrays["foreground_fraction"])
+    walker = find_walker(arrays["blobs"], height)
+    floor = fit_floor(arrays["bottom_y"], walker.boxes, interval_s)
+    stature, stature_px = fit_stature(walker.top_y_px, walker.centre_x_px, floor)
+    footprints, facing = clip_footprints(
+        arrays["bottom_y"], arrays["bottom_run"], walker.boxes, floor, stature_px, interval_s
+    )
+    walking = forward_walking(
+        footprints,
+        facing,
+        walker.centre_x_px,
+        walker.seen,
+        frame_indices,
+        interval_s,
+        width,
+        stature_px,
+    )
+    times_s = clip.video.frame_times_s[frame_indices]
+    contacts = contacts_table(footprints, walking, frame_indices, times_s, stature)
+    per_step = parameters.step_values(contacts, clip.height_m)
+    quality.require_steps(per_step["row"].size)
+    per_stride = parameters.stride_values(contacts, clip.height_m)
+    steps = parameters.steps(contacts, per_step, clip.video_px_per_analysis_px)
+    metrics = parameters.summary(contacts, per_step, per_stride)
+    warnings = walking.warnings + quality.withheld_support_phases(metrics, steps)
+    if clip.height_m is None:
+        warnings.append("no height given: lengths and speed are relative to stature only")
+    return Result(
+        video=clip.video.to_dict(),
+        events=contacts.events(),
+        steps=steps,
+        metrics=metrics,
+        quality=quality.quality_block(
+            walker_seen=walker.seen,
+            foreground_fraction=arrays["foreground_fraction"],
+            footprints_found=len(footprints),
+            walking=walking,
+            metrics=metrics,
+            stature_px=stature_px,
+            floor=floor,
+            video_px_per_analysis_px=clip.video_px_per_analysis_px,
+        ),
+        warnings=warnings,
+    )
