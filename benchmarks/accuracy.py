@@ -17,9 +17,8 @@ import numpy as np
 
 from gait import pipeline
 from gait.errors import NoReliableGait
+from gait.synth.score import score_annotated, score_synthetic
 
-#: An estimated event matches a true one of the same type within this time (s).
-MATCH_WINDOW_S = 0.15
 REAL_CLIP = Path(__file__).resolve().parents[1] / "../shared/data/videos"
 
 
@@ -67,98 +66,16 @@ def analyse(path: str, height_m: float | None) -> dict[str, Any] | str:
         return f"no_reliable_gait:{exc.reason}"
 
 
-def event_errors(
-    estimated: list[dict],
-    truth: list[dict],
-    kind: str,
-    window: tuple[float, float] | None = None,
-    also_true: list[dict] | None = None,
-) -> tuple[list[float], int, int, int]:
-    """(signed errors s, true events, found, false) for one event type, one-to-one matching.
-
-    ``truth`` holds the events the method should find; an estimated event left unmatched
-    is false unless it matches one of ``also_true`` (real events the method need not
-    report, e.g. the heel strike of a foot still standing when the clip ends).
-    """
-    est = sorted(e["time_s"] for e in estimated if e["type"] == kind)
-    tru = sorted(t["time_s"] for t in truth if t["type"] == kind)
-    if window is not None:
-        tru = [t for t in tru if window[0] <= t <= window[1]]
-    used: set[int] = set()
-    errors = []
-    for t in tru:
-        best = None
-        for i, e in enumerate(est):
-            if (
-                i not in used
-                and abs(e - t) <= MATCH_WINDOW_S
-                and (best is None or abs(e - t) < abs(est[best] - t))
-            ):
-                best = i
-        if best is not None:
-            used.add(best)
-            errors.append(est[best] - t)
-    others = sorted(t["time_s"] for t in also_true or [] if t["type"] == kind)
-    false = len(
-        [
-            e
-            for i, e in enumerate(est)
-            if i not in used
-            and (window is None or window[0] <= e <= window[1])
-            and not any(abs(e - t) <= MATCH_WINDOW_S for t in others)
-        ]
-    )
-    return errors, len(tru), len(errors), false
-
-
 def synthetic_case(name: str, kwargs: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """Render one case of the matrix, analyse it, score it against its truth."""
     from gait.synth import SynthParams, render_clip
 
     path = folder / f"{name}.mp4"
     truth = render_clip(path, SynthParams(**kwargs))
     result = analyse(str(path), truth["height_m"])
-    row: dict[str, Any] = {"case": name}
     if isinstance(result, str):
-        row["status"] = result
-        return row
-    row["status"] = "ok"
-    steady = [e for e in truth["events"] if _steady_event(e, truth)]
-    times = [e["time_s"] for e in result["events"]]
-    window = (min(times) - 0.2, max(times) + 0.2) if times else None
-    for kind, key in (("initial_contact", "ic"), ("foot_off", "fo")):
-        errors, n_true, found, false = event_errors(
-            result["events"], steady, kind, window, also_true=truth["events"]
-        )
-        row[f"{key}_mae_ms"] = 1000 * float(np.mean(np.abs(errors))) if errors else None
-        row[f"{key}_bias_ms"] = 1000 * float(np.mean(errors)) if errors else None
-        row[f"{key}_found_pct"] = 100.0 * found / n_true if n_true else None
-        row[f"{key}_false"] = false
-    m, t = result["metrics"], truth["metrics"]
-    row["step_len_err_cm"] = _diff(m["step_length_m"], t["step_length_m"], 100)
-    row["stride_len_err_cm"] = _diff(m["stride_length_m"], t["stride_length_m"], 100)
-    row["speed_err_pct"] = (
-        100 * (m["speed_mps"] - t["speed_mps"]) / t["speed_mps"] if m["speed_mps"] else None
-    )
-    row["cadence_err_spm"] = _diff(m["cadence_spm"], t["cadence_spm"])
-    row["stance_err_pts"] = _diff(m["stance_pct"], t["stance_pct"])
-    row["double_support_err_pts"] = _diff(m["double_support_pct"], t["double_support_pct"])
-    row["steady_steps"] = m["steady_steps"]
-    return row
-
-
-def _steady_event(event: dict, truth: dict) -> bool:
-    """True events of footprints fully inside the frame (what the method should find)."""
-    for f in truth["footprints"]:
-        if f["in_frame"] and (
-            (event["type"] == "initial_contact" and f["ic_frame"] == event["frame"])
-            or (event["type"] == "foot_off" and f["fo_frame"] == event["frame"])
-        ):
-            return True
-    return False
-
-
-def _diff(a: float | None, b: float | None, factor: float = 1.0) -> float | None:
-    return None if a is None or b is None else (a - b) * factor
+        return {"case": name, "status": result}
+    return {"case": name, "status": "ok", **score_synthetic(result, truth)}
 
 
 def real_case() -> dict[str, Any]:
@@ -168,27 +85,15 @@ def real_case() -> dict[str, Any]:
     result = analyse(str(video), None)
     row: dict[str, Any] = {"case": "real:outdoor-walker-and-jumper"}
     if isinstance(result, str):
-        row["status"] = result
-        return row
-    row["status"] = "ok"
-    fps = notes["fps"]
-    truth = [
-        {"type": "initial_contact" if e["type"] == "IC" else "foot_off", "time_s": e["frame"] / fps}
-        for e in notes["passes"][0]["events"]
-    ]
-    est = [{"type": e["type"], "time_s": e["frame"] / fps} for e in result["events"]]
-    for kind, key in (("initial_contact", "ic"), ("foot_off", "fo")):
-        errors, n_true, found, false = event_errors(est, truth, kind)
-        row[f"{key}_mae_ms"] = 1000 * float(np.mean(np.abs(errors))) if errors else None
-        row[f"{key}_mae_frames"] = float(np.mean(np.abs(errors))) * fps if errors else None
-        row[f"{key}_bias_frames"] = float(np.mean(errors)) * fps if errors else None
-        row[f"{key}_found"] = f"{found}/{n_true}"
-        row[f"{key}_false"] = false
-    frames = notes["passes"][0]["frames"]
-    row["events_outside_pass"] = sum(
-        1 for e in result["events"] if not frames[0] <= e["frame"] <= frames[1]
-    )
-    return row
+        return {**row, "status": result}
+    walk = notes["passes"][0]
+    first, last = walk["frames"]
+    return {
+        **row,
+        "status": "ok",
+        **score_annotated(result, walk["events"], notes["fps"]),
+        "events_outside_pass": sum(1 for e in result["events"] if not first <= e["frame"] <= last),
+    }
 
 
 COLUMNS = [

@@ -7,22 +7,20 @@ stderr says why); 1 an internal error.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-import tempfile
 import traceback
 from pathlib import Path
 from typing import Any
 
 from gait import pipeline
-from gait.errors import GaitError
+from gait.errors import GaitError, first_line
 from gait.progress import ProgressBar
+from gait.result import write_json_atomic
 from gait.runner import analyze_video
+from gait.walk.scale import HEIGHT_RANGE_M
 
 EXIT_OK, EXIT_INTERNAL, EXIT_UNUSABLE = 0, 1, 2
-#: Plausible human stature, metres (the API accepts the same range).
-HEIGHT_RANGE_M = (0.5, 2.5)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as exc:
         if os.environ.get("GAIT_DEBUG"):
             traceback.print_exc()
-        print(f"internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"internal error: {type(exc).__name__}: {first_line(exc)}", file=sys.stderr)
         return EXIT_INTERNAL
 
 
@@ -123,21 +121,6 @@ def summary_line(result: dict[str, Any]) -> str:
         f"step time {show('step_time_s', '.3f')} s  step length {show('step_length_m', '.3f')} m  "
         f"speed {show('speed_mps', '.2f')} m/s"
     )
-
-
-def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
-    """Write ``data`` to ``path`` so that a failure never leaves a partial file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w") as stream:
-            json.dump(data, stream, indent=2)
-            stream.write("\n")
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def height_m(text: str) -> float:

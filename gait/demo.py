@@ -13,6 +13,7 @@ from typing import Any
 
 from gait.errors import NoReliableGait
 from gait.progress import ProgressBar
+from gait.result import write_json_atomic
 from gait.runner import analyze_video
 from gait.synth import SynthParams, render_clip
 
@@ -40,8 +41,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from gait.cli import write_json_atomic  # the CLI imports this module
-
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
     video = out / "walk.mp4"

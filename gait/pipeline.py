@@ -21,7 +21,7 @@ import json
 import math
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -39,6 +39,8 @@ DEFAULT_CHUNK_FRAMES = 240
 #: Upper bound on the number of chunks: Durable fan-outs of thousands of activities stall,
 #: so a long video gets longer chunks instead of more of them.
 MAX_CHUNKS = 64
+#: The :class:`VideoInfo` fields that are arrays: shipped as arrays, the rest as JSON.
+VIDEO_ARRAYS = ("frame_times_s", "keyframes")
 
 
 @dataclass(frozen=True)
@@ -81,33 +83,21 @@ class Plan:
         meta = {
             "format_version": FORMAT_VERSION,
             "video": {
-                "path": self.video.path,
-                "container": self.video.container,
-                "codec": self.video.codec,
-                "width": self.video.width,
-                "height": self.video.height,
-                "rotation_deg": self.video.rotation_deg,
-                "fps": self.video.fps,
+                f.name: getattr(self.video, f.name)
+                for f in fields(VideoInfo)
+                if f.name not in VIDEO_ARRAYS
             },
             "analysis_size": list(self.analysis_size),
             "chunks": [chunk.to_dict() for chunk in self.chunks],
             "height_m": self.height_m,
         }
-        return _npz_bytes(
-            meta,
-            frame_times_s=self.video.frame_times_s,
-            keyframes=self.video.keyframes,
-            background=self.background,
-        )
+        arrays = {name: getattr(self.video, name) for name in VIDEO_ARRAYS}
+        return _npz_bytes(meta, background=self.background, **arrays)
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Plan:
         meta, arrays = _npz_load(data)
-        video = VideoInfo(
-            **meta["video"],
-            frame_times_s=arrays["frame_times_s"],
-            keyframes=arrays["keyframes"],
-        )
+        video = VideoInfo(**meta["video"], **{name: arrays[name] for name in VIDEO_ARRAYS})
         return cls(
             video=video,
             analysis_size=(int(meta["analysis_size"][0]), int(meta["analysis_size"][1])),

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from gait.walk.contacts import Contacts
 
 #: Version of the result JSON; bump when a key changes meaning or disappears.
-SCHEMA_VERSION = 1
+#: 2: ``steps[].double_support_time_s`` became ``initial_double_support_time_s`` (it is one
+#: transition; ``metrics.double_support_*`` are both of a stride's).
+SCHEMA_VERSION = 2
 
 
 @dataclass
@@ -24,6 +33,8 @@ class Result:
     metrics: dict[str, Any] = field(default_factory=dict)
     quality: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: The contacts table ``steps`` and ``metrics`` were computed from (not in the JSON).
+    contacts: Contacts | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -35,3 +46,18 @@ class Result:
             "quality": self.quality,
             "warnings": self.warnings,
         }
+
+
+def write_json_atomic(path: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` to ``path`` so that a failure never leaves a partial file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w") as stream:
+            json.dump(data, stream, indent=2)
+            stream.write("\n")
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

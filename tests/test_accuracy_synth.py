@@ -2,7 +2,8 @@
 
 The targets of the measurement (IC MAE <= 20 ms, FO MAE <= 35 ms, step length within 2 cm,
 speed within 3 %, cadence within 1 spm, stance within 3 points) are asserted per clip;
-``benchmarks/accuracy.py`` runs the whole matrix.
+``benchmarks/accuracy.py`` runs the whole matrix. Clips are rendered and analysed once per
+session (``synthetic`` / ``analysed`` in ``conftest.py``).
 """
 
 from __future__ import annotations
@@ -13,10 +14,9 @@ import cv2
 import numpy as np
 import pytest
 
-from benchmarks.accuracy import synthetic_case
-from gait import pipeline
+from gait.errors import NoReliableGait
 from gait.report import FOOT_COLOURS, REPORT_WIDTH_PX, write_report
-from gait.synth import SynthParams, render_clip
+from gait.synth.score import score_synthetic
 from tests.media import transform_clip
 
 BASE = {"width": 960, "height": 540, "duration_s": 5.0}
@@ -36,9 +36,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "kwargs"), CASES)
-def test_synthetic_tolerances(tmp_path, name, kwargs):
-    row = synthetic_case(name, {**BASE, **kwargs}, tmp_path)
-    assert row["status"] == "ok"
+def test_synthetic_tolerances(synthetic, analysed, name, kwargs):
+    path, truth = synthetic(**{**BASE, **kwargs})
+    row = score_synthetic(analysed(path, truth["height_m"]).outcome().to_dict(), truth)
     assert row["ic_found_pct"] >= 98 and row["fo_found_pct"] >= 98
     assert row["ic_false"] == 0 and row["fo_false"] == 0
     assert row["ic_mae_ms"] <= 20
@@ -50,26 +50,32 @@ def test_synthetic_tolerances(tmp_path, name, kwargs):
     assert abs(row["double_support_err_pts"]) <= 5.0
 
 
-def _analyse(path, height_m=None):
-    plan = pipeline.plan(str(path), height_m=height_m)
-    return pipeline.aggregate(plan, [pipeline.analyze_chunk(plan, c) for c in plan.chunks])
-
-
-def test_a_limp_shows_as_step_length_asymmetry(tmp_path):
-    path = tmp_path / "limp.mp4"
-    truth = render_clip(path, SynthParams(**BASE, asymmetry=0.2))
-    metrics = _analyse(path, truth["height_m"]).metrics
+def test_a_limp_shows_as_step_length_asymmetry(synthetic, analysed):
+    path, truth = synthetic(**BASE, asymmetry=0.2)
+    metrics = analysed(path, truth["height_m"]).outcome().metrics
     # Steps of L(1 + a/2) and L(1 - a/2): |A - B| / mean = a = 20 %.
     assert 15 <= metrics["step_length_asymmetry_pct"] <= 25
-    symmetric = tmp_path / "even.mp4"
-    render_clip(symmetric, SynthParams(**BASE))
-    assert _analyse(symmetric, truth["height_m"]).metrics["step_length_asymmetry_pct"] < 5
+    symmetric, truth = synthetic(**BASE)
+    assert analysed(symmetric, truth["height_m"]).outcome().metrics["step_length_asymmetry_pct"] < 5
 
 
-def test_no_height_gives_no_metres(tmp_path):
-    path = tmp_path / "clip.mp4"
-    truth = render_clip(path, SynthParams(**BASE))
-    result = _analyse(path)
+def test_single_support_is_the_other_foots_swing(synthetic, analysed):
+    """Single support (stance − double support) of a symmetric walk equals swing, and both
+    supports match the truth's within the double-support tolerance."""
+    path, truth = synthetic(**BASE)
+    metrics = analysed(path, truth["height_m"]).outcome().metrics
+    assert metrics["single_support_pct"] == pytest.approx(metrics["swing_pct"], abs=3.0)
+    assert metrics["single_support_pct"] == pytest.approx(
+        truth["metrics"]["single_support_pct"], abs=5.0
+    )
+    assert metrics["single_support_pct"] + metrics["double_support_pct"] == pytest.approx(
+        metrics["stance_pct"], abs=0.01
+    )
+
+
+def test_no_height_gives_no_metres(synthetic, analysed):
+    path, truth = synthetic(**BASE)
+    result = analysed(path).outcome()
     metrics = result.to_dict()["metrics"]
     assert metrics["step_length_m"] is None and metrics["speed_mps"] is None
     assert metrics["walk_ratio_m_per_spm"] is None
@@ -79,10 +85,9 @@ def test_no_height_gives_no_metres(tmp_path):
     assert metrics["step_length_stature_ratio"] == pytest.approx(true_ratio, rel=0.03)
 
 
-def test_report_picture(tmp_path):
-    path = tmp_path / "clip.mp4"
-    render_clip(path, SynthParams(**BASE))
-    result = _analyse(path, 1.75).to_dict()
+def test_report_picture(tmp_path, synthetic, analysed):
+    path, truth = synthetic(**BASE)
+    result = analysed(path, truth["height_m"]).outcome().to_dict()
     picture = tmp_path / "report.png"
     write_report(path, json.loads(json.dumps(result)), picture)
     image = cv2.imread(str(picture))
@@ -94,12 +99,9 @@ def test_report_picture(tmp_path):
         assert np.count_nonzero(painted) > 1000, colour
 
 
-def test_a_panning_camera_gives_no_reliable_gait(tmp_path):
-
-    from gait.errors import NoReliableGait
-
-    source, panned = tmp_path / "static.mp4", tmp_path / "panned.mp4"
-    render_clip(source, SynthParams(width=640, height=360, duration_s=4.0, background="cluttered"))
+def test_a_panning_camera_gives_no_reliable_gait(tmp_path, synthetic, analysed):
+    source, _ = synthetic(width=640, height=360, duration_s=4.0, background="cluttered")
+    panned = tmp_path / "panned.mp4"
     transform_clip(
         source,
         panned,  # 3 px per frame to the left
@@ -111,17 +113,17 @@ def test_a_panning_camera_gives_no_reliable_gait(tmp_path):
         ),
     )
     with pytest.raises(NoReliableGait) as refused:
-        _analyse(panned, 1.75)
+        analysed(panned, 1.75).outcome()
     assert refused.value.reason == "camera_motion"
-    _analyse(source, 1.75)  # the same walk filmed still is measured
+    # The same walk filmed still is measured.
+    assert analysed(source, 1.75).outcome().metrics["steady_steps"] >= 2
 
 
-def test_a_shaking_camera_withholds_the_support_phases(tmp_path):
+def test_a_shaking_camera_withholds_the_support_phases(tmp_path, synthetic, analysed):
     """Half a pixel of random shake per frame blurs every contact: stance and double support
     come out impossible for walking, so they are reported as unmeasured, not as numbers."""
-
-    source, shaken = tmp_path / "still.mp4", tmp_path / "shaken.mp4"
-    render_clip(source, SynthParams(**BASE, background="textured"))
+    source, _ = synthetic(**BASE, background="textured")
+    shaken = tmp_path / "shaken.mp4"
     shake = np.random.default_rng(0)
     transform_clip(
         source,
@@ -133,8 +135,10 @@ def test_a_shaking_camera_withholds_the_support_phases(tmp_path):
             borderMode=cv2.BORDER_REFLECT,
         ),
     )
-    result = _analyse(shaken, 1.75)
+    result = analysed(shaken, 1.75).outcome()
     assert result.metrics["stance_pct"] is None and result.metrics["double_support_pct"] is None
+    assert result.metrics["single_support_pct"] is None
     assert all(step["stance_time_s"] is None for step in result.steps)
+    assert all(step["initial_double_support_time_s"] is None for step in result.steps)
     assert any("stance and support phases not reported" in w for w in result.warnings)
-    assert _analyse(source, 1.75).metrics["stance_pct"] is not None
+    assert analysed(source, 1.75).outcome().metrics["stance_pct"] is not None

@@ -10,27 +10,23 @@ import pytest
 from gait import pipeline
 from gait.errors import GaitError
 
+REAL = ["side-indoor-forward-then-backward.mp4", "side-outdoor-walker-and-jumper.mp4"]
 
-def result_or_error(plan: pipeline.Plan, features: list[pipeline.ChunkFeatures]) -> str:
-    """The aggregate's outcome as canonical JSON: the result, or the typed error it raised."""
+
+def run_chunked(video, chunk_frames: int, seed: int) -> str:
+    """The outcome as canonical JSON with ``chunk_frames`` per chunk, the chunks' features
+    shipped through the wire format and aggregated in a shuffled order."""
+    plan = pipeline.Plan.from_bytes(pipeline.plan(video, chunk_frames=chunk_frames).to_bytes())
+    features = [
+        pipeline.ChunkFeatures.from_bytes(pipeline.analyze_chunk(plan, chunk).to_bytes())
+        for chunk in plan.chunks
+    ]
+    random.Random(seed).shuffle(features)
     try:
         outcome = pipeline.aggregate(plan, features).to_dict()
     except GaitError as exc:
         outcome = {"error": exc.to_dict()}
     return json.dumps(outcome, sort_keys=True)
-
-
-def run_chunked(video, chunk_frames: int, seed: int | None) -> str:
-    plan = pipeline.plan(video, chunk_frames=chunk_frames)
-    # Through the wire format, as the orchestration ships them.
-    plan = pipeline.Plan.from_bytes(plan.to_bytes())
-    features = [
-        pipeline.ChunkFeatures.from_bytes(pipeline.analyze_chunk(plan, chunk).to_bytes())
-        for chunk in plan.chunks
-    ]
-    if seed is not None:
-        random.Random(seed).shuffle(features)
-    return result_or_error(plan, features)
 
 
 def test_chunk_ranges_cover_every_frame_once():
@@ -65,19 +61,19 @@ def test_background_model_erases_the_moving_object(small_clip):
     assert plan.background.max() < 60
 
 
-def test_chunk_features_stay_small(real_clip):
-    plan = pipeline.plan(real_clip("side-indoor-forward-then-backward.mp4"))
-    chunk = plan.chunks[0]
-    blob = pipeline.analyze_chunk(plan, chunk).to_bytes()
-    assert len(blob) < 400_000, f"{len(blob)} bytes for {chunk.frame_count} frames"
+@pytest.mark.parametrize("name", REAL)
+def test_chunk_features_stay_small(real_clip, analysed, name):
+    analysis = analysed(real_clip(name))
+    for chunk, blob in zip(analysis.plan.chunks, analysis.chunk_bytes, strict=True):
+        # ~3 KB per frame before compression; 240 frames must stay well under 1 KB each.
+        assert len(blob) < 1_700 * chunk.frame_count, f"{len(blob)} bytes, {chunk}"
 
 
-@pytest.mark.parametrize(
-    "name", ["side-indoor-forward-then-backward.mp4", "side-outdoor-walker-and-jumper.mp4"]
-)
-def test_result_is_chunk_invariant_on_real_clips(real_clip, name):
+@pytest.mark.slow
+@pytest.mark.parametrize("name", REAL)
+def test_result_is_chunk_invariant_on_real_clips(real_clip, analysed, name):
     video = real_clip(name)
-    reference = run_chunked(video, chunk_frames=10_000, seed=None)
+    reference = analysed(video).canonical
     assert '"events"' in reference, "the clip must give a result for this test to mean much"
     assert run_chunked(video, chunk_frames=37, seed=1) == reference
     assert run_chunked(video, chunk_frames=100, seed=2) == reference
@@ -98,12 +94,9 @@ def test_features_are_the_same_whatever_the_chunking(small_clip):
             assert np.array_equal(np.concatenate([p.arrays[name] for p in parts]), array), name
 
 
-def test_result_is_chunk_invariant_on_a_synthetic_walk(tmp_path):
-    from gait.synth import SynthParams, render_clip
-
-    video = tmp_path / "walk.mp4"
-    render_clip(video, SynthParams(width=480, height=270, duration_s=5.0, vfr=True, seed=5))
-    reference = run_chunked(video, chunk_frames=10_000, seed=None)
+def test_result_is_chunk_invariant_on_a_synthetic_walk(synthetic, analysed):
+    video, _ = synthetic(width=480, height=270, duration_s=5.0, vfr=True, seed=5)
+    reference = analysed(video).canonical
     assert '"events"' in reference, "the walk must give a result for this test to mean much"
     for chunk_frames, seed in [(13, 6), (64, 7)]:
         assert run_chunked(video, chunk_frames, seed) == reference

@@ -70,7 +70,8 @@ def test_events_alternate_and_frames_follow_conventions(clip: tuple[Path, dict[s
     # Gait order: IC_A, FO_B, IC_B, FO_A, IC_A ... (types alternate, each FO is the other foot).
     for prev, cur in itertools.pairwise(events):
         assert prev["type"] != cur["type"]
-        assert prev["foot"] != cur["foot"] if cur["type"] == "foot_off" else True
+        if cur["type"] == "foot_off":
+            assert prev["foot"] != cur["foot"]
         assert prev["time_s"] < cur["time_s"]
     for e in events:
         f = e["frame"]

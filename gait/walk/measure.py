@@ -86,4 +86,5 @@ def measure(clip: Clip, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
             video_px_per_analysis_px=clip.video_px_per_analysis_px,
         ),
         warnings=warnings,
+        contacts=contacts,
     )

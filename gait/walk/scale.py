@@ -6,6 +6,9 @@ import numpy as np
 
 from gait.errors import NoReliableGait
 
+#: Plausible human stature, metres: the range a given height must lie in (the CLI and the
+#: API both check it).
+HEIGHT_RANGE_M = (0.5, 2.5)
 #: The walker's standing stature is taken as this percentile of the per-frame heights
 #: (floor line to the top of the blob) over steady walking: the head rises highest at
 #: mid-stance, near standing height; lower frames are double support (knees bent).
