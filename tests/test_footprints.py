@@ -77,3 +77,16 @@ def test_contact_starts_when_a_sliding_heel_settles():
     )
     assert (found.ic_pos, found.fo_pos) == (7, 20)
     assert found.ic_seen and found.fo_seen
+
+
+def test_facing_offset_points_to_the_shank():
+    """The run of foreground rising from the floor is long under the shank (the heel end)."""
+    print_ = fp.Footprint(ic_pos=0, fo_pos=29, x0_px=10, x1_px=30)
+    runs = np.zeros((30, 40), np.uint8)
+    runs[:, 10:30] = 5  # the sole
+    runs[:, 10:15] = 60  # the shank stands on the left end
+    owned = np.ones((30, 40), bool)
+    offset = fp.facing_offset(print_, runs, owned)
+    assert -0.5 < offset < -0.1
+    assert 0.1 < fp.facing_offset(print_, runs[:, ::-1], owned) < 0.5  # mirrored: the right
+    assert np.isnan(fp.facing_offset(print_, runs, np.zeros_like(owned)))

@@ -13,7 +13,7 @@ def runs_of_true(flags: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     column, then by start.
     """
     flags = np.asarray(flags, dtype=bool)
-    grid = flags.reshape(flags.shape[0], -1)
+    grid = flags if flags.ndim == 2 else flags[:, None]
     padded = np.zeros((grid.shape[0] + 2, grid.shape[1]), np.int8)
     padded[1:-1] = grid
     # Transposed, np.nonzero lists each column's changes in time order.
