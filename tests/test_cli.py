@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from gait.cli import main
 from gait.progress import ProgressBar
 from tests.media import BAD_INPUTS
 
@@ -27,29 +28,41 @@ def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+def run_main(*args: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """The CLI in this process (``python -m gait`` calls the same ``main``): exit code and
+    stderr. Argument errors exit through argparse with code 2."""
+    capsys.readouterr()
+    try:
+        code = main(list(args))
+    except SystemExit as exc:
+        code = int(exc.code)
+    return code, capsys.readouterr().err
+
+
 @pytest.mark.parametrize("name", sorted(BAD_INPUTS))
-def test_unusable_inputs_exit_2_with_one_line_and_no_output(tmp_path, name):
+def test_unusable_inputs_exit_2_with_one_line_and_no_output(tmp_path, capsys, name):
     maker, code = BAD_INPUTS[name]
     video = maker(tmp_path / name)
     output = tmp_path / "out" / "result.json"
-    completed = run_cli("analyze", str(video), "--json", str(output), cwd=tmp_path)
-    assert completed.returncode == 2, completed.stderr
-    lines = completed.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(f"error: {code}:"), completed.stderr
+    exit_code, stderr = run_main("analyze", str(video), "--json", str(output), capsys=capsys)
+    assert exit_code == 2, stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"error: {code}:"), stderr
     assert not output.exists()
     assert not any(p.name.startswith(".result.json") for p in tmp_path.rglob("*"))
 
 
 def test_missing_file_exits_2(tmp_path):
+    """Through ``python -m gait``, as a user runs it."""
     completed = run_cli("analyze", str(tmp_path / "nope.mp4"), cwd=tmp_path)
     assert completed.returncode == 2
-    assert "no such file" in completed.stderr
+    assert completed.stderr.startswith("error: not_a_video:") and "no such file" in completed.stderr
 
 
-def test_out_of_range_height_is_refused(tmp_path, small_clip):
-    completed = run_cli("analyze", str(small_clip), "--height-m", "7", cwd=tmp_path)
-    assert completed.returncode == 2
-    assert "height must be" in completed.stderr
+def test_out_of_range_height_is_refused(small_clip, capsys):
+    exit_code, stderr = run_main("analyze", str(small_clip), "--height-m", "7", capsys=capsys)
+    assert exit_code == 2
+    assert "height must be 0.5–2.5 m" in stderr
 
 
 def test_analyze_writes_the_result_json_and_report(tmp_path, real_clip, analysed):
@@ -79,12 +92,14 @@ def test_analyze_writes_the_result_json_and_report(tmp_path, real_clip, analysed
     assert "\r" not in completed.stderr, "no progress bar when stderr is not a terminal"
 
 
-def test_no_walker_exits_2_and_writes_nothing(tmp_path, small_clip):
+def test_no_walker_exits_2_and_writes_nothing(tmp_path, small_clip, capsys):
     """A bright square crossing the frame is motion, not a person walking."""
     output = tmp_path / "result.json"
-    completed = run_cli("analyze", str(small_clip), "--json", str(output), cwd=tmp_path)
-    assert completed.returncode == 2, completed.stderr
-    assert completed.stderr.startswith("error: no_reliable_gait:")
+    exit_code, stderr = run_main(
+        "analyze", str(small_clip), "--json", str(output), "--workers", "1", capsys=capsys
+    )
+    assert exit_code == 2, stderr
+    assert stderr.startswith("error: no_reliable_gait:")
     assert not output.exists()
 
 
