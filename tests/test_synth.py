@@ -56,7 +56,7 @@ def test_truth_file_and_metrics_self_consistent(clip: tuple[Path, dict[str, Any]
     assert 20.0 <= m["double_support_pct"] <= 24.0
     assert m["single_support_pct"] == pytest.approx(m["swing_pct"])
     steady = [s for s in truth["steps"] if s["steady"]]
-    assert all(s["double_support_time_s"] > 0 for s in steady)
+    assert all(s["initial_double_support_time_s"] > 0 for s in steady)
     assert truth["video"]["frame_count"] == len(truth["frame_times_s"])
     stature_frac = truth["stature_px"] / truth["video"]["display_height"]
     assert 0.45 <= stature_frac <= 0.65

@@ -23,7 +23,9 @@ from gait.synth.kinematics import Body
 from gait.synth.scene import Camera
 from gait.synth.timing import Footprint
 
-SCHEMA_VERSION = 1
+#: 2: ``steps[].double_support_time_s`` (one transition) became
+#: ``initial_double_support_time_s``, as in the analysis result.
+SCHEMA_VERSION = 2
 
 
 def ic_frame(times_s: np.ndarray, t: float) -> int | None:
@@ -127,7 +129,7 @@ def step_records(footprints: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "step_time_s": cur["ic_time_s"] - prev["ic_time_s"],
                 "step_length_m": cur["walk_x_m"] - prev["walk_x_m"],
                 "stance_time_s": stance,
-                "double_support_time_s": ds,
+                "initial_double_support_time_s": ds,
                 "steady": bool(prev["steady"] and cur["steady"]),
             }
         )
@@ -174,7 +176,7 @@ def metrics(steps: list[dict[str, Any]]) -> dict[str, Any]:
     step_time, _ = _side_mean(steady, "step_time_s")
     step_len, len_foot = _side_mean(steady, "step_length_m")
     stance, stance_foot = _side_mean(steady, "stance_time_s")
-    ds, _ = _side_mean(steady, "double_support_time_s")
+    ds, _ = _side_mean(steady, "initial_double_support_time_s")
     assert step_time is not None and step_len is not None
     stride = 2 * step_time
     out.update(

@@ -46,7 +46,7 @@ def measure(clip: Clip, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
     quality.check_static_camera(arrays["foreground_fraction"])
     walker = find_walker(arrays["blobs"], height)
     floor = fit_floor(arrays["bottom_y"], walker.boxes, interval_s)
-    stature, stature_px = fit_stature(walker.top_y_px, walker.centre_x_px, floor)
+    stature_line, stature_px = fit_stature(walker.top_y_px, walker.centre_x_px, floor)
     footprints, facing = clip_footprints(
         arrays["bottom_y"], arrays["bottom_run"], walker.boxes, floor, stature_px, interval_s
     )
@@ -61,7 +61,7 @@ def measure(clip: Clip, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
         stature_px,
     )
     times_s = clip.video.frame_times_s[frame_indices]
-    contacts = contacts_table(footprints, walking, frame_indices, times_s, stature)
+    contacts = contacts_table(footprints, walking, frame_indices, times_s, stature_line)
     per_step = parameters.step_values(contacts, clip.height_m)
     quality.require_steps(per_step["row"].size)
     per_stride = parameters.stride_values(contacts, clip.height_m)
