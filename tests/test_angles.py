@@ -161,6 +161,35 @@ def test_bad_input_is_refused() -> None:
     with pytest.raises(ValueError, match="33, 4"):
         A.joint_angles_deg(np.zeros((5, 17, 3)), np.arange(5.0), 1)
     with pytest.raises(ValueError, match="direction"):
-        A.joint_angles_deg(np.zeros((5, 33, 4)), np.arange(5.0), 0)
+        A.joint_angles_deg(np.zeros((5, 33, 4)), np.arange(5.0), 2)
+    with pytest.raises(ValueError, match="one value per frame"):
+        A.joint_angles_deg(np.zeros((5, 33, 4)), np.arange(5.0), np.ones(4))
     with pytest.raises(ValueError, match="increasing"):
         A.joint_angles_deg(np.zeros((3, 33, 4)), np.array([0.0, 0.0, 1.0]), 1)
+
+
+def test_per_frame_direction_turns_with_the_walker_and_withholds_unknown_frames() -> None:
+    """A walk mirrored half-way (a turn): per-frame directions give the same angles."""
+    times, lm, direction, truth, _ = _walk(duration_s=4.0)
+    half = times.size // 2
+    mirrored = lm.copy()
+    mirrored[half:, :, 0] = 2000.0 - mirrored[half:, :, 0]
+    per_frame = np.full(times.size, direction)
+    per_frame[half:] = -direction
+    per_frame[half - 3 : half] = 0  # turning: no walking direction
+    out = A.joint_angles_deg(mirrored, times, per_frame, cutoff_hz=None)
+    knee = out["right"]["knee"]
+    assert np.all(np.isnan(knee[half - 3 : half]))
+    keep = np.isfinite(knee)
+    assert np.abs(knee[keep] - truth["right"]["knee"][keep]).max() <= 0.5
+    assert keep.sum() == times.size - 3
+
+
+def test_cycle_normalisation_reads_exact_frames_and_never_beyond() -> None:
+    times = np.array([0.0, 0.1, 0.2, 0.3])
+    values = np.array([0.0, 10.0, np.nan, 30.0])
+    curve = A.normalise_cycle(values, times, 0.0, 0.1)
+    assert curve[0] == 0.0 and curve[-1] == 10.0 and curve[50] == pytest.approx(5.0)
+    assert np.all(np.isnan(A.normalise_cycle(values, times, 0.1, 0.3)[1:-1]))
+    beyond = A.normalise_cycle(values, times, 0.25, 0.35)
+    assert np.isnan(beyond[-1]), "no extrapolation past the last frame"
