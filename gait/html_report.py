@@ -128,7 +128,8 @@ h1 { font-size: 16pt; margin: 0 0 1mm; }
 h2 { font-size: 12pt; margin: 5mm 0 2mm; border-bottom: 1px solid #bbb; }
 p, li { margin: 1mm 0; }
 .sub { color: #555; }
-section { break-inside: avoid; page-break-inside: avoid; }
+h2 { break-after: avoid; page-break-after: avoid; }
+svg, tr, li, .charts, #walk, #timeline { break-inside: avoid; page-break-inside: avoid; }
 svg { display: block; width: 100%; height: auto; }
 table { border-collapse: collapse; width: 100%; font-size: 9pt; }
 th, td { padding: 1mm 1.5mm; border-bottom: 1px solid #ddd; text-align: right; }
@@ -531,7 +532,7 @@ def _band(xs: Sequence[float], lo: Sequence[float | None], hi: Sequence[float | 
 
 
 def _angle_chart(joint: str, sides: Mapping[str, Any]) -> str:
-    w, h, left, right, top, bottom = 320.0, 230.0, 36.0, 8.0, 10.0, 30.0
+    w, h, left, right, top, bottom = 320.0, 230.0, 36.0, 14.0, 10.0, 30.0
     values = []
     for side in sides.values():
         curve = field(field(side, "curves", default={}), joint, default={})
@@ -654,6 +655,7 @@ def _quality_section(result: Mapping[str, Any]) -> str:
     quality = field(result, "quality", default={})
     video = field(result, "video", default={})
     fps = field(video, "fps")
+    variable = field(video, "variable_frame_rate", default=True)
     items = [
         f"Confidence {_num(field(quality, 'confidence'), 2)} (0 to 1): "
         f"{esc(field(quality, 'confidence_method', default=''))}.",
@@ -667,8 +669,9 @@ def _quality_section(result: Mapping[str, Any]) -> str:
         start, end = field(seg, "start_frame"), field(seg, "end_frame")
         reason = str(field(seg, "reason", default=""))
         when = f"frames {esc(start)}–{esc(end)}"
-        if fps and start is not None and end is not None:
-            when += f" (about {float(start) / float(fps):.1f}–{float(end) / float(fps):.1f} s)"
+        # Seconds only at a constant frame rate: elsewhere index / fps is not a frame's time.
+        if fps and start is not None and end is not None and not variable:
+            when += f" ({float(start) / float(fps):.1f}–{float(end) / float(fps):.1f} s)"
         ex_items.append(f"<li>{when}: {esc(REASON_WORDS.get(reason, reason))}</li>")
     warnings = [f"<li>{esc(w)}</li>" for w in field(result, "warnings", default=[])]
     return (
