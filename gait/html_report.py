@@ -85,13 +85,9 @@ def esc(value: Any) -> str:
 
 
 def _num(value: Any, digits: int = 2) -> str:
-    if value is None or isinstance(value, bool):
-        return "–"
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return "–"
-    return f"{x:.{digits}f}" if math.isfinite(x) else "–"
+    """A number with ``digits`` decimals, or "–" when it is missing (None) or not a number."""
+    x = None if isinstance(value, bool) else _float(value)
+    return "–" if x is None else f"{x:.{digits}f}"
 
 
 def field(data: Mapping[str, Any] | None, *names: str, default: Any = None) -> Any:
@@ -106,6 +102,15 @@ def field(data: Mapping[str, Any] | None, *names: str, default: Any = None) -> A
         if node is not None:
             return node
     return default
+
+
+def _float(value: Any) -> float | None:
+    """``value`` as a finite float, or None (a missing or malformed number is not drawn)."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None
 
 
 def _colour(foot: Any) -> str:
@@ -226,19 +231,20 @@ def render_failure(error: Mapping[str, Any], *, video_name: str | None = None) -
 
 def _walk_section(result: Mapping[str, Any], frame_jpeg: bytes | None) -> str:
     video = field(result, "video", default={})
-    width = float(field(video, "display_width", "width", default=1280))
-    height = float(field(video, "display_height", "height", default=720))
+    width = _float(field(video, "display_width", "width")) or 1280.0
+    height = _float(field(video, "display_height", "height")) or 720.0
     quality = field(result, "quality", default={})
     floor = field(quality, "floor_line_px", default={})
     intercept, slope = field(floor, "intercept"), field(floor, "slope", default=0.0)
     steps = list(field(result, "steps", default=[]))
     marks = []
     size = height / 40
+    intercept, slope = _float(intercept), _float(slope) or 0.0
     for step in steps:
-        x = field(step, "heel_x_px")
+        x = _float(field(step, "heel_x_px"))
         if x is None or intercept is None:
             continue
-        y = float(intercept) + float(slope) * float(x)
+        y = intercept + slope * x
         colour = _colour(field(step, "foot"))
         length_m = field(step, "step_length_m")
         label = (
@@ -291,8 +297,9 @@ def _stance_intervals(events: Sequence[Mapping[str, Any]]) -> dict[str, list[tup
     """Per foot, ``(ic_time, fo_time)`` of each stance; either end None when not observed."""
     out: dict[str, list[tuple]] = {}
     opened: dict[str, float | None] = {}
-    for e in sorted(events, key=lambda e: float(field(e, "time_s", default=0.0))):
-        foot, kind, t = str(field(e, "foot")), field(e, "type"), field(e, "time_s")
+    timed = [e for e in events if _float(field(e, "time_s")) is not None]
+    for e in sorted(timed, key=lambda e: _float(field(e, "time_s"))):
+        foot, kind, t = str(field(e, "foot")), field(e, "type"), _float(field(e, "time_s"))
         if kind == "initial_contact":
             if opened.get(foot) is not None:
                 out.setdefault(foot, []).append((opened[foot], None))
@@ -308,7 +315,7 @@ def _stance_intervals(events: Sequence[Mapping[str, Any]]) -> dict[str, list[tup
 
 def _timeline_section(result: Mapping[str, Any]) -> str:
     events = list(field(result, "events", default=[]))
-    times = [float(t) for e in events if (t := field(e, "time_s")) is not None]
+    times = [t for e in events if (t := _float(field(e, "time_s"))) is not None]
     if not times:
         return '<section id="timeline"><h2>Events</h2><p>No gait events.</p></section>'
     stances = _stance_intervals(events)
@@ -421,9 +428,9 @@ RELATIVE = {
 def _foot_means(steps: Sequence[Mapping[str, Any]], key: str) -> dict[str, float]:
     by_foot: dict[str, list[float]] = {}
     for step in steps:
-        value = field(step, key)
+        value = _float(field(step, key))
         if value is not None:
-            by_foot.setdefault(str(field(step, "foot")), []).append(float(value))
+            by_foot.setdefault(str(field(step, "foot")), []).append(value)
     return {foot: float(np.mean(v)) for foot, v in by_foot.items()}
 
 
