@@ -449,7 +449,7 @@ def _metrics_section(result: Mapping[str, Any]) -> str:
         if field(metrics, mean_key) is None and mean_key in RELATIVE:
             mean_key, sd_key, unit = RELATIVE[mean_key]
             step_key = RELATIVE[step_key][0] if step_key in RELATIVE else step_key
-        mean = field(metrics, mean_key)
+        mean = _float(field(metrics, mean_key))
         sd = field(metrics, sd_key) if sd_key else None
         per_foot = _foot_means(steps, step_key) if step_key else {}
         ref = norms.reference(mean_key)
