@@ -649,7 +649,7 @@ def _angles_section(angles: Mapping[str, Any] | None) -> str:
         "hidden are left out, not filled in. No normative curve is drawn: no published "
         "normative curve could be reproduced faithfully here; typical values are in the "
         "table.</p>"
-        f"<table><thead><tr><th>deg</th>{head}<th>Difference</th><th>Reference</th></tr>"
+        f"<table><thead><tr><th>deg</th>{head}<th>Left − right</th><th>Reference</th></tr>"
         f"</thead><tbody>{''.join(rows)}</tbody></table>"
         f'<p class="sub">Typical values: {esc(norms.PERRY_2010)}.</p></section>'
     )
