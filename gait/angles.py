@@ -14,8 +14,8 @@ angles of the 2-D projection of a side view):
   -> mid-shoulder line from vertical), i.e. the thigh relative to the trunk. The trunk, not the
   vertical, is the reference because hip flexion is a joint angle (thigh against the body
   above it); pelvic tilt, what a marker model uses, cannot be seen by a landmark model, and
-  the shoulder-hip line is the nearest observable proxy (as in Stenum et al. 2021, PLOS Comput
-  Biol 17(4):e1008935). Marker-based hip curves read higher by the pelvic tilt (~10 deg).
+  the shoulder-hip line is the nearest observable proxy. Marker-based hip curves therefore
+  read higher by the pelvis's anterior tilt; the range of motion is comparable.
 - **Knee flexion** (positive) = thigh angle - shank (knee -> ankle) angle: 0 when straight.
 - **Ankle dorsiflexion** (positive) = foot pitch (heel -> foot tip, toe up positive) - shank
   angle: 0 at a neutral foot (the heel -> toe line perpendicular to the shank). The foot tip
@@ -67,12 +67,13 @@ JOINTS = ("hip", "knee", "ankle")
 #: Landmark visibility below which a point is treated as unseen. MediaPipe's visibility is a
 #: probability that the point is in view and unoccluded; 0.5 is its own drawing threshold.
 MIN_VISIBILITY = 0.5
-#: Longest gap (s) bridged by interpolation: ~0.1 s is 10 % of a stride, shorter than any gait
-#: phase but the knee's swing flexion (~0.15 s to its peak), so a bridged gap cannot invent a
-#: peak; the event-detection literature fills gaps <= ~120 ms the same way (Zeni et al. 2008).
+#: Longest gap (s) bridged by interpolation: ~10 % of a 1 s stride, no longer than the shortest
+#: gait phase (each double support), so a bridge may flatten a peak but never spans a whole
+#: phase; a straight line cannot invent a peak. The team's gait references (pose-based event
+#: detection) fill gaps <= ~120 ms the same way.
 MAX_GAP_S = 0.1
-#: Zero-lag Butterworth cut-off (Hz): 6 Hz keeps the gait harmonics of sagittal angles (Winter,
-#: Biomechanics and Motor Control of Human Movement, ch. 2: ~6 Hz for walking kinematics).
+#: Zero-lag Butterworth cut-off (Hz): the ~5-6 Hz low-pass usual for walking kinematics (the
+#: team's gait references), which keeps the gait harmonics of sagittal angles.
 CUTOFF_HZ = 6.0
 #: The filter runs on a uniform grid this many times finer than the median frame interval.
 GRID_OVERSAMPLING = 4
