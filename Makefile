@@ -1,6 +1,7 @@
 # Two commands on a fresh machine (Python 3.11+, Node 20):
 #   make demo   set up, render a synthetic walk with known truth, analyse it, compare
-#   make test   set up (Python packages, emulators from npm) and run the whole suite
+#   make test   set up (Python packages, emulators from npm, Chromium from apt) and run the
+#               whole suite
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,7 +9,7 @@ PY_STAMP := $(VENV)/.installed
 # npm writes this file on every install: a cheap "node_modules is up to date" stamp.
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: demo test lint bench setup clean
+.PHONY: demo test lint bench setup clean browser
 
 setup: $(PY_STAMP)
 
@@ -28,7 +29,16 @@ demo: $(PY_STAMP)
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .
 
-test: $(PY_STAMP) $(NODE_STAMP) lint
+# The report tests render in a real browser: Debian's chromium (and poppler's pdfinfo to
+# count PDF pages), installed when missing. Needs root or sudo on a Debian/Ubuntu machine;
+# in CI (CI=true) a missing browser fails the report tests instead of skipping them.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@command -v chromium >/dev/null && command -v pdfinfo >/dev/null || { \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils; }
+
+test: $(PY_STAMP) $(NODE_STAMP) browser lint
 	$(BIN)/python -m pytest -m ""
 
 bench: $(PY_STAMP)

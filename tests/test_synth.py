@@ -126,7 +126,8 @@ def test_joint_angles_are_near_normative() -> None:
 
     ang = joint_angles_deg(pose, Body(params.height_m))["right"]
     assert 50 <= ang["knee"].max() <= 80 and -2 <= ang["knee"].min() <= 10
-    assert 25 <= ang["hip"].max() <= 45 and -25 <= ang["hip"].min() <= -5
+    # Hip against the trunk: the forward trunk lean (1.5-4.5 deg) adds to the thigh angle.
+    assert 25 <= ang["hip"].max() <= 50 and -25 <= ang["hip"].min() <= -5
     assert -25 <= ang["ankle"].min() <= -3 and 8 <= ang["ankle"].max() <= 25
 
 

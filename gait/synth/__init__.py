@@ -15,7 +15,9 @@ upright *display* image): ``schema_version``, ``params``, ``video`` (stored ``wi
 image edge the walker enters from; ``ic_time_s``/``ic_frame`` are null for a foot standing
 since before the clip, ``fo_*`` null for one still standing at its end), ``events``, ``steps``,
 ``metrics`` (definitions in :mod:`gait.synth.truth`) and ``joint_angles_deg`` (per foot: hip,
-knee, ankle sagittal angles per frame).
+knee, ankle and ankle_heel_toe sagittal angles per frame, conventions in
+:func:`gait.synth.kinematics.joint_angles_deg`). :func:`gait.synth.truth.landmarks_px` gives the
+figure's true joints as BlazePose-ordered image landmarks.
 
 Frame conventions: an IC's frame is the first frame with timestamp >= the IC time, an FO's
 frame the last frame with timestamp <= the FO time; 0-based decode-order indices.

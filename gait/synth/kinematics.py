@@ -363,15 +363,30 @@ def walker_pose(t: np.ndarray, prints: list[Footprint], params: SynthParams) -> 
 
 
 def joint_angles_deg(pose: Pose, body: Body) -> dict[str, dict[str, np.ndarray]]:
-    """Sagittal joint angles (deg) per foot: hip flexion (thigh vs trunk), knee flexion,
-    ankle dorsiflexion (foot vs shank, 0 at a right angle)."""
+    """Sagittal joint angles (deg) per foot, flexion positive.
+
+    ``hip``: thigh relative to the trunk (hip -> shoulder line); a forward trunk lean flexes
+    the hip. ``knee``: thigh relative to shank, 0 straight. ``ankle``: rear foot (heel -> MTP,
+    what a marker foot model measures) relative to the shank, 0 at a right angle, dorsiflexion
+    positive. ``ankle_heel_toe``: the same with the heel -> toe-tip line, what heel and foot-tip
+    landmarks measure; it differs from ``ankle`` while the toes are bent at the MTP (push-off
+    and early swing).
+    """
     out: dict[str, dict[str, np.ndarray]] = {}
     for f in ("left", "right"):
         thigh = _angle_from_down(pose.knee[f] - pose.hip)
         shank = _angle_from_down(pose.feet[f].ankle - pose.knee[f])
-        hip = thigh - pose.trunk_angle
+        hip = thigh + pose.trunk_angle
         knee = thigh - shank
         # Foot flat with a vertical shank is 0; toe up relative to the shank is dorsiflexion.
         ankle = pose.feet[f].pitch - shank
-        out[f] = {"hip": np.degrees(hip), "knee": np.degrees(knee), "ankle": np.degrees(ankle)}
+        pts = pose.feet[f].points(body)
+        foot = pts["toe"] - pts["heel"]
+        heel_toe = np.arctan2(foot[:, 1], foot[:, 0]) - shank
+        out[f] = {
+            "hip": np.degrees(hip),
+            "knee": np.degrees(knee),
+            "ankle": np.degrees(ankle),
+            "ankle_heel_toe": np.degrees(heel_toe),
+        }
     return out

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from gait.synth.kinematics import Body
+from gait.synth.kinematics import Body, Pose
 from gait.synth.scene import Camera
 from gait.synth.timing import Footprint
 
@@ -205,4 +205,55 @@ def metrics(steps: list[dict[str, Any]]) -> dict[str, Any]:
         )
     if ds is not None:
         out["double_support_pct"] = 100.0 * 2 * ds / stride
+    return out
+
+
+#: BlazePose indices (odd = left) of the walker's joints that :func:`landmarks_px` fills.
+BLAZEPOSE_INDEX = {
+    ("left", "shoulder"): 11,
+    ("right", "shoulder"): 12,
+    ("left", "elbow"): 13,
+    ("right", "elbow"): 14,
+    ("left", "wrist"): 15,
+    ("right", "wrist"): 16,
+    ("left", "hip"): 23,
+    ("right", "hip"): 24,
+    ("left", "knee"): 25,
+    ("right", "knee"): 26,
+    ("left", "ankle"): 27,
+    ("right", "ankle"): 28,
+    ("left", "heel"): 29,
+    ("right", "heel"): 30,
+    ("left", "toe"): 31,
+    ("right", "toe"): 32,
+}
+
+
+def landmarks_px(pose: Pose, body: Body, camera: Camera) -> np.ndarray:
+    """The figure's true joints as image landmarks, ``(n, 33, 4)`` float32 (x px, y px, z = 0,
+    visibility), in the display image and BlazePose order: what a perfect landmark model would
+    give. The stick figure has one hip and one shoulder point, shared by both sides; landmarks
+    it does not model (face, hands) are NaN with visibility 0. Both legs are visible (1.0):
+    the far leg is drawn, and occlusion is the landmark model's concern.
+    """
+    n = pose.times_s.size
+    out = np.full((n, 33, 4), np.nan, dtype=np.float32)
+    out[:, :, 3] = 0.0
+    for side in ("left", "right"):
+        foot = pose.feet[side].points(body)
+        points = {
+            "shoulder": pose.shoulder,
+            "elbow": pose.elbow[side],
+            "wrist": pose.wrist[side],
+            "hip": pose.hip,
+            "knee": pose.knee[side],
+            "ankle": foot["ankle"],
+            "heel": foot["heel"],
+            "toe": foot["toe"],
+        }
+        for joint, xy_m in points.items():
+            k = BLAZEPOSE_INDEX[(side, joint)]
+            out[:, k, :2] = camera.to_px(xy_m)
+            out[:, k, 2] = 0.0
+            out[:, k, 3] = 1.0
     return out

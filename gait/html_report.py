@@ -1,0 +1,780 @@
+"""The analysis as one self-contained HTML page a clinician reads, printable to A4.
+
+Inline CSS and SVG only, the walk frame embedded as a ``data:`` URI: the page makes no request
+of its own. Every string from the result or the error is escaped. Numbers are shown as
+measured (``–`` where the result has ``None``); the page computes nothing but per-foot means of
+the result's own per-step values.
+
+Calls: :func:`render_report` (an analysed walk), :func:`render_failure` (a failed or refused
+analysis), :func:`walk_frame_jpeg` (the frame to show, read from the video) and
+:func:`write_report` (all three for the command line, written atomically).
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+import os
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import cv2
+import numpy as np
+
+from gait import norms
+
+#: Okabe-Ito orange and blue: told apart with every common colour-vision deficiency.
+FOOT_COLOURS = {"A": "#E69F00", "B": "#0072B2", "left": "#E69F00", "right": "#0072B2"}
+OTHER_COLOUR = "#555555"
+#: Width (px) of the embedded walk frame: enough for print at 190 mm, ~100 KB as JPEG.
+FRAME_WIDTH_PX = 960
+FRAME_JPEG_QUALITY = 82
+
+#: Excluded-segment reasons in words (codes from gait.events and gait.measure).
+REASON_WORDS = {
+    "frame_edge": "a foot was cut by the edge of the picture",
+    "clip_boundary": "the step started before or ended after the clip",
+    "not_steady": "not steady walking (starting, stopping or changing pace)",
+    "standing_or_turning": "standing still, turning, or not crossing the picture",
+    "walking_backwards": "walking backwards",
+}
+
+#: Failures in words: what happened and what to do. Codes from gait.errors.
+FAILURE_WORDS = {
+    "not_a_video": "The file is not a video that can be read.",
+    "truncated_video": "The video file is cut short or damaged, so not all of it can be read.",
+    "no_frames": "The video holds no pictures.",
+    "too_short": "The video is too short to hold enough steps.",
+    "bad_timestamps": "The video's frames do not carry usable times, so no timing can be measured.",
+    "absurd_resolution": "The picture size of the video is outside what can be analysed.",
+    "unusable_video": "The video cannot be analysed.",
+    "no_reliable_gait": "The video was read, but it holds no walking that can be measured "
+    "reliably.",
+    "no_walker": "No person was seen walking across the picture.",
+    "several_people": "Several people walk across the picture at the same time; the steps "
+    "of one person cannot be told apart from another's.",
+    "too_few_steps": "Too few steady steps were seen to measure the gait.",
+    "camera_motion": "The camera moved (or the scene changed), so the floor contacts cannot "
+    "be seen against a still background.",
+}
+FAILURE_ADVICE = (
+    "Film again from the side with the phone held still (on a tripod or propped up), the whole "
+    "body in view, one person walking at their usual pace across the picture for at least "
+    "four steps, feet visible against the floor."
+)
+
+LIMITATIONS = (
+    "Measured from one camera: what is seen is a 2-D projection of the walk onto the image. "
+    "Lengths are scaled by the walker's stature in pixels (and the height entered, if any), "
+    "so an error in either scales every length and the speed.",
+    "A side view cannot measure step width or anything across the walking direction "
+    "(foot angle, pelvic drop, knee valgus).",
+    "Feet are labelled A and B: a silhouette does not tell left from right.",
+    "Only steady walking fully in view is measured; starting, stopping, turning and steps at "
+    "the edge of the picture are left out (listed below).",
+    "Variability (SD, CV) over a handful of steps is the least reliable value on this page.",
+)
+
+
+def esc(value: Any) -> str:
+    """``value`` as text, escaped for HTML content and attribute values."""
+    return html.escape(str(value), quote=True)
+
+
+def _num(value: Any, digits: int = 2) -> str:
+    """A number with ``digits`` decimals, or "–" when it is missing (None) or not a number."""
+    x = None if isinstance(value, bool) else _float(value)
+    return "–" if x is None else f"{x:.{digits}f}"
+
+
+def field(data: Mapping[str, Any] | None, *names: str, default: Any = None) -> Any:
+    """The first of ``names`` present (not None) in ``data``: the one accessor for result keys,
+    which tolerates the renames of a schema change (``"a.b"`` reads nested keys)."""
+    if not isinstance(data, Mapping):
+        return default
+    for name in names:
+        node: Any = data
+        for part in name.split("."):
+            node = node.get(part) if isinstance(node, Mapping) else None
+        if node is not None:
+            return node
+    return default
+
+
+def _float(value: Any) -> float | None:
+    """``value`` as a finite float, or None (a missing or malformed number is not drawn)."""
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) else None
+
+
+def _colour(foot: Any) -> str:
+    return FOOT_COLOURS.get(str(foot), OTHER_COLOUR)
+
+
+def _foot_name(foot: Any) -> str:
+    foot = str(foot)
+    return foot if foot in ("left", "right") else f"foot {foot}"
+
+
+# -- page --------------------------------------------------------------------------------------
+
+CSS = """
+@page { size: A4; margin: 12mm; }
+* { box-sizing: border-box; }
+body { font: 10pt/1.35 "DejaVu Sans", Arial, sans-serif; color: #1d1d1d; margin: 0; }
+main { max-width: 186mm; margin: 0 auto; padding: 4mm 0; }
+h1 { font-size: 16pt; margin: 0 0 1mm; }
+h2 { font-size: 12pt; margin: 5mm 0 2mm; border-bottom: 1px solid #bbb; }
+p, li { margin: 1mm 0; }
+.sub { color: #555; }
+h2 { break-after: avoid; page-break-after: avoid; }
+svg, tr, li, .charts, #walk, #timeline { break-inside: avoid; page-break-inside: avoid; }
+svg { display: block; width: 100%; height: auto; }
+table { border-collapse: collapse; width: 100%; font-size: 9pt; }
+th, td { padding: 1mm 1.5mm; border-bottom: 1px solid #ddd; text-align: right; }
+th:first-child, td:first-child { text-align: left; }
+th { background: #f2f2f2; }
+tr.flag td { background: #fde8e8; }
+.flagtext { color: #a40000; font-weight: bold; }
+.key { display: inline-block; width: 3mm; height: 3mm; vertical-align: middle; }
+.charts { display: flex; gap: 3mm; }
+.charts figure { flex: 1; margin: 0; }
+figcaption { font-size: 9pt; text-align: center; }
+.failure { border-left: 2mm solid #a40000; padding-left: 4mm; }
+code { font-size: 9pt; }
+"""
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        # No request of any kind: nothing to fetch, scripts and remote content forbidden.
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "img-src data:; style-src 'unsafe-inline'\">"
+        f"<title>{esc(title)}</title><style>{CSS}</style></head>"
+        f"<body><main>{body}</main></body></html>\n"
+    )
+
+
+def render_report(
+    result: Mapping[str, Any],
+    *,
+    frame_jpeg: bytes | None = None,
+    angles: Mapping[str, Any] | None = None,
+) -> str:
+    """The report page (HTML text) of an analysed walk.
+
+    ``result``: the result JSON as a dict (README "The result"); ``frame_jpeg``: a JPEG of the
+    walk (:func:`walk_frame_jpeg`), or None to draw the footprints on a blank floor;
+    ``angles``: :func:`gait.angles.analyse`'s output, or None when no body landmarks were
+    measured.
+    """
+    video = field(result, "video", default={})
+    name = Path(str(field(video, "path", default="video"))).name
+    height_m = field(result, "height_m", "input.height_m", "plan.height_m")
+    parts = [
+        "<header><h1>Gait analysis</h1>",
+        f'<p class="sub">{esc(name)} · {_num(field(video, "duration_s"), 1)} s · '
+        f"{esc(field(video, 'display_width', 'width', default='?'))}×"
+        f"{esc(field(video, 'display_height', 'height', default='?'))} px · "
+        f"{_num(field(video, 'fps'), 1)} frames/s"
+        f"{' (variable frame rate)' if field(video, 'variable_frame_rate') else ''}"
+        f"{f' · height {_num(height_m, 2)} m' if height_m is not None else ''}</p></header>",
+        _walk_section(result, frame_jpeg),
+        _timeline_section(result),
+        _metrics_section(result),
+        _angles_section(angles),
+        _quality_section(result),
+        _method_section(angles),
+    ]
+    return _page(f"Gait analysis – {name}", "".join(parts))
+
+
+def render_failure(error: Mapping[str, Any], *, video_name: str | None = None) -> str:
+    """The page for a failed or refused analysis: why, in words, and what to do.
+
+    ``error``: the typed error's dict (``{"code", "message"}`` and ``"reason"`` for
+    ``no_reliable_gait``: :meth:`gait.errors.GaitError.to_dict`).
+    """
+    code = str(field(error, "code", "error", default="error"))
+    reason = field(error, "reason", "details.reason")
+    message = field(error, "message", default="")
+    explain = FAILURE_WORDS.get(str(reason)) if reason else None
+    lines = [FAILURE_WORDS.get(code, "The analysis did not finish.")]
+    if explain:
+        lines.append(explain)
+    body = [
+        "<header><h1>Gait analysis: no result</h1>",
+        f'<p class="sub">{esc(video_name)}</p>' if video_name else "",
+        '</header><section class="failure"><h2>Why</h2>',
+        "".join(f"<p>{esc(line)}</p>" for line in lines),
+        f"<p>Details: {esc(message)}</p>" if message else "",
+        f'<p class="sub">Code: <code>{esc(code)}</code>'
+        f"{f' / <code>{esc(reason)}</code>' if reason else ''}</p>",
+        "</section><section><h2>What to do</h2>",
+        f"<p>{esc(FAILURE_ADVICE)}</p>",
+        "<p>No number is reported for this video: a wrong number is worse than none.</p>",
+        "</section>",
+    ]
+    return _page("Gait analysis – no result", "".join(body))
+
+
+# -- the walk ----------------------------------------------------------------------------------
+
+
+def _walk_section(result: Mapping[str, Any], frame_jpeg: bytes | None) -> str:
+    video = field(result, "video", default={})
+    width = _float(field(video, "display_width", "width")) or 1280.0
+    height = _float(field(video, "display_height", "height")) or 720.0
+    quality = field(result, "quality", default={})
+    floor = field(quality, "floor_line_px", default={})
+    intercept, slope = field(floor, "intercept"), field(floor, "slope", default=0.0)
+    steps = list(field(result, "steps", default=[]))
+    marks = []
+    size = height / 40
+    intercept, slope = _float(intercept), _float(slope) or 0.0
+    for step in steps:
+        x = _float(field(step, "heel_x_px"))
+        if x is None or intercept is None:
+            continue
+        y = intercept + slope * x
+        colour = _colour(field(step, "foot"))
+        length_m = field(step, "step_length_m")
+        label = (
+            f"{100 * float(length_m):.0f} cm"
+            if length_m is not None
+            else f"{_num(field(step, 'step_length_stature_ratio'), 2)} st"
+        )
+        marks.append(
+            f'<g class="heel" data-foot="{esc(field(step, "foot"))}">'
+            f'<line x1="{x:.1f}" y1="{y - 3 * size:.1f}" x2="{x:.1f}" y2="{y + size:.1f}" '
+            f'stroke="{colour}" stroke-width="{size / 3:.1f}"/>'
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{size / 2:.1f}" fill="{colour}" '
+            'stroke="white" stroke-width="2"/>'
+            f'<text x="{x:.1f}" y="{y + 2.4 * size:.1f}" font-size="{size * 0.9:.1f}" '
+            f'text-anchor="middle" fill="{colour}" stroke="white" stroke-width="{size / 8:.1f}" '
+            f'paint-order="stroke">{esc(label)}</text></g>'
+        )
+    if frame_jpeg:
+        data = base64.b64encode(frame_jpeg).decode("ascii")
+        backdrop = (
+            f'<image id="walk-frame" href="data:image/jpeg;base64,{data}" x="0" y="0" '
+            f'width="{width:.0f}" height="{height:.0f}" preserveAspectRatio="none"/>'
+        )
+        caption = "A frame of the walk, with each measured step's heel contact on the floor."
+    else:
+        floor_y = intercept if intercept is not None else 0.85 * height
+        backdrop = (
+            f'<rect width="{width:.0f}" height="{height:.0f}" fill="#f4f4f4"/>'
+            f'<line x1="0" y1="{floor_y:.1f}" x2="{width:.0f}" y2="{floor_y:.1f}" '
+            'stroke="#999" stroke-width="2"/>'
+        )
+        caption = "The floor line, with each measured step's heel contact (no frame available)."
+    legend = _legend(sorted({str(field(s, "foot")) for s in steps}))
+    return (
+        '<section id="walk"><h2>The walk</h2>'
+        f'<svg viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
+        f'aria-label="walk frame with heel contacts">{backdrop}{"".join(marks)}</svg>'
+        f"<p>{esc(caption)} {legend}</p></section>"
+    )
+
+
+def _legend(feet: Iterable[str]) -> str:
+    return " ".join(
+        f'<span class="key" style="background:{_colour(f)}"></span> {esc(_foot_name(f))}'
+        for f in feet
+    )
+
+
+def _stance_intervals(events: Sequence[Mapping[str, Any]]) -> dict[str, list[tuple]]:
+    """Per foot, ``(ic_time, fo_time)`` of each stance; either end None when not observed."""
+    out: dict[str, list[tuple]] = {}
+    opened: dict[str, float | None] = {}
+    timed = [e for e in events if _float(field(e, "time_s")) is not None]
+    for e in sorted(timed, key=lambda e: _float(field(e, "time_s"))):
+        foot, kind, t = str(field(e, "foot")), field(e, "type"), _float(field(e, "time_s"))
+        if kind == "initial_contact":
+            if opened.get(foot) is not None:
+                out.setdefault(foot, []).append((opened[foot], None))
+            opened[foot] = t
+        elif kind == "foot_off":
+            out.setdefault(foot, []).append((opened.get(foot), t))
+            opened[foot] = None
+    for foot, t in opened.items():
+        if t is not None:
+            out.setdefault(foot, []).append((t, None))
+    return out
+
+
+def _timeline_section(result: Mapping[str, Any]) -> str:
+    events = list(field(result, "events", default=[]))
+    times = [t for e in events if (t := _float(field(e, "time_s"))) is not None]
+    if not times:
+        return '<section id="timeline"><h2>Events</h2><p>No gait events.</p></section>'
+    stances = _stance_intervals(events)
+    start, stop = min(times) - 0.3, max(times) + 0.3
+    w, left, right, row_h = 1000.0, 90.0, 20.0, 34.0
+    feet = sorted(stances)
+    h = 30 + row_h * len(feet) + 30
+
+    def x_of(t: float) -> float:
+        return left + (w - left - right) * (t - start) / max(stop - start, 1e-6)
+
+    out = []
+    for row, foot in enumerate(feet):
+        top = 20 + row * row_h
+        colour = _colour(foot)
+        out.append(f'<text x="5" y="{top + 21:.0f}" font-size="14">{esc(_foot_name(foot))}</text>')
+        for ic, fo in stances[foot]:
+            a = x_of(ic if ic is not None else start)
+            b = x_of(fo if fo is not None else stop)
+            faded = ' fill-opacity="0.45"' if ic is None or fo is None else ""
+            out.append(
+                f'<rect class="stance" x="{a:.1f}" y="{top:.0f}" width="{max(b - a, 1):.1f}" '
+                f'height="{row_h - 8:.0f}" fill="{colour}"{faded}/>'
+            )
+    axis_y = 20 + row_h * len(feet) + 4
+    out.append(f'<line x1="{left}" y1="{axis_y}" x2="{w - right}" y2="{axis_y}" stroke="#333"/>')
+    for tick in np.arange(math.ceil(start * 2) / 2, stop, 0.5):
+        x = x_of(float(tick))
+        out.append(
+            f'<line x1="{x:.1f}" y1="{axis_y}" x2="{x:.1f}" y2="{axis_y + 5}" stroke="#333"/>'
+            f'<text x="{x:.1f}" y="{axis_y + 20}" font-size="12" text-anchor="middle">'
+            f"{tick:.1f} s</text>"
+        )
+    return (
+        '<section id="timeline"><h2>Events: stance of each foot over time</h2>'
+        f'<svg viewBox="0 0 {w:.0f} {h:.0f}" role="img" aria-label="stance timeline">'
+        f"{''.join(out)}</svg>"
+        "<p>Each bar runs from a foot's initial contact to its foot off; where the bars of the "
+        "two feet overlap, both are on the floor (double support). Faded bars have an end "
+        "outside the measured walking.</p></section>"
+    )
+
+
+# -- metrics -----------------------------------------------------------------------------------
+
+
+class Row(NamedTuple):
+    """One metrics-table row: the mean and SD keys, the unit shown, digits, the per-step key
+    the per-foot means come from and the asymmetry key (None: no such column value)."""
+
+    label: str
+    key: str
+    sd_key: str | None
+    unit: str
+    digits: int
+    step_key: str | None = None
+    asym_key: str | None = None
+
+
+METRIC_ROWS = (
+    Row("Cadence", "cadence_spm", "cadence_sd_spm", "steps/min", 1),
+    Row(
+        "Step time",
+        "step_time_s",
+        "step_time_sd_s",
+        "s",
+        3,
+        "step_time_s",
+        "step_time_asymmetry_pct",
+    ),
+    Row("Stride time", "stride_time_s", "stride_time_sd_s", "s", 3),
+    Row(
+        "Stance time",
+        "stance_time_s",
+        "stance_time_sd_s",
+        "s",
+        3,
+        "stance_time_s",
+        "stance_time_asymmetry_pct",
+    ),
+    Row("Stance", "stance_pct", "stance_sd_pct", "% of stride", 1),
+    Row("Swing", "swing_pct", "swing_sd_pct", "% of stride", 1),
+    Row("Double support", "double_support_pct", "double_support_sd_pct", "% of stride", 1),
+    Row("Single support", "single_support_pct", "single_support_sd_pct", "% of stride", 1),
+    Row(
+        "Step length",
+        "step_length_m",
+        "step_length_sd_m",
+        "m",
+        3,
+        "step_length_m",
+        "step_length_asymmetry_pct",
+    ),
+    Row("Stride length", "stride_length_m", "stride_length_sd_m", "m", 3),
+    Row("Gait speed", "speed_mps", "speed_sd_mps", "m/s", 2),
+    Row("Walk ratio", "walk_ratio_m_per_spm", None, "m/(steps/min)", 4),
+)
+#: Without a height: the stature-relative key for a metre key.
+RELATIVE = {
+    "step_length_m": ("step_length_stature_ratio", "step_length_sd_stature_ratio", "statures"),
+    "stride_length_m": (
+        "stride_length_stature_ratio",
+        "stride_length_sd_stature_ratio",
+        "statures",
+    ),
+    "speed_mps": ("speed_statures_per_s", "speed_sd_statures_per_s", "statures/s"),
+}
+
+
+def _foot_means(steps: Sequence[Mapping[str, Any]], key: str) -> dict[str, float]:
+    by_foot: dict[str, list[float]] = {}
+    for step in steps:
+        value = _float(field(step, key))
+        if value is not None:
+            by_foot.setdefault(str(field(step, "foot")), []).append(value)
+    return {foot: float(np.mean(v)) for foot, v in by_foot.items()}
+
+
+def _metrics_section(result: Mapping[str, Any]) -> str:
+    metrics = field(result, "metrics", default={})
+    steps = list(field(result, "steps", default=[]))
+    feet = sorted({str(field(s, "foot")) for s in steps}) or ["A", "B"]
+    head = "".join(
+        f'<th><span class="key" style="background:{_colour(f)}"></span> {esc(_foot_name(f))}</th>'
+        for f in feet
+    )
+    rows = []
+    for row in METRIC_ROWS:
+        mean_key, sd_key, unit, step_key = row.key, row.sd_key, row.unit, row.step_key
+        label, digits, asym_key = row.label, row.digits, row.asym_key
+        if field(metrics, mean_key) is None and mean_key in RELATIVE:
+            mean_key, sd_key, unit = RELATIVE[mean_key]
+            step_key = RELATIVE[step_key][0] if step_key in RELATIVE else step_key
+        mean = _float(field(metrics, mean_key))
+        sd = field(metrics, sd_key) if sd_key else None
+        per_foot = _foot_means(steps, step_key) if step_key else {}
+        ref = norms.reference(mean_key)
+        flag = ref.flag(mean) if ref else None
+        value = _num(mean, digits) + (f" ± {_num(sd, digits)}" if sd is not None else "")
+        ref_text = esc(ref.describe()) if ref else "–"
+        flag_text = f'<span class="flagtext">{esc(flag)} reference</span>' if flag else ""
+        rows.append(
+            f'<tr class="metric{" flag" if flag else ""}" data-key="{esc(mean_key)}">'
+            f"<td>{esc(label)}</td><td>{value}</td><td>{esc(unit)}</td>"
+            + "".join(f"<td>{_num(per_foot.get(f), digits)}</td>" for f in feet)
+            + f"<td>{_num(field(metrics, asym_key), 1) if asym_key else '–'}</td>"
+            f"<td>{ref_text} {flag_text}</td></tr>"
+        )
+    sources = sorted(
+        {
+            ref.source
+            for row in METRIC_ROWS
+            for k in (row.key, *RELATIVE.get(row.key, ())[:1])
+            if (ref := norms.reference(k))
+        }
+    )
+    return (
+        '<section id="metrics"><h2>Measurements</h2>'
+        f"<p>{esc(field(metrics, 'steady_steps', default=0))} steady steps, "
+        f"{esc(field(metrics, 'steady_strides', default=0))} strides. "
+        "Values are mean ± SD over steps or strides; per-foot columns are the mean of each "
+        "foot's steps; asymmetry is |A − B| / mean in %. A reference range is a published "
+        "healthy-adult range (age and sex not given); values outside it are flagged. "
+        "A typical value is context only.</p>"
+        f"<table><thead><tr><th>Measure</th><th>Mean ± SD</th><th>Unit</th>{head}"
+        "<th>Asymmetry %</th><th>Reference</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
+        f'<p class="sub">References: {"; ".join(esc(s) for s in sources)}.</p></section>'
+    )
+
+
+# -- angles ------------------------------------------------------------------------------------
+
+ANGLE_TITLES = {
+    "hip": "Hip flexion (+) / extension (−)",
+    "knee": "Knee flexion",
+    "ankle": "Ankle dorsiflexion (+) / plantarflexion (−)",
+}
+ANGLE_SUMMARY_LABELS = {
+    "knee_flexion_loading_peak_deg": "Knee flexion peak, loading response",
+    "knee_flexion_swing_peak_deg": "Knee flexion peak, swing",
+    "knee_rom_deg": "Knee range of motion",
+    "hip_rom_deg": "Hip range of motion",
+    "ankle_dorsiflexion_stance_peak_deg": "Ankle dorsiflexion peak, stance",
+}
+
+
+def _path(xs: Sequence[float], ys: Sequence[float | None]) -> str:
+    """SVG path data through the finite points, broken at gaps."""
+    parts, pen_down = [], False
+    for x, y in zip(xs, ys, strict=True):
+        if y is None or not math.isfinite(y):
+            pen_down = False
+            continue
+        parts.append(f"{'L' if pen_down else 'M'}{x:.1f},{y:.1f}")
+        pen_down = True
+    return "".join(parts)
+
+
+def _band(xs: Sequence[float], lo: Sequence[float | None], hi: Sequence[float | None]) -> list[str]:
+    """Closed SVG paths of the band between ``lo`` and ``hi``, one per unbroken run."""
+    runs, current = [], []
+    for x, a, b in zip(xs, lo, hi, strict=True):
+        if a is None or b is None:
+            if current:
+                runs.append(current)
+            current = []
+        else:
+            current.append((x, a, b))
+    if current:
+        runs.append(current)
+    return [
+        "M"
+        + "L".join(f"{x:.1f},{b:.1f}" for x, _, b in run)
+        + "L"
+        + "L".join(f"{x:.1f},{a:.1f}" for x, a, _ in reversed(run))
+        + "Z"
+        for run in runs
+        if len(run) >= 2
+    ]
+
+
+def _angle_chart(joint: str, sides: Mapping[str, Any]) -> str:
+    w, h, left, right, top, bottom = 320.0, 230.0, 36.0, 14.0, 10.0, 30.0
+    values = []
+    for side in sides.values():
+        curve = field(field(side, "curves", default={}), joint, default={})
+        mean, sd = field(curve, "mean_deg", default=[]), field(curve, "sd_deg", default=[])
+        for m, s in zip(mean, sd or [None] * len(mean), strict=False):
+            if m is not None:
+                values += [m - (s or 0), m + (s or 0)]
+    if not values:
+        return f"<figure><figcaption>{esc(ANGLE_TITLES[joint])}: not measured</figcaption></figure>"
+    lo = 10 * math.floor(min(values) / 10)
+    hi = 10 * math.ceil(max(values) / 10)
+    hi = hi if hi > lo else lo + 10
+
+    def px(pct: float) -> float:
+        return left + (w - left - right) * pct / 100.0
+
+    def py(deg: float) -> float:
+        return top + (h - top - bottom) * (hi - deg) / (hi - lo)
+
+    out = []
+    for deg in range(int(lo), int(hi) + 1, 10 if hi - lo <= 60 else 20):
+        out.append(
+            f'<line x1="{left}" y1="{py(deg):.1f}" x2="{w - right}" y2="{py(deg):.1f}" '
+            f'stroke="{"#999" if deg == 0 else "#e3e3e3"}"/>'
+            f'<text x="{left - 4}" y="{py(deg) + 4:.1f}" font-size="11" text-anchor="end">'
+            f"{deg}</text>"
+        )
+    for pct in (0, 20, 40, 60, 80, 100):
+        out.append(
+            f'<text x="{px(pct):.1f}" y="{h - bottom + 15}" font-size="11" '
+            f'text-anchor="middle">{pct}</text>'
+        )
+    out.append(
+        f'<text x="{(left + w) / 2:.0f}" y="{h - 3}" font-size="11" text-anchor="middle">'
+        "% of gait cycle (initial contact to initial contact)</text>"
+    )
+    for name, side in sides.items():
+        curve = field(field(side, "curves", default={}), joint, default={})
+        mean = list(field(curve, "mean_deg", default=[]))
+        sd = list(field(curve, "sd_deg", default=[None] * len(mean)))
+        if not mean:
+            continue
+        xs = [px(100.0 * i / (len(mean) - 1)) for i in range(len(mean))]
+        upper = [
+            py(m + s) if m is not None and s is not None else None
+            for m, s in zip(mean, sd, strict=False)
+        ]
+        lower = [
+            py(m - s) if m is not None and s is not None else None
+            for m, s in zip(mean, sd, strict=False)
+        ]
+        colour = _colour(name)
+        # The second side dashed: a symmetric walk draws one curve over the other.
+        dash = ' stroke-dasharray="6 4"' if name != next(iter(sides)) else ""
+        for d in _band(xs, lower, upper):
+            out.append(f'<path d="{d}" fill="{colour}" fill-opacity="0.2" stroke="none"/>')
+        ys = [py(m) if m is not None else None for m in mean]
+        out.append(
+            f'<path class="angle-curve" data-side="{esc(name)}" data-joint="{esc(joint)}" '
+            f'd="{_path(xs, ys)}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>'
+        )
+    return (
+        f'<figure><svg viewBox="0 0 {w:.0f} {h:.0f}" role="img" '
+        f'aria-label="{esc(joint)} angle curve">{"".join(out)}</svg>'
+        f"<figcaption>{esc(ANGLE_TITLES[joint])}, deg</figcaption></figure>"
+    )
+
+
+def _angles_section(angles: Mapping[str, Any] | None) -> str:
+    if not angles:
+        return (
+            '<section id="angles"><h2>Joint angles</h2><p>Not measured in this analysis: it '
+            "followed the feet on the floor, not the body's joints, so no hip, knee or ankle "
+            "angle is reported.</p></section>"
+        )
+    sides = field(angles, "sides", default={})
+    charts = "".join(_angle_chart(joint, sides) for joint in ("hip", "knee", "ankle"))
+    names = list(sides)
+    legend = " ".join(
+        f'<span class="key" style="background:{_colour(n)}"></span> {esc(_foot_name(n))}: '
+        f"{esc(field(sides[n], 'strides', default=0))} strides, measured "
+        + ", ".join(
+            f"{esc(j)} {_num(field(field(field(sides[n], 'curves'), j), 'measured_pct'), 0)} %"
+            for j in ("hip", "knee", "ankle")
+        )
+        for n in names
+    )
+    diff = field(angles, "left_right_difference", default={})
+    rows = []
+    for key, label in ANGLE_SUMMARY_LABELS.items():
+        cells = []
+        for n in names:
+            summary = field(sides[n], "summary", default={})
+            mean, sd = field(summary, key), field(summary, key.replace("_deg", "_sd_deg"))
+            cells.append(f"<td>{_num(mean, 1)}{f' ± {_num(sd, 1)}' if sd is not None else ''}</td>")
+        ref = norms.reference(key)
+        rows.append(
+            f'<tr class="angle-summary"><td>{esc(label)}</td>{"".join(cells)}'
+            f"<td>{_num(field(diff, key), 1)}</td>"
+            f"<td>{esc(ref.describe()) if ref else '–'}</td></tr>"
+        )
+    head = "".join(f"<th>{esc(_foot_name(n))}</th>" for n in names)
+    return (
+        '<section id="angles"><h2>Joint angles over the gait cycle</h2>'
+        f'<div class="charts">{charts}</div>'
+        f"<p>Mean (line) ± SD (band) per side. {legend}. Parts of a curve where the joint was "
+        "hidden are left out, not filled in. No normative curve is drawn: no published "
+        "normative curve could be reproduced faithfully here; typical values are in the "
+        "table.</p>"
+        f"<table><thead><tr><th>deg</th>{head}<th>Left − right</th><th>Reference</th></tr>"
+        f"</thead><tbody>{''.join(rows)}</tbody></table>"
+        f'<p class="sub">Typical values: {esc(norms.PERRY_2010)}.</p></section>'
+    )
+
+
+# -- quality and method ------------------------------------------------------------------------
+
+
+def _quality_section(result: Mapping[str, Any]) -> str:
+    quality = field(result, "quality", default={})
+    video = field(result, "video", default={})
+    fps = field(video, "fps")
+    variable = field(video, "variable_frame_rate", default=True)
+    items = [
+        f"Confidence {_num(field(quality, 'confidence'), 2)} (0 to 1): "
+        f"{esc(field(quality, 'confidence_method', default=''))}.",
+        f"The walker was seen in {_num(field(quality, 'frames_with_walker_pct'), 0)} % of the "
+        f"frames; {esc(field(quality, 'steady_steps', default=0))} steady steps were measured "
+        f"of {esc(field(quality, 'footprints_found', default='?'))} footprints found.",
+    ]
+    excluded = list(field(quality, "excluded_segments", default=[]))
+    ex_items = []
+    for seg in excluded:
+        start, end = field(seg, "start_frame"), field(seg, "end_frame")
+        reason = str(field(seg, "reason", default=""))
+        when = f"frames {esc(start)}–{esc(end)}"
+        # Seconds only at a constant frame rate: elsewhere index / fps is not a frame's time.
+        if fps and start is not None and end is not None and not variable:
+            when += f" ({float(start) / float(fps):.1f}–{float(end) / float(fps):.1f} s)"
+        ex_items.append(f"<li>{when}: {esc(REASON_WORDS.get(reason, reason))}</li>")
+    warnings = [f"<li>{esc(w)}</li>" for w in field(result, "warnings", default=[])]
+    return (
+        '<section id="quality"><h2>Quality</h2>'
+        + "".join(f"<p>{item}</p>" for item in items)
+        + (
+            f"<p>Left out of the measurement:</p><ul>{''.join(ex_items)}</ul>"
+            if ex_items
+            else "<p>Nothing was left out.</p>"
+        )
+        + (f"<p>Warnings:</p><ul>{''.join(warnings)}</ul>" if warnings else "<p>No warnings.</p>")
+        + "</section>"
+    )
+
+
+def _method_section(angles: Mapping[str, Any] | None) -> str:
+    how = [
+        "Every frame's own timestamp is used (phone videos often vary their frame rate).",
+        "The walker is separated from the still background; a foot on the floor is where the "
+        "lowest part of the walker stays still: its first frame is the initial contact, its "
+        "last the foot off, its rear edge the heel position.",
+        "Steps and strides are timed from these contacts; lengths are the distance between "
+        "heel positions along the walk, scaled by the walker's stature.",
+    ]
+    if angles:
+        how.append(
+            "Joint angles come from body landmarks (hip, knee, ankle, heel, toe) in the image, "
+            "filtered without lag at 6 Hz; hip against the trunk line, knee 0° straight, "
+            "ankle 0° with the foot at a right angle to the shank. Frames where a landmark "
+            "is hidden are left out; gaps up to 0.1 s are bridged."
+        )
+    return (
+        '<section id="method"><h2>How it was measured</h2><ul>'
+        + "".join(f"<li>{esc(x)}</li>" for x in how)
+        + "</ul><h2>What it cannot say</h2><ul>"
+        + "".join(f"<li>{esc(x)}</li>" for x in LIMITATIONS)
+        + "</ul></section>"
+    )
+
+
+# -- files -------------------------------------------------------------------------------------
+
+
+def report_frame_index(result: Mapping[str, Any]) -> int | None:
+    """The frame to show: the middle initial contact of the measured walk (None: none)."""
+    contacts = [
+        int(field(e, "frame"))
+        for e in field(result, "events", default=[])
+        if field(e, "type") == "initial_contact" and field(e, "frame") is not None
+    ]
+    return sorted(contacts)[len(contacts) // 2] if contacts else None
+
+
+def walk_frame_jpeg(video: str | os.PathLike[str], result: Mapping[str, Any]) -> bytes | None:
+    """JPEG bytes of :func:`report_frame_index`'s frame of ``video``, upright, at most
+    :data:`FRAME_WIDTH_PX` wide; None when the result has no contact or the frame is unreadable.
+    """
+    from gait.video import probe, read_frames_at
+
+    index = report_frame_index(result)
+    if index is None:
+        return None
+    info = probe(video)
+    width, height = info.display_size
+    scale = min(1.0, FRAME_WIDTH_PX / width)
+    size = (2 * round(width * scale / 2), 2 * round(height * scale / 2))
+    frames = list(read_frames_at(info, np.array([index]), size))
+    if not frames:
+        return None
+    ok, data = cv2.imencode(".jpg", frames[0][2], [cv2.IMWRITE_JPEG_QUALITY, FRAME_JPEG_QUALITY])
+    return data.tobytes() if ok else None
+
+
+def write_report(
+    video: str | os.PathLike[str],
+    result: Mapping[str, Any],
+    path: str | os.PathLike[str],
+    angles: Mapping[str, Any] | None = None,
+) -> None:
+    """Write the report of ``result`` (analysed from ``video``) to ``path``: complete or not
+    at all (written beside it, then renamed)."""
+    page = render_report(result, frame_jpeg=walk_frame_jpeg(video, result), angles=angles)
+    _write_atomic(Path(path), page)
+
+
+def write_failure(error: Mapping[str, Any], path: str | os.PathLike[str]) -> None:
+    """Write :func:`render_failure`'s page to ``path``, complete or not at all."""
+    _write_atomic(Path(path), render_failure(error))
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

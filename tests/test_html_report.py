@@ -1,0 +1,263 @@
+"""The HTML report: content, escaping, no external requests, and a real browser's rendering.
+
+Input is a real analysed result: the demo's synthetic walk, analysed by the command line
+(``python -m gait demo``), and joint angles computed from that walker's true joints. The
+browser tests render with headless Chromium to PNG and PDF (see ``tests/browser.py``).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import pytest
+
+from gait import angles as A
+from gait import html_report as H
+from gait.errors import NoReliableGait, TooShort
+from gait.synth import clip
+from gait.synth.kinematics import Body, walker_pose
+from gait.synth.params import SynthParams
+from gait.synth.truth import landmarks_px
+from tests import browser
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The demo walk analysed by the CLI: video path, result dict, truth dict."""
+    out = tmp_path_factory.mktemp("demo")
+    subprocess.run(
+        [sys.executable, "-m", "gait", "demo", "--out", str(out)],
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    return {
+        "video": out / "walk.mp4",
+        "result": json.loads((out / "walk.gait.json").read_text()),
+        "truth": json.loads((out / "walk.truth.json").read_text()),
+    }
+
+
+@pytest.fixture(scope="module")
+def walker_angles(demo: dict[str, Any]) -> dict[str, Any]:
+    """Angles of the demo walker from its true joints, the far (left) ankle hidden at times."""
+    params = SynthParams(**demo["truth"]["params"])
+    times = np.asarray(demo["truth"]["frame_times_s"])
+    prints, camera = clip.plan(params)
+    pose = walker_pose(times, prints, params)
+    landmarks = landmarks_px(pose, Body(params.height_m), camera)
+    landmarks[100:130, A.LANDMARKS["left_ankle"], 3] = 0.1  # 1 s hidden: withheld
+    ics = {
+        side: [f["ic_time_s"] for f in demo["truth"]["footprints"] if f["foot"] == side]
+        for side in A.SIDES
+    }
+    ics = {side: [t for t in ts if t is not None] for side, ts in ics.items()}
+    return A.analyse(landmarks, times, camera.direction_sign, ics)
+
+
+@pytest.fixture(scope="module")
+def page(demo: dict[str, Any], walker_angles: dict[str, Any]) -> str:
+    jpeg = H.walk_frame_jpeg(demo["video"], demo["result"])
+    return H.render_report(demo["result"], frame_jpeg=jpeg, angles=walker_angles)
+
+
+def _rows(html: str) -> dict[str, str]:
+    """Metric rows by key: the row's text with tags removed."""
+    return {
+        key: re.sub(r"<[^>]+>", " ", body)
+        for key, body in re.findall(r'<tr class="metric[^"]*" data-key="([^"]+)">(.*?)</tr>', html)
+    }
+
+
+def test_page_holds_the_frame_heels_timeline_metrics_and_curves(
+    page: str, demo: dict[str, Any]
+) -> None:
+    result = demo["result"]
+    assert page.count('id="walk-frame" href="data:image/jpeg;base64,') == 1
+    heels = re.findall(r'<g class="heel" data-foot="([AB])">', page)
+    assert len(heels) == len(result["steps"]) and set(heels) == {"A", "B"}
+    ics = [e for e in result["events"] if e["type"] == "initial_contact"]
+    assert page.count('class="stance"') == len(ics)
+    rows = _rows(page)
+    for key in ("cadence_spm", "step_time_s", "stance_pct", "step_length_m", "speed_mps"):
+        value = result["metrics"][key]
+        assert key in rows, key
+        shown = float(re.search(r"-?\d+\.\d+", rows[key]).group())
+        assert shown == pytest.approx(value, rel=0.005), (key, value, rows[key])
+    curves = re.findall(r'class="angle-curve" data-side="(\w+)" data-joint="(\w+)"', page)
+    assert sorted(curves) == sorted((s, j) for s in A.SIDES for j in A.JOINTS)
+    assert "None" not in re.sub(r"<[^>]+>", " ", page), "unmeasured values show as –"
+
+
+def test_no_external_request_and_every_string_escaped(demo: dict[str, Any]) -> None:
+    result = copy.deepcopy(demo["result"])
+    evil = '<script>alert("x")</script><img src="http://evil.example/x.png">'
+    result["video"]["path"] = f"/videos/{evil}.mp4"
+    result["warnings"] = [evil]
+    result["quality"]["excluded_segments"].append(
+        {"start_frame": 1, "end_frame": 2, "reason": evil}
+    )
+    result["steps"][0]["foot"] = evil
+    html = H.render_report(result, frame_jpeg=b"\xff\xd8jpeg", angles=None)
+    assert "<script" not in html and "<img" not in html
+    assert "&lt;script&gt;" in html
+    # Nothing to fetch: every href/src is inline data, no URL of any kind.
+    refs = re.findall(r'(?:href|src)="([^"]*)"', html)
+    assert refs and all(r.startswith("data:") for r in refs)
+    assert "url(" not in html and "@import" not in html, "no stylesheet fetches either"
+    assert "default-src 'none'" in html
+
+
+def test_values_outside_a_reference_band_are_flagged(demo: dict[str, Any]) -> None:
+    result = copy.deepcopy(demo["result"])
+    rows = _rows(H.render_report(result))
+    assert "below" not in rows["speed_mps"]
+    result["metrics"]["speed_mps"] = 0.5
+    html = H.render_report(result)
+    flagged = re.findall(r'<tr class="metric flag" data-key="([^"]+)">', html)
+    assert flagged == ["speed_mps"]
+    assert "below reference" in _rows(html)["speed_mps"]
+
+
+def test_without_height_lengths_are_stature_relative(demo: dict[str, Any]) -> None:
+    result = copy.deepcopy(demo["result"])
+    for key in list(result["metrics"]):
+        if key.endswith(("_m", "_mps")) or "_sd_m" in key:
+            result["metrics"][key] = None
+    for step in result["steps"]:
+        step["step_length_m"] = None
+    html = H.render_report(result)
+    rows = _rows(html)
+    assert "step_length_stature_ratio" in rows and "statures" in rows["step_length_stature_ratio"]
+    assert "speed_statures_per_s" in rows
+    assert " st<" in html, "heel labels in statures"
+
+
+def test_without_angles_the_page_says_so(demo: dict[str, Any]) -> None:
+    html = H.render_report(demo["result"], frame_jpeg=None, angles=None)
+    assert "angle-curve" not in html
+    assert "Not measured in this analysis" in html
+    assert "walk-frame" not in html and "heel" in html, "heels drawn on a blank floor"
+
+
+def test_angle_table_shows_the_measured_share(walker_angles: dict[str, Any]) -> None:
+    section = H._angles_section(walker_angles)
+    left = walker_angles["sides"]["left"]["curves"]["knee"]["measured_pct"]
+    assert 0 < left < 100, "the hidden ankle shows as unmeasured"
+    assert f"knee {left:.0f} %" in section
+
+
+@pytest.mark.parametrize(
+    ("error", "words"),
+    [
+        (NoReliableGait("several_people", "two walkers").to_dict(), "Several people walk"),
+        (NoReliableGait("too_few_steps", "1 step").to_dict(), "Too few steady steps"),
+        (NoReliableGait("camera_motion", "moves").to_dict(), "The camera moved"),
+        (TooShort("0.4 s of video").to_dict(), "too short"),
+        ({"code": "something_new", "message": "<b>odd</b>"}, "did not finish"),
+    ],
+)
+def test_failure_page_explains_why_in_words(error: dict[str, str], words: str) -> None:
+    html = H.render_failure(error)
+    assert words in html
+    assert H.esc(error["message"]) in html and "<b>" not in html
+    assert "What to do" in html
+
+
+def test_write_report_is_whole_or_absent(demo: dict[str, Any], tmp_path: Path) -> None:
+    out = tmp_path / "walk.html"
+    H.write_report(demo["video"], demo["result"], out)
+    assert out.read_text().startswith("<!DOCTYPE html>")
+    with pytest.raises(FileNotFoundError):
+        H.write_report(demo["video"], demo["result"], tmp_path / "missing" / "x.html")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["walk.html"]
+
+
+def test_field_reads_renamed_and_nested_keys() -> None:
+    data = {"metrics": {"speed": None, "speed_mps": 1.2}, "q": {"floor": {"y": 3}}}
+    assert H.field(data["metrics"], "speed", "speed_mps") == 1.2
+    assert H.field(data, "q.floor.y") == 3
+    assert H.field(data, "q.missing", default="d") == "d"
+    assert H.field(None, "x") is None
+
+
+# -- in a real browser -------------------------------------------------------------------------
+
+
+def _colour_pixels(png: Path, hex_colour: str, tol: int = 12) -> int:
+    image = cv2.imread(str(png))
+    assert image is not None, f"{png} is not a PNG"
+    bgr = np.array([int(hex_colour[i : i + 2], 16) for i in (5, 3, 1)])
+    return int(np.count_nonzero(np.all(np.abs(image.astype(int) - bgr) <= tol, axis=2)))
+
+
+def test_report_renders_in_chromium_to_png_and_a4_pdf(page: str, tmp_path: Path) -> None:
+    html_path = tmp_path / "report.html"
+    html_path.write_text(page, encoding="utf-8")
+    dom = browser.rendered_dom(html_path)
+    assert 'id="walk-frame"' in dom
+    assert len(re.findall(r'class="angle-curve"', dom)) == 6
+    assert len(re.findall(r'<tr class="metric', dom)) == len(H.METRIC_ROWS)
+
+    png = tmp_path / "report.png"
+    browser.screenshot(html_path, png)
+    image = cv2.imread(str(png))
+    assert image.shape[:2] == (3000, 900)
+    # The walk frame is a photograph: many distinct colours where a blank page has few.
+    top = image[:900].reshape(-1, 3)
+    assert len(np.unique(top, axis=0)) > 2000
+    for foot in ("A", "B"):
+        assert _colour_pixels(png, H.FOOT_COLOURS[foot]) > 2000, f"foot {foot} colour drawn"
+
+    pdf = tmp_path / "report.pdf"
+    browser.print_pdf(html_path, pdf)
+    pages = browser.pdf_pages(pdf)
+    print(f"PDF: {len(pages)} pages, {pdf.stat().st_size} bytes")
+    assert 1 <= len(pages) <= 4
+    for width, height in pages:  # A4: 595 x 842 pt
+        assert abs(width - 595.3) < 2 and abs(height - 841.9) < 2
+    assert pdf.stat().st_size > 50_000, "the frame and the curves are in the PDF"
+
+
+def test_failure_page_renders_in_chromium(tmp_path: Path) -> None:
+    html_path = tmp_path / "failure.html"
+    html_path.write_text(
+        H.render_failure(NoReliableGait("no_walker", "no person walks across").to_dict()),
+        encoding="utf-8",
+    )
+    dom = browser.rendered_dom(html_path)
+    assert "No person was seen walking" in dom
+    pdf = tmp_path / "failure.pdf"
+    browser.print_pdf(html_path, pdf)
+    assert len(browser.pdf_pages(pdf)) == 1
+
+
+def test_missing_chromium_fails_in_ci_and_skips_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(browser.shutil, "which", lambda name: None)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="chromium not found"):
+        browser.chromium()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        browser.chromium()
+
+
+def test_malformed_numbers_are_not_drawn(demo: dict[str, Any]) -> None:
+    result = copy.deepcopy(demo["result"])
+    result["steps"][0]["heel_x_px"] = "n/a"
+    result["metrics"]["cadence_spm"] = "fast"
+    result["events"][0]["time_s"] = None
+    html = H.render_report(result)
+    assert len(re.findall(r'<g class="heel"', html)) == len(result["steps"]) - 1
+    assert re.search(r"Cadence\s+–", _rows(html)["cadence_spm"])
