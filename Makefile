@@ -8,9 +8,9 @@ PY_STAMP := $(VENV)/.installed
 # npm writes this file on every install: a cheap "node_modules is up to date" stamp.
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: demo test lint bench setup clean
+.PHONY: demo test lint bench setup clean models
 
-setup: $(PY_STAMP)
+setup: $(PY_STAMP) models
 
 $(PY_STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,17 +18,22 @@ $(PY_STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# The person model's files, extracted from the mediapipe wheel on PyPI and checked against
+# their SHA-256 (idempotent: nothing is fetched when they are present and intact).
+models: $(PY_STAMP)
+	$(BIN)/python scripts/fetch_models.py
+
 # The emulators the Function App's tests start: Azurite and a Cosmos-protocol server.
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-demo: $(PY_STAMP)
+demo: $(PY_STAMP) models
 	$(BIN)/python -m gait demo
 
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .
 
-test: $(PY_STAMP) $(NODE_STAMP) lint
+test: $(PY_STAMP) $(NODE_STAMP) models lint
 	$(BIN)/python -m pytest
 
 bench: $(PY_STAMP)
