@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gait.person.models import (  # noqa: E402
+from gait.person.models import (
     MODEL_FILES,
     MODELS_DIR,
     SOURCE_PACKAGE,

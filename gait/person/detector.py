@@ -90,7 +90,9 @@ def letterbox(image_bgr: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
     return (rgb / 127.5 - 1.0)[None], scale, offset.astype(np.float32)
 
 
-def decode(raw_boxes: np.ndarray, raw_scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def decode(
+    raw_boxes: np.ndarray, raw_scores: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Decode the SSD outputs into input-pixel boxes, keypoints and scores.
 
     ``raw_boxes`` ``(2254, 12)``, ``raw_scores`` ``(2254,)``. Returns ``boxes`` ``(2254, 4)``

@@ -20,7 +20,8 @@ import numpy as np
 #: (MediaPipe pose graphs: ``scale_x: 1.25, scale_y: 1.25``), leaving a margin around limbs.
 ROI_SCALE = 1.25
 #: The direction (degrees, counter-clockwise from image-right, y up) the scale point must
-#: have for the crop to be unrotated: straight up (MediaPipe: ``rotation_vector_target_angle_degrees: 90``).
+#: have for the crop to be unrotated: straight up (MediaPipe:
+#: ``rotation_vector_target_angle_degrees: 90``).
 TARGET_ANGLE_DEG = 90.0
 
 
@@ -64,7 +65,7 @@ def crop_to_image(roi: SquareRoi, side_px: int) -> np.ndarray:
 
 
 def image_to_crop(roi: SquareRoi, side_px: int) -> np.ndarray:
-    """``(2, 3)`` affine map from image pixels to crop pixels, the inverse of :func:`crop_to_image`."""
+    """``(2, 3)`` affine map from image pixels to crop pixels (inverse of :func:`crop_to_image`)."""
     forward = crop_to_image(roi, side_px)
     inverse_linear = np.linalg.inv(forward[:, :2])
     return np.hstack([inverse_linear, (-inverse_linear @ forward[:, 2])[:, None]])

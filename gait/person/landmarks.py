@@ -81,7 +81,7 @@ class PoseLandmarks:
 
 
 def crop_input(image_bgr: np.ndarray, roi: SquareRoi) -> np.ndarray:
-    """``(1, 256, 256, 3)`` float32 RGB in [0, 1]: the ROI warped upright, black outside the image."""
+    """``(1, 256, 256, 3)`` float32 RGB in [0, 1]: the ROI warped upright, black outside."""
     matrix = image_to_crop(roi, INPUT_SIDE_PX)
     crop = cv2.warpAffine(
         image_bgr, matrix, (INPUT_SIDE_PX, INPUT_SIDE_PX),

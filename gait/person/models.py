@@ -91,7 +91,9 @@ def verified_path(model: ModelFile) -> Path:
     Raises :class:`ModelUnavailable` naming the fix otherwise.
     """
     if not model.path.is_file():
-        raise ModelUnavailable(f"person model {model.name} is missing from {MODELS_DIR}: {FIX_HINT}")
+        raise ModelUnavailable(
+            f"person model {model.name} is missing from {MODELS_DIR}: {FIX_HINT}"
+        )
     actual = sha256_of(model.path)
     if actual != model.sha256:
         raise ModelUnavailable(
