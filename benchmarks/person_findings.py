@@ -9,6 +9,7 @@ document quotes.
 
     .venv/bin/python -m benchmarks.person_findings collect OUT [VIDEO ...]
     .venv/bin/python -m benchmarks.person_findings report OUT
+    .venv/bin/python -m benchmarks.person_findings synth OUT   (the synthetic matrix)
 """
 
 from __future__ import annotations
@@ -115,6 +116,159 @@ def clip_row(name: str, out: Path) -> dict[str, object]:
     }
 
 
+#: Half-width of the search window around an annotated event, in frames (±267 ms at 30 fps:
+#: wider than any event error worth having, narrower than half a step).
+EVENT_WINDOW_FRAMES = 8
+#: A foot point is still when it moves less than this share of stature between frames
+#: (walking moves a swinging foot ~5 %, landmark jitter ~0.3 %).
+STILL_STATURE_PER_FRAME = 0.01
+#: A foot point is at its lowest when within this share of stature of its lowest in the window.
+LOW_STATURE = 0.01
+
+
+def first_sustained(condition: np.ndarray) -> int | None:
+    """Index of the first ``True`` followed by another ``True``, or None."""
+    hits = np.flatnonzero(condition[:-1] & condition[1:])
+    return int(hits[0]) if hits.size else None
+
+
+def event_estimates(points: np.ndarray, frame: int, kind: str, stature_px: float) -> dict:
+    """Two simple timings of one event from one foot point's ``(n, 2)`` track (px):
+
+    - ``speed``: IC = first frame the point stays still (< 1 % stature/frame twice running),
+      FO = first frame it keeps moving; for static cameras;
+    - ``height``: IC = first frame the point is within 1 % stature of its lowest (image y
+      maximum) in the window, twice running; FO = the last such frame before it rises for
+      two frames; for treadmills too.
+
+    Offsets are estimate minus ``frame``; None when the rule finds nothing in the window.
+    """
+    lo, hi = max(0, frame - EVENT_WINDOW_FRAMES), min(len(points) - 1, frame + EVENT_WINDOW_FRAMES)
+    track = points[lo : hi + 1].astype(np.float64)
+    if np.isnan(track).any():
+        return {"speed": None, "height": None}
+    speed = np.linalg.norm(np.diff(track, axis=0), axis=1)
+    still = speed < STILL_STATURE_PER_FRAME * stature_px
+    found_speed = first_sustained(still if kind == "IC" else ~still)
+    low = track[:, 1] >= track[:, 1].max() - LOW_STATURE * stature_px
+    if kind == "IC":
+        found_height = first_sustained(low)
+    else:
+        lowest = int(np.argmax(track[:, 1]))
+        rise = first_sustained(~low[lowest:])
+        found_height = None if rise is None else lowest + rise - 1
+    return {
+        "speed": None if found_speed is None else lo + found_speed - frame,
+        "height": None if found_height is None else lo + found_height - frame,
+    }
+
+
+def annotated_events(name: str) -> tuple[list[tuple[int, str, str, str]], str, float] | None:
+    """``([(frame, 'IC'|'FO', side, near|far)], facing 'left'|'right', stature_px)`` of a clip
+    with hand annotations, stature in original pixels; None without annotations."""
+    path = VIDEOS / f"{name}.events.json"
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text())
+    kinds = {"IC": "IC", "FO": "FO", "initial_contact": "IC", "foot_off": "FO"}
+    if "passes" in data:
+        [walk] = data["passes"]
+        events = [(e["frame"], kinds[e["type"]], e["side"], e["foot"]) for e in walk["events"]]
+        facing = "left" if walk["direction"] == "right_to_left" else "right"
+        return events, facing, float(walk["stature_px"])
+    events = [(e["frame"], kinds[e["type"]], e["side"], e["foot"]) for e in data["events"]]
+    return events, "left", float(data["stature_px"])  # the treadmill walker faces left
+
+
+def event_rows(frames: PersonFrames, events, facing: str, stature_px: float) -> list[dict]:
+    """Per annotated event: whether the model's label for that side sits where that foot
+    must be (IC: the front heel, FO: the rear foot tip), the point's visibility, and the
+    timing rules on the labelled point and on the point chosen by position."""
+    rows = []
+    for frame, kind, side, near in events:
+        pair = (LEFT_HEEL, RIGHT_HEEL) if kind == "IC" else (LEFT_FOOT_INDEX, RIGHT_FOOT_INDEX)
+        own, other = pair if side == "left" else pair[::-1]
+        if not frames.has_pose[frame]:
+            rows.append({"frame": frame, "kind": kind, "near": near, "pose": False})
+            continue
+        x_own, x_other = frames.landmarks[frame, own, 0], frames.landmarks[frame, other, 0]
+        front_is_own = (x_own < x_other) == (facing == "left")
+        label_right = front_is_own if kind == "IC" else not front_is_own
+        by_position = own if label_right else other
+        rows.append({
+            "frame": frame, "kind": kind, "near": near, "pose": True, "label_right": label_right,
+            "visibility": float(frames.landmarks[frame, own, 3]),
+            "by_label": event_estimates(frames.landmarks[:, own, :2], frame, kind, stature_px),
+            "by_position": event_estimates(
+                frames.landmarks[:, by_position, :2], frame, kind, stature_px
+            ),
+        })
+    return rows
+
+
+def offset_summary(rows: list[dict], kind: str, chooser: str, rule: str) -> dict:
+    offsets = np.array([r[chooser][rule] for r in rows if r["pose"] and r["kind"] == kind
+                        and r[chooser][rule] is not None], float)
+    total = sum(1 for r in rows if r["kind"] == kind)
+    if not offsets.size:
+        return {"found": f"0/{total}"}
+    return {
+        "found": f"{offsets.size}/{total}",
+        "median_frames": float(np.median(offsets)),
+        "mae_frames": float(np.mean(np.abs(offsets))),
+        "within_1_pct": 100 * float(np.mean(np.abs(offsets) <= 1)),
+        "within_2_pct": 100 * float(np.mean(np.abs(offsets) <= 2)),
+    }
+
+
+def event_report(name: str, frames: PersonFrames, events, facing: str, stature_px: float) -> dict:
+    rows = event_rows(frames, events, facing, stature_px)
+    with_pose = [r for r in rows if r["pose"]]
+    report: dict[str, object] = {
+        "clip": name,
+        "events": len(rows),
+        "events_with_pose": len(with_pose),
+        "label_right_pct": 100 * float(np.mean([r["label_right"] for r in with_pose])),
+    }
+    for near in ("near", "far"):
+        chosen = [r for r in with_pose if r["near"] == near]
+        if chosen:
+            right = [r["label_right"] for r in chosen]
+            report[f"label_right_{near}_pct"] = 100 * float(np.mean(right))
+            report[f"visibility_{near}_median"] = float(np.median([r["visibility"] for r in chosen]))
+    for kind in ("IC", "FO"):
+        for chooser in ("by_label", "by_position"):
+            for rule in ("speed", "height"):
+                report[f"{kind}_{chooser}_{rule}"] = offset_summary(rows, kind, chooser, rule)
+    return report
+
+
+def synth(out: Path) -> None:
+    """Render the accuracy matrix's synthetic cases, track each (re-detection grid 30) and
+    report pose share, score and the event timing against the truth."""
+    from benchmarks.accuracy import matrix
+    from gait.synth import SynthParams, render_clip
+
+    out.mkdir(parents=True, exist_ok=True)
+    tracker = PersonTracker(redetect_interval_frames=30)
+    for case, kwargs in matrix():
+        video = out / f"{case}.mp4"
+        truth = render_clip(video, SynthParams(**kwargs))
+        info = probe(video)
+        size = analysis_size(info)
+        scale = size[0] / info.display_size[0]
+        frames = tracker.run(image for _, _, image in read_frames(info, 0, info.frame_count, size))
+        kinds = {"initial_contact": "IC", "foot_off": "FO"}
+        events = [(e["frame"], kinds[e["type"]], e["foot"], e["side"]) for e in truth["events"]
+                  if e["frame"] is not None and 0 < e["frame"] < len(frames) - 1]
+        facing = "right" if truth["direction"] == "left_to_right" else "left"
+        stature = truth["stature_px"] * scale
+        row = event_report(case, frames, events, facing, stature)
+        row["pose_pct"] = 100 * float(frames.has_pose.mean())
+        row["score_mean"] = mean_or_none(frames.pose_score[frames.has_pose])
+        print(json.dumps(row), flush=True)
+
+
 def main(argv: list[str]) -> int:
     command, out = argv[0], Path(argv[1])
     if command == "collect":
@@ -123,8 +277,22 @@ def main(argv: list[str]) -> int:
         )
         collect(out, videos)
         return 0
-    rows = [clip_row(p.name.split(".")[0], out) for p in sorted(out.glob("*.track.npz"))]
-    print(json.dumps(rows, indent=1))
+    if command == "synth":
+        synth(out)
+        return 0
+    names = [p.name.split(".")[0] for p in sorted(out.glob("*.track.npz"))]
+    for name in names:
+        print(json.dumps(clip_row(name, out)))
+    for name in names:
+        annotated = annotated_events(name)
+        if annotated is None:
+            continue
+        events, facing, stature_px = annotated
+        for mode in MODES:
+            frames, meta = load(out / f"{name}.{mode}.npz")
+            report = event_report(f"{name} [{mode}]", frames, events, facing,
+                                  stature_px * meta["analysis_scale"])
+            print(json.dumps(report))
     return 0
 
 
