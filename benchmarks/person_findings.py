@@ -235,7 +235,8 @@ def event_report(name: str, frames: PersonFrames, events, facing: str, stature_p
         if chosen:
             right = [r["label_right"] for r in chosen]
             report[f"label_right_{near}_pct"] = 100 * float(np.mean(right))
-            report[f"visibility_{near}_median"] = float(np.median([r["visibility"] for r in chosen]))
+            visibility = [r["visibility"] for r in chosen]
+            report[f"visibility_{near}_median"] = float(np.median(visibility))
     for kind in ("IC", "FO"):
         for chooser in ("by_label", "by_position"):
             for rule in ("speed", "height"):
