@@ -9,7 +9,8 @@ document quotes.
 
     .venv/bin/python -m benchmarks.person_findings collect OUT [VIDEO ...]
     .venv/bin/python -m benchmarks.person_findings report OUT
-    .venv/bin/python -m benchmarks.person_findings synth OUT   (the synthetic matrix)
+    .venv/bin/python -m benchmarks.person_findings synth OUT   (track the synthetic matrix)
+    .venv/bin/python -m benchmarks.person_findings synth-report OUT
 """
 
 from __future__ import annotations
@@ -132,34 +133,46 @@ def first_sustained(condition: np.ndarray) -> int | None:
     return int(hits[0]) if hits.size else None
 
 
+def longest_run(condition: np.ndarray) -> tuple[int, int] | None:
+    """``(first, last)`` indices of the longest run of ``True`` (at least two), or None."""
+    best, start = None, None
+    for index, value in enumerate([*condition.tolist(), False]):
+        if value and start is None:
+            start = index
+        elif not value and start is not None:
+            if index - start >= 2 and (best is None or index - start > best[1] - best[0] + 1):
+                best = (start, index - 1)
+            start = None
+    return best
+
+
 def event_estimates(points: np.ndarray, frame: int, kind: str, stature_px: float) -> dict:
-    """Two simple timings of one event from one foot point's ``(n, 2)`` track (px):
+    """Two simple timings of one event from one foot point's ``(n, 2)`` track (px), in the
+    window of ±``EVENT_WINDOW_FRAMES`` around the annotated ``frame``:
 
-    - ``speed``: IC = first frame the point stays still (< 1 % stature/frame twice running),
-      FO = first frame it keeps moving; for static cameras;
-    - ``height``: IC = first frame the point is within 1 % stature of its lowest (image y
-      maximum) in the window, twice running; FO = the last such frame before it rises for
-      two frames; for treadmills too.
+    - ``speed``: the longest run of frames where the point is still (moves < 1 % of stature
+      to the next frame); IC = its first frame, FO = the last frame before it moves on.
+      For static cameras.
+    - ``height``: the longest run of frames where the point is within 1 % of stature of its
+      lowest (largest image y) in the window; IC = its first frame, FO = its last. Also for
+      treadmills.
 
-    Offsets are estimate minus ``frame``; None when the rule finds nothing in the window.
+    Offsets are estimate minus ``frame``; None when the window lacks a pose or a run.
     """
-    lo, hi = max(0, frame - EVENT_WINDOW_FRAMES), min(len(points) - 1, frame + EVENT_WINDOW_FRAMES)
+    lo = max(0, frame - EVENT_WINDOW_FRAMES)
+    hi = min(len(points) - 1, frame + EVENT_WINDOW_FRAMES)
     track = points[lo : hi + 1].astype(np.float64)
     if np.isnan(track).any():
         return {"speed": None, "height": None}
     speed = np.linalg.norm(np.diff(track, axis=0), axis=1)
-    still = speed < STILL_STATURE_PER_FRAME * stature_px
-    found_speed = first_sustained(still if kind == "IC" else ~still)
-    low = track[:, 1] >= track[:, 1].max() - LOW_STATURE * stature_px
-    if kind == "IC":
-        found_height = first_sustained(low)
-    else:
-        lowest = int(np.argmax(track[:, 1]))
-        rise = first_sustained(~low[lowest:])
-        found_height = None if rise is None else lowest + rise - 1
+    still = longest_run(speed < STILL_STATURE_PER_FRAME * stature_px)
+    low = longest_run(track[:, 1] >= track[:, 1].max() - LOW_STATURE * stature_px)
+    # A still run of speeds [a, b] means positions a .. b + 1 are at rest.
+    at_rest = None if still is None else (still[0], still[1] + 1)
+    pick = 0 if kind == "IC" else 1
     return {
-        "speed": None if found_speed is None else lo + found_speed - frame,
-        "height": None if found_height is None else lo + found_height - frame,
+        "speed": None if at_rest is None else lo + at_rest[pick] - frame,
+        "height": None if low is None else lo + low[pick] - frame,
     }
 
 
@@ -245,28 +258,45 @@ def event_report(name: str, frames: PersonFrames, events, facing: str, stature_p
 
 
 def synth(out: Path) -> None:
-    """Render the accuracy matrix's synthetic cases, track each (re-detection grid 30) and
-    report pose share, score and the event timing against the truth."""
+    """Render the accuracy matrix's synthetic cases and track each (re-detection grid 30),
+    saving ``OUT/CASE.npz`` (the tracker's arrays) beside ``CASE.truth.json``."""
     from benchmarks.accuracy import matrix
     from gait.synth import SynthParams, render_clip
 
     out.mkdir(parents=True, exist_ok=True)
     tracker = PersonTracker(redetect_interval_frames=30)
     for case, kwargs in matrix():
+        target = out / f"{case}.npz"
+        if target.exists():
+            continue
         video = out / f"{case}.mp4"
-        truth = render_clip(video, SynthParams(**kwargs))
+        render_clip(video, SynthParams(**kwargs))
         info = probe(video)
         size = analysis_size(info)
-        scale = size[0] / info.display_size[0]
         frames = tracker.run(image for _, _, image in read_frames(info, 0, info.frame_count, size))
-        kinds = {"initial_contact": "IC", "foot_off": "FO"}
+        arrays = {f.name: getattr(frames, f.name) for f in fields(frames)}
+        np.savez_compressed(target, **arrays, ms_per_frame=np.float32(np.nan),
+                            analysis_scale=np.float32(size[0] / info.display_size[0]))
+        video.unlink()
+        print(f"{case}: tracked", flush=True)
+
+
+def synth_report(out: Path) -> None:
+    """Pose share, score, labels and event timing of each tracked synthetic case."""
+    kinds = {"initial_contact": "IC", "foot_off": "FO"}
+    for target in sorted(out.glob("*.npz")):
+        case = target.stem
+        frames, meta = load(target)
+        truth = json.loads((out / f"{case}.truth.json").read_text())
         events = [(e["frame"], kinds[e["type"]], e["foot"], e["side"]) for e in truth["events"]
                   if e["frame"] is not None and 0 < e["frame"] < len(frames) - 1]
         facing = "right" if truth["direction"] == "left_to_right" else "left"
-        stature = truth["stature_px"] * scale
+        stature = truth["stature_px"] * meta["analysis_scale"]
         row = event_report(case, frames, events, facing, stature)
         row["pose_pct"] = 100 * float(frames.has_pose.mean())
         row["score_mean"] = mean_or_none(frames.pose_score[frames.has_pose])
+        row["stature_px"] = stature
+        row["heel_swaps"] = label_swaps(frames, LEFT_HEEL, RIGHT_HEEL, 0.05 * stature)
         print(json.dumps(row), flush=True)
 
 
@@ -280,6 +310,9 @@ def main(argv: list[str]) -> int:
         return 0
     if command == "synth":
         synth(out)
+        return 0
+    if command == "synth-report":
+        synth_report(out)
         return 0
     names = [p.name.split(".")[0] for p in sorted(out.glob("*.track.npz"))]
     for name in names:

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from gait.person.detector import decode, ssd_anchor_centers, weighted_nms
+from gait.person.detector import decode, ssd_anchor_centers, tiles, weighted_nms
 from gait.person.geometry import (
     ROI_SCALE,
     apply_affine,
@@ -54,13 +54,20 @@ def test_anchor_grid_matches_the_model_output_count_and_layout():
 
 def test_decode_offsets_boxes_and_keypoints_from_their_anchor():
     raw = np.zeros((2254, 12), np.float32)
-    raw[0] = [2, -3, 10, 20, 1, 1, 0, 0, 0, 0, 0, 0]
+    raw[0] = [2, -3, 10, 20, 1, 1, 1, -29, 0, 0, 0, 0]  # scale point 30 px above the hips
     boxes, keypoints, scores = decode(raw, np.zeros(2254, np.float32))
     center = ssd_anchor_centers()[0] * 224
-    np.testing.assert_allclose(boxes[0], [center[0] + 2 - 5, center[1] - 3 - 10,
-                                          center[0] + 2 + 5, center[1] - 3 + 10], rtol=1e-5)
     np.testing.assert_allclose(keypoints[0, 0], center + 1, rtol=1e-5)
+    np.testing.assert_allclose(keypoints[0, 1], center + np.array([1, -29]), rtol=1e-5)
+    # The body box: the hip centre ± the 30 px body radius.
+    np.testing.assert_allclose(boxes[0], [*(center + 1 - 30), *(center + 1 + 30)], rtol=1e-5)
     assert scores[0] == pytest.approx(0.5)
+
+
+def test_elongated_frames_are_also_read_as_overlapping_squares():
+    assert tiles(540, 960) == [(0, 0, 960, 540), (0, 0, 540, 540), (420, 0, 960, 540)]
+    assert tiles(960, 540) == [(0, 0, 540, 960), (0, 0, 540, 540), (0, 420, 540, 960)]
+    assert tiles(500, 540) == [(0, 0, 540, 500)]
 
 
 def test_weighted_nms_merges_overlaps_and_keeps_separate_people():

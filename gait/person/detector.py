@@ -1,13 +1,18 @@
 """Person detection with MediaPipe's pose detector (``pose_detection.tflite``).
 
 The model is an SSD over a 224x224 letterboxed RGB image in [-1, 1]. For each of 2254
-fixed anchors it regresses a box and four keypoints (offsets in input pixels from the
-anchor's centre) and a score logit. Keypoint 0 is the hip centre and keypoint 1 a point
-whose distance and direction from it give the whole body's extent and rotation (2 and 3
-are the same for the upper body). Overlapping detections are merged by weighted
-non-maximum suppression, so every person over the score threshold gives one detection.
-Anchor layout, decoding and suppression follow the configuration of MediaPipe's
-``pose_detection_cpu`` graph (values below).
+fixed anchors it regresses four keypoints (offsets in input pixels from the anchor's centre)
+and a score logit; keypoint 0 is the hip centre and keypoint 1 a point whose distance and
+direction from it give the whole body's extent and rotation (2 and 3 are the same for the
+upper body). Its box output is not a person box: on every detection measured it is a
+44.7 px square around the anchor, so people are described and suppressed by their *body
+box*, the square of half-side ``|kp1 - kp0|`` around the hip centre. Anchor layout and
+decoding follow the configuration of MediaPipe's ``pose_detection_cpu`` graph.
+
+A walker in a landscape frame is small at 224 px (the outdoor clip's walker, 210 px tall at
+960 px, is 49 px in the detector's input, and is missed on most frames). So the detector
+also reads square tiles of the frame's short side along its long side, and the candidates
+of all readings are merged by weighted non-maximum suppression in image pixels.
 """
 
 from __future__ import annotations
@@ -32,23 +37,31 @@ NUM_KEYPOINTS = 4
 SCORE_CLIP = 100.0
 #: Minimum detection score (MediaPipe's default ``min_detection_confidence``).
 MIN_SCORE = 0.5
-#: Detections overlapping more than this IoU are one person (MediaPipe:
-#: ``min_suppression_threshold: 0.3``, weighted suppression).
+#: Detections whose body boxes overlap more than this IoU are one person (MediaPipe's
+#: ``min_suppression_threshold: 0.3``, weighted suppression, there on the model's boxes).
 NMS_IOU = 0.3
+#: Frames whose long side exceeds the short side by more than this factor are also read as
+#: square tiles (16:9 gives 2 tiles, 4:3 gives 2, 1:1 none).
+TILE_MIN_ASPECT = 1.2
 
 
 @dataclass(frozen=True)
 class PersonDetection:
     """One detected person, in image pixels.
 
-    ``box_px``: ``(4,)`` x0, y0, x1, y1 of the detector's box (roughly the face and upper
-    body for this model, not the whole body). ``keypoints_px``: ``(4, 2)`` x, y: hip centre,
-    full-body scale point, shoulder centre, upper-body scale point.
+    ``box_px``: ``(4,)`` x0, y0, x1, y1 of the body box (hip centre ± the full-body
+    radius). ``keypoints_px``: ``(4, 2)`` x, y: hip centre, full-body scale point, shoulder
+    centre, upper-body scale point.
     """
 
     score: float
     box_px: np.ndarray
     keypoints_px: np.ndarray
+
+    @property
+    def body_radius_px(self) -> float:
+        """Distance from the hip centre to the full-body scale point (about half the body)."""
+        return float(np.linalg.norm(self.keypoints_px[1] - self.keypoints_px[0]))
 
     def roi(self) -> SquareRoi:
         """The body-aligned square crop the landmark model reads for this person."""
@@ -90,20 +103,25 @@ def letterbox(image_bgr: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
     return (rgb / 127.5 - 1.0)[None], scale, offset.astype(np.float32)
 
 
+def body_boxes(keypoints: np.ndarray) -> np.ndarray:
+    """``(n, 4)`` body boxes x0, y0, x1, y1 from ``(n, 4, 2)`` keypoints: the square of
+    half-side ``|kp1 - kp0|`` around the hip centre."""
+    radius = np.linalg.norm(keypoints[:, 1] - keypoints[:, 0], axis=1)[:, None]
+    return np.concatenate([keypoints[:, 0] - radius, keypoints[:, 0] + radius], axis=1)
+
+
 def decode(
     raw_boxes: np.ndarray, raw_scores: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Decode the SSD outputs into input-pixel boxes, keypoints and scores.
+    """Decode the SSD outputs into input-pixel body boxes, keypoints and scores.
 
     ``raw_boxes`` ``(2254, 12)``, ``raw_scores`` ``(2254,)``. Returns ``boxes`` ``(2254, 4)``
-    x0, y0, x1, y1, ``keypoints`` ``(2254, 4, 2)``, both in input pixels, and ``scores``
-    ``(2254,)`` in [0, 1].
+    x0, y0, x1, y1 (:func:`body_boxes`), ``keypoints`` ``(2254, 4, 2)``, both in input
+    pixels, and ``scores`` ``(2254,)`` in [0, 1].
     """
     anchors_px = ssd_anchor_centers() * INPUT_SIDE_PX
-    center = raw_boxes[:, 0:2] + anchors_px
-    half = raw_boxes[:, 2:4] / 2
-    boxes = np.concatenate([center - half, center + half], axis=1)
     keypoints = raw_boxes[:, 4:].reshape(-1, NUM_KEYPOINTS, 2) + anchors_px[:, None, :]
+    boxes = body_boxes(keypoints)
     logits = np.clip(raw_scores.astype(np.float64), -SCORE_CLIP, SCORE_CLIP)
     scores = 1.0 / (1.0 + np.exp(-logits))
     return boxes, keypoints, scores
@@ -143,34 +161,61 @@ def weighted_nms(
     return merged
 
 
+def tiles(height: int, width: int) -> list[tuple[int, int, int, int]]:
+    """Regions the detector reads, ``(x0, y0, x1, y1)`` in pixels: the whole frame, then,
+    for elongated frames, squares of the short side spread evenly along the long side
+    (overlapping, first and last flush with the frame's ends)."""
+    regions = [(0, 0, width, height)]
+    short, long = min(height, width), max(height, width)
+    if long <= TILE_MIN_ASPECT * short:
+        return regions
+    count = int(np.ceil(long / short))
+    for start in np.linspace(0, long - short, count).round().astype(int):
+        regions.append(
+            (int(start), 0, int(start) + short, height) if width > height
+            else (0, int(start), width, int(start) + short)
+        )
+    return regions
+
+
 class PoseDetector:
     """Finds every person in a BGR image (one LiteRT interpreter, one thread)."""
 
-    def __init__(self, min_score: float = MIN_SCORE) -> None:
+    def __init__(self, min_score: float = MIN_SCORE, tiled: bool = True) -> None:
         self.min_score = min_score
+        self.tiled = tiled
         self._interpreter = load_interpreter(POSE_DETECTION)
         self._input = self._interpreter.get_input_details()[0]["index"]
         outputs = {d["name"]: d["index"] for d in self._interpreter.get_output_details()}
         self._boxes, self._scores = outputs["Identity"], outputs["Identity_1"]
 
-    def detect(self, image_bgr: np.ndarray) -> list[PersonDetection]:
-        """Every person scoring at least ``min_score`` in ``image_bgr`` (``(h, w, 3)`` uint8),
-        best first, in the image's pixels."""
+    def candidates(self, image_bgr: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Anchors scoring at least ``min_score`` on one reading of the whole image:
+        ``keypoints`` ``(k, 4, 2)`` in the image's pixels and ``scores`` ``(k,)``."""
         tensor, scale, offset = letterbox(image_bgr)
         self._interpreter.set_tensor(self._input, tensor)
         self._interpreter.invoke()
         raw_boxes = self._interpreter.get_tensor(self._boxes)[0]
         raw_scores = self._interpreter.get_tensor(self._scores)[0, :, 0]
-        boxes, keypoints, scores = decode(raw_boxes, raw_scores)
+        _, keypoints, scores = decode(raw_boxes, raw_scores)
         keep = scores >= self.min_score
-        if not keep.any():
+        return (keypoints[keep] - offset) / scale, scores[keep]
+
+    def detect(self, image_bgr: np.ndarray) -> list[PersonDetection]:
+        """Every person scoring at least ``min_score`` in ``image_bgr`` (``(h, w, 3)`` uint8),
+        best first, in the image's pixels."""
+        height, width = image_bgr.shape[:2]
+        regions = tiles(height, width) if self.tiled else [(0, 0, width, height)]
+        found_points, found_scores = [], []
+        for x0, y0, x1, y1 in regions:
+            points, scores = self.candidates(image_bgr[y0:y1, x0:x1])
+            found_points.append(points + np.array([x0, y0], np.float32))
+            found_scores.append(scores)
+        keypoints, scores = np.concatenate(found_points), np.concatenate(found_scores)
+        if not len(scores):
             return []
-        detections = []
-        for score, box, points in weighted_nms(boxes[keep], keypoints[keep], scores[keep]):
-            box_px = (box.reshape(2, 2) - offset) / scale
-            detections.append(PersonDetection(
-                score=score,
-                box_px=box_px.reshape(4).astype(np.float32),
-                keypoints_px=((points - offset) / scale).astype(np.float32),
-            ))
-        return detections
+        return [
+            PersonDetection(score=score, box_px=box.astype(np.float32),
+                            keypoints_px=points.astype(np.float32))
+            for score, box, points in weighted_nms(body_boxes(keypoints), keypoints, scores)
+        ]

@@ -12,8 +12,10 @@ re-detection grid on absolute frame indices, a chunk that starts tracking at
 before its own gets exactly the results of a single pass over the whole video. Without a
 grid (``redetect_interval_frames=None``) results depend on where a chunk starts.
 
-The detector's answer (how many people, their boxes) is kept on the frames it runs on, for
-choosing the walker and refusing several walkers. The whole-frame segmentation, when on,
+On a detection the crop is taken around the largest detected body (the walker is usually
+the nearest person; a rule on the frame alone keeps the re-detection grid chunk invariant).
+The detector's answer (how many people, their body boxes) is kept on the frames it runs on,
+for choosing the walker and refusing several walkers. The whole-frame segmentation, when on,
 gives the share of the frame that is a person outside the walker's box (bystanders).
 """
 
@@ -63,8 +65,8 @@ class PersonFrames:
       ``tracked`` ``(n,)`` bool: it came from the previous frame's landmarks.
     - ``person_count`` ``(n,)`` int8: people the detector found (-1: detector not run).
     - ``person_boxes`` ``(n, 4, 4)`` float32 and ``person_scores`` ``(n, 4)`` float32: the
-      detector's best ``MAX_PERSONS`` boxes (x0, y0, x1, y1; face and upper body) and
-      scores; NaN where absent.
+      detector's best ``MAX_PERSONS`` body boxes (x0, y0, x1, y1: hip centre ± body
+      radius) and scores; NaN where absent.
     - ``scene_person_fraction`` ``(n,)`` float32: share of the frame the whole-frame
       segmentation calls a person; ``other_person_fraction`` ``(n,)`` float32: the share
       outside the walker's widened box (the whole share without a pose). NaN when off.
@@ -173,7 +175,8 @@ class PersonTracker:
             for slot, detection in enumerate(kept):
                 out.person_boxes[row, slot] = detection.box_px
                 out.person_scores[row, slot] = detection.score
-            pose = self.landmarker.estimate(frame_bgr, kept[0].roi()) if kept else None
+            walker = max(kept, key=lambda d: d.body_radius_px) if kept else None
+            pose = self.landmarker.estimate(frame_bgr, walker.roi()) if walker else None
             out.detected[row] = pose is not None
         if pose is not None:
             out.pose_score[row] = pose.pose_score
