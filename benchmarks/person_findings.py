@@ -3,7 +3,9 @@
 Step 1 (``collect``): every clip in ``../shared/data/videos`` (or the paths given) is decoded
 at analysis size and tracked three ways, each saved to ``OUT/NAME.MODE.npz``:
 ``track`` (MediaPipe's rule: detect only when tracking is lost), ``detect`` (detect on every
-frame) and ``grid30`` (re-detect on every 30th frame, chunk invariant).
+frame), ``grid30`` (re-detect on every 30th frame, chunk invariant), each taking the largest
+body on detection, and ``lowest`` (as ``track``, taking the lowest hips: measurement only,
+to follow the outdoor clip's walker rather than the jumper).
 Step 2 (``report``): prints the per-clip tables and the event comparison the findings
 document quotes.
 
@@ -23,17 +25,25 @@ from pathlib import Path
 
 import numpy as np
 
+from gait.person.detector import PersonDetection
 from gait.person.landmarks import LEFT_FOOT_INDEX, LEFT_HEEL, RIGHT_FOOT_INDEX, RIGHT_HEEL
 from gait.person.tracker import PersonFrames, PersonTracker
 from gait.video import analysis_size, probe, read_frames
 
 VIDEOS = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "videos"
-MODES = {"track": None, "detect": 1, "grid30": 30}
+MODES = {"track": None, "detect": 1, "grid30": 30, "lowest": None}
+
+
+def lowest_hips(detections: list[PersonDetection]) -> PersonDetection:
+    """Measurement-only walker rule: the person whose hips are lowest in the image (on the
+    outdoor clip the walker is on the ground, the jumper on a utility box)."""
+    return max(detections, key=lambda d: float(d.keypoints_px[0, 1]))
 
 
 def collect(out: Path, videos: list[Path]) -> None:
     out.mkdir(parents=True, exist_ok=True)
     trackers = {mode: PersonTracker(redetect_interval_frames=k) for mode, k in MODES.items()}
+    trackers["lowest"].choose = lowest_hips
     for video in videos:
         info = probe(video)
         size = analysis_size(info)

@@ -12,8 +12,9 @@ re-detection grid on absolute frame indices, a chunk that starts tracking at
 before its own gets exactly the results of a single pass over the whole video. Without a
 grid (``redetect_interval_frames=None``) results depend on where a chunk starts.
 
-On a detection the crop is taken around the largest detected body (the walker is usually
-the nearest person; a rule on the frame alone keeps the re-detection grid chunk invariant).
+On a detection the crop is taken around the person ``choose`` picks among the detections
+(default: the largest body, usually the nearest person). Any rule on the frame alone keeps
+the re-detection grid chunk invariant.
 The detector's answer (how many people, their body boxes) is kept on the frames it runs on,
 for choosing the walker and refusing several walkers. The whole-frame segmentation, when on,
 gives the share of the frame that is a person outside the walker's box (bystanders).
@@ -21,12 +22,12 @@ gives the share of the frame that is a person outside the walker's box (bystande
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, fields
 
 import numpy as np
 
-from gait.person.detector import PoseDetector
+from gait.person.detector import PersonDetection, PoseDetector
 from gait.person.landmarks import NUM_LANDMARKS, PoseLandmarker, PoseLandmarks
 from gait.person.segmentation import MASK_THRESHOLD, PersonSegmenter
 
@@ -38,6 +39,11 @@ MAX_PERSONS = 4
 #: The walker's box is widened by this share of its size on each side before the whole-frame
 #: mask outside it is counted as other people (arms and hair stick out of the landmark box).
 WALKER_BOX_MARGIN = 0.15
+
+
+def largest_body(detections: list[PersonDetection]) -> PersonDetection:
+    """The default walker rule on a detection: the largest body (usually the nearest person)."""
+    return max(detections, key=lambda d: d.body_radius_px)
 
 
 def tracking_start(first_frame: int, redetect_interval_frames: int | None) -> int:
@@ -131,8 +137,10 @@ class PersonTracker:
         detector: PoseDetector | None = None,
         landmarker: PoseLandmarker | None = None,
         segmenter: PersonSegmenter | None = None,
+        choose: Callable[[list[PersonDetection]], PersonDetection] = largest_body,
     ) -> None:
         self.redetect_interval_frames = redetect_interval_frames
+        self.choose = choose
         self.detector = detector or PoseDetector()
         self.landmarker = landmarker or PoseLandmarker()
         self.segmenter = (segmenter or PersonSegmenter()) if with_scene_mask else None
@@ -175,7 +183,7 @@ class PersonTracker:
             for slot, detection in enumerate(kept):
                 out.person_boxes[row, slot] = detection.box_px
                 out.person_scores[row, slot] = detection.score
-            walker = max(kept, key=lambda d: d.body_radius_px) if kept else None
+            walker = self.choose(kept) if kept else None
             pose = self.landmarker.estimate(frame_bgr, walker.roi()) if walker else None
             out.detected[row] = pose is not None
         if pose is not None:
