@@ -4,8 +4,9 @@ Step 1 (``collect``): every clip in ``../shared/data/videos`` (or the paths give
 at analysis size and tracked three ways, each saved to ``OUT/NAME.MODE.npz``:
 ``track`` (MediaPipe's rule: detect only when tracking is lost), ``detect`` (detect on every
 frame), ``grid30`` (re-detect on every 30th frame, chunk invariant), each taking the largest
-body on detection, and ``lowest`` (as ``track``, taking the lowest hips: measurement only,
-to follow the outdoor clip's walker rather than the jumper).
+body on detection, and ``lowest`` (as ``track``, taking the lowest hips and starting at
+the annotated walk's first frame: measurement only, to follow the outdoor clip's walker
+rather than the jumper).
 Step 2 (``report``): prints the per-clip tables and the event comparison the findings
 document quotes.
 
@@ -52,9 +53,17 @@ def collect(out: Path, videos: list[Path]) -> None:
             target = out / f"{video.stem}.{mode}.npz"
             if target.exists():
                 continue
+            # The measurement-only run starts where the annotated walk starts, so its first
+            # detection sees the walker (the outdoor clip opens on the jumper alone).
+            first = pass_start_frame(video.stem) if mode == "lowest" else 0
             started = time.perf_counter()
-            result = tracker.run(frames)
+            result = PersonFrames.empty(first)
+            tail = tracker.run(frames[first:], first_index=first)
             elapsed_s = time.perf_counter() - started
+            result = PersonFrames(**{
+                f.name: np.concatenate([getattr(result, f.name), getattr(tail, f.name)])
+                for f in fields(result)
+            })
             arrays = {f.name: getattr(result, f.name) for f in fields(result)}
             np.savez_compressed(
                 target, **arrays, analysis_scale=np.float32(size[0] / info.display_size[0]),
@@ -62,6 +71,15 @@ def collect(out: Path, videos: list[Path]) -> None:
             )
             print(f"{video.name} {mode}: {len(frames)} frames, "
                   f"{1000 * elapsed_s / max(1, len(frames)):.1f} ms/frame", flush=True)
+
+
+def pass_start_frame(name: str) -> int:
+    """First frame of the annotated walk of a clip (0 without annotations)."""
+    path = VIDEOS / f"{name}.events.json"
+    if not path.is_file():
+        return 0
+    data = json.loads(path.read_text())
+    return int(data["passes"][0]["frames"][0]) if "passes" in data else 0
 
 
 def load(path: Path) -> tuple[PersonFrames, dict[str, float]]:
@@ -229,6 +247,30 @@ def event_rows(frames: PersonFrames, events, facing: str, stature_px: float) -> 
     return rows
 
 
+def stance_spread(frames: PersonFrames, events, stature_px: float) -> dict:
+    """How still the stance foot's points are between each annotated IC and the same foot's
+    next FO, trimmed by 3 frames at each end: median over stances of the per-stance SD of
+    x and y, in % of stature (image motion, so a treadmill belt's travel is in x)."""
+    spreads: dict[str, list[float]] = {"heel_x": [], "heel_y": [], "toe_x": [], "toe_y": []}
+    for frame, kind, side, _ in events:
+        if kind != "IC":
+            continue
+        ends = [f for f, k, s, _ in events if k == "FO" and s == side and f > frame]
+        if not ends or ends[0] - frame < 8:
+            continue
+        span = slice(frame + 3, ends[0] - 2)
+        heel = LEFT_HEEL if side == "left" else RIGHT_HEEL
+        toe = LEFT_FOOT_INDEX if side == "left" else RIGHT_FOOT_INDEX
+        for name, point in (("heel", heel), ("toe", toe)):
+            xy = frames.landmarks[span, point, :2]
+            if np.isnan(xy).any():
+                continue
+            spreads[f"{name}_x"].append(100 * float(np.std(xy[:, 0])) / stature_px)
+            spreads[f"{name}_y"].append(100 * float(np.std(xy[:, 1])) / stature_px)
+    return {f"stance_sd_{k}_pct_stature": float(np.median(v)) if v else None
+            for k, v in spreads.items()} | {"stances": len(spreads["heel_x"])}
+
+
 def offset_summary(rows: list[dict], kind: str, chooser: str, rule: str) -> dict:
     offsets = np.array([r[chooser][rule] for r in rows if r["pose"] and r["kind"] == kind
                         and r[chooser][rule] is not None], float)
@@ -260,6 +302,7 @@ def event_report(name: str, frames: PersonFrames, events, facing: str, stature_p
             report[f"label_right_{near}_pct"] = 100 * float(np.mean(right))
             visibility = [r["visibility"] for r in chosen]
             report[f"visibility_{near}_median"] = float(np.median(visibility))
+    report.update(stance_spread(frames, events, stature_px))
     for kind in ("IC", "FO"):
         for chooser in ("by_label", "by_position"):
             for rule in ("speed", "height"):
