@@ -5,7 +5,8 @@
 Default video: the real 1920x1080 treadmill clip from ``../shared/data/videos`` (a walker in
 view throughout), else a synthetic 1080p walk. Frames are decoded once at analysis size
 (the project's decoder, as ``analyze_chunk`` does) and kept in memory, then each stage runs
-over them on one thread: detection (the detector on every frame), landmarks (the landmark
+over them on one thread: detection (the detector on every frame, on the whole frame
+only and with its square tiles), landmarks (the landmark
 model on one fixed crop), segmentation (whole frame), and the whole tracker in three
 policies (MediaPipe's track-until-lost, a re-detection grid every 30 frames, detection on
 every frame). Prints ms per frame and the ratio (decode + stage) / decode. Figures, not
@@ -85,6 +86,8 @@ def main() -> None:
         decode_ms = ms_per_frame(decode, count)
         opencv_ms = bare_opencv_decode_ms(video, count)
         detector, landmarker, segmenter = PoseDetector(), PoseLandmarker(), PersonSegmenter()
+        whole_frame_detector = PoseDetector(tiled=False)
+        whole_frame_detector.detect(frames[0])
         # Warm-up: the first invoke of each interpreter pays XNNPACK's set-up.
         detections = detector.detect(frames[0])
         roi = next((d.roi() for f in frames for d in detector.detect(f)), None)
@@ -94,7 +97,8 @@ def main() -> None:
         segmenter.probability(frames[0])
 
         stages = {
-            "detection": lambda: [detector.detect(f) for f in frames],
+            "detection, whole frame only": lambda: [whole_frame_detector.detect(f) for f in frames],
+            "detection, frame + square tiles": lambda: [detector.detect(f) for f in frames],
             "landmarks (one crop)": lambda: [landmarker.estimate(f, roi) for f in frames],
             "segmentation": lambda: [segmenter.probability(f) for f in frames],
         }
