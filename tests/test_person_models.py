@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -60,3 +62,27 @@ def test_altered_model_is_a_typed_error_naming_the_hash(tmp_path, monkeypatch):
     (tmp_path / "pose_detection.tflite").write_bytes(b"not a model")
     with pytest.raises(ModelUnavailable, match=r"SHA-256.*make models"):
         verified_path(models.POSE_DETECTION)
+
+
+def load_fetch_script():
+    path = ROOT / "scripts" / "fetch_models.py"
+    spec = importlib.util.spec_from_file_location("fetch_models", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_fetch_refuses_a_wheel_whose_model_bytes_differ_and_writes_nothing(tmp_path, monkeypatch):
+    fetch = load_fetch_script()
+    target = tmp_path / "models"
+    monkeypatch.setattr(models, "MODELS_DIR", target)
+    monkeypatch.setattr(fetch, "MODELS_DIR", target)
+    wheel = tmp_path / "mediapipe-0.10.21-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        for model in MODEL_FILES:
+            archive.writestr(model.wheel_path, b"altered " + model.name.encode())
+    monkeypatch.setattr(fetch, "download_wheel", lambda folder: wheel)
+    with pytest.raises(SystemExit) as stopped:
+        fetch.main()
+    assert stopped.value.code == 1
+    assert not target.exists() or not any(target.iterdir())
