@@ -7,7 +7,13 @@ import math
 import numpy as np
 import pytest
 
-from gait.person.detector import decode, ssd_anchor_centers, tiles, weighted_nms
+from gait.person.detector import (
+    decode,
+    drop_contained,
+    ssd_anchor_centers,
+    tiles,
+    weighted_nms,
+)
 from gait.person.geometry import (
     ROI_SCALE,
     apply_affine,
@@ -80,3 +86,12 @@ def test_weighted_nms_merges_overlaps_and_keeps_separate_people():
     first_box, first_points = merged[0][1], merged[0][2]
     assert first_box[0] == pytest.approx(0.6 / 1.5)
     assert first_points[0, 0] == pytest.approx(3 * 0.6 / 1.5)
+
+
+def test_a_body_box_mostly_inside_a_better_one_is_dropped_but_a_neighbour_is_kept():
+    points = np.zeros((4, 2), np.float32)
+    best = (0.97, np.array([0, 0, 100, 100], np.float32), points)
+    nested = (0.56, np.array([10, 10, 70, 70], np.float32), points)  # a partial view
+    neighbour = (0.9, np.array([60, 0, 160, 100], np.float32), points)  # 40 % inside
+    kept = drop_contained([best, nested, neighbour])
+    assert [score for score, _, _ in kept] == [0.97, 0.9]

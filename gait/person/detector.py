@@ -40,6 +40,11 @@ MIN_SCORE = 0.5
 #: Detections whose body boxes overlap more than this IoU are one person (MediaPipe's
 #: ``min_suppression_threshold: 0.3``, weighted suppression, there on the model's boxes).
 NMS_IOU = 0.3
+#: A detection whose body box lies this much (share of its own area) inside a better one's
+#: is the same person seen partly (a tile cuts the body, giving a smaller box): dropped.
+#: Measured: on the single-person treadmill-running clip such nested duplicates made 30 % of
+#: frames count two people.
+CONTAINED_SHARE = 0.6
 #: Frames whose long side exceeds the short side by more than this factor are also read as
 #: square tiles (16:9 gives 2 tiles, 4:3 gives 2, 1:1 none).
 TILE_MIN_ASPECT = 1.2
@@ -137,6 +142,25 @@ def box_iou(box: np.ndarray, boxes: np.ndarray) -> np.ndarray:
     return intersection / np.maximum(area + areas - intersection, 1e-9)
 
 
+def drop_contained(
+    merged: list[tuple[float, np.ndarray, np.ndarray]], share: float = CONTAINED_SHARE
+) -> list[tuple[float, np.ndarray, np.ndarray]]:
+    """Drop each detection (best first) whose box lies more than ``share`` of its own area
+    inside the box of a better-scoring one kept before it."""
+    kept: list[tuple[float, np.ndarray, np.ndarray]] = []
+    for candidate in merged:
+        box = candidate[1]
+        area = max(float(np.prod(box[2:] - box[:2])), 1e-9)
+        inside = [
+            float(np.prod(np.clip(np.minimum(box[2:], k[1][2:]) - np.maximum(box[:2], k[1][:2]),
+                                  0, None))) / area
+            for k in kept
+        ]
+        if not inside or max(inside) <= share:
+            kept.append(candidate)
+    return kept
+
+
 def weighted_nms(
     boxes: np.ndarray, keypoints: np.ndarray, scores: np.ndarray, iou: float = NMS_IOU
 ) -> list[tuple[float, np.ndarray, np.ndarray]]:
@@ -217,5 +241,7 @@ class PoseDetector:
         return [
             PersonDetection(score=score, box_px=box.astype(np.float32),
                             keypoints_px=points.astype(np.float32))
-            for score, box, points in weighted_nms(body_boxes(keypoints), keypoints, scores)
+            for score, box, points in drop_contained(
+                weighted_nms(body_boxes(keypoints), keypoints, scores)
+            )
         ]
