@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from gait.person.detector import PoseDetector
+from gait.person.geometry import SquareRoi
 from gait.person.landmarks import (
     LEFT_FOOT_INDEX,
     LEFT_HEEL,
@@ -18,7 +19,7 @@ from gait.person.landmarks import (
     RIGHT_HIP,
 )
 from gait.person.models import missing_models
-from gait.person.tracker import PersonTracker, tracking_start
+from gait.person.tracker import PersonTracker, tracking_start, usable_roi
 from gait.video import analysis_size, probe, read_frames
 
 INDOOR = "side-indoor-forward-then-backward.mp4"
@@ -69,6 +70,18 @@ def test_uniform_frames_give_no_pose_and_no_crash(tracker, value):
     assert np.isnan(result.landmarks).all()
     assert np.all(result.person_count == 0)
     assert not result.detected.any() and not result.tracked.any()
+
+
+def test_a_collapsed_or_undefined_crop_is_not_used():
+    assert usable_roi(SquareRoi(10.0, 10.0, 100.0, 0.2)) is not None
+    assert usable_roi(SquareRoi(10.0, 10.0, 0.0, 0.0)) is None
+    assert usable_roi(SquareRoi(10.0, float("nan"), 100.0, 0.0)) is None
+    assert usable_roi(None) is None
+
+
+def test_a_frame_that_is_not_bgr_uint8_is_refused(tracker):
+    with pytest.raises(ValueError, match="BGR uint8"):
+        tracker.run([np.zeros((540, 960), np.uint8)])
 
 
 def test_tracking_follows_the_walker_and_detects_only_when_lost(real_clip, tracker):

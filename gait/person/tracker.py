@@ -28,12 +28,17 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from gait.person.detector import PersonDetection, PoseDetector
+from gait.person.geometry import SquareRoi
 from gait.person.landmarks import NUM_LANDMARKS, PoseLandmarker, PoseLandmarks
 from gait.person.segmentation import MASK_THRESHOLD, PersonSegmenter
 
 #: Pose score below which a crop holds no pose and tracking is lost (MediaPipe's default
 #: ``min_tracking_confidence``).
 MIN_POSE_SCORE = 0.5
+#: Smallest crop side the landmark model is run on, in pixels: below it the 256 px input
+#: would be a >16x blow-up of a few pixels, and a collapsed crop (both alignment points
+#: equal) could not be inverted at all.
+MIN_ROI_SIDE_PX = 16.0
 #: Detected people kept per frame, best first (walker choice needs the few largest).
 MAX_PERSONS = 4
 #: The walker's box is widened by this share of its size on each side before the whole-frame
@@ -44,6 +49,14 @@ WALKER_BOX_MARGIN = 0.15
 def largest_body(detections: list[PersonDetection]) -> PersonDetection:
     """The default walker rule on a detection: the largest body (usually the nearest person)."""
     return max(detections, key=lambda d: d.body_radius_px)
+
+
+def usable_roi(roi: SquareRoi | None) -> SquareRoi | None:
+    """``roi`` when its numbers are finite and its side at least ``MIN_ROI_SIDE_PX``."""
+    if roi is None:
+        return None
+    values = roi.as_array()
+    return roi if np.isfinite(values).all() and roi.size_px >= MIN_ROI_SIDE_PX else None
 
 
 def tracking_start(first_frame: int, redetect_interval_frames: int | None) -> int:
@@ -169,6 +182,10 @@ class PersonTracker:
         self, frame_bgr: np.ndarray, frame_index: int, out: PersonFrames, row: int = 0
     ) -> None:
         """Process one frame and write its results into row ``row`` of ``out``."""
+        if frame_bgr.ndim != 3 or frame_bgr.shape[2] != 3 or frame_bgr.dtype != np.uint8:
+            raise ValueError(
+                f"expected a BGR uint8 frame (h, w, 3), got {frame_bgr.dtype} {frame_bgr.shape}"
+            )
         interval = self.redetect_interval_frames
         must_detect = self._roi is None or bool(interval and frame_index % interval == 0)
         pose = None
@@ -183,8 +200,8 @@ class PersonTracker:
             for slot, detection in enumerate(kept):
                 out.person_boxes[row, slot] = detection.box_px
                 out.person_scores[row, slot] = detection.score
-            walker = self.choose(kept) if kept else None
-            pose = self.landmarker.estimate(frame_bgr, walker.roi()) if walker else None
+            roi = usable_roi(self.choose(kept).roi()) if kept else None
+            pose = self.landmarker.estimate(frame_bgr, roi) if roi else None
             out.detected[row] = pose is not None
         if pose is not None:
             out.pose_score[row] = pose.pose_score
@@ -192,7 +209,7 @@ class PersonTracker:
             self._roi = None
             out.tracked[row] = out.detected[row] = False
         else:
-            self._roi = pose.next_roi
+            self._roi = usable_roi(pose.next_roi)
             write_pose(pose, out, row)
         if self.segmenter is not None:
             write_scene_mask(self.segmenter.probability(frame_bgr), frame_bgr.shape[:2], out, row)
