@@ -104,7 +104,7 @@ def letterbox(image_bgr: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
     canvas = np.zeros((INPUT_SIDE_PX, INPUT_SIDE_PX, 3), np.uint8)
     canvas[offset[1] : offset[1] + new_h, offset[0] : offset[0] + new_w] = resized
     rgb = cv2.cvtColor(canvas, cv2.COLOR_BGR2RGB).astype(np.float32)
-    # Black borders must read as -1 (the model's zero padding), as the real image's black.
+    # MediaPipe pads with black pixels before normalising, so the borders read as -1.
     return (rgb / 127.5 - 1.0)[None], scale, offset.astype(np.float32)
 
 
