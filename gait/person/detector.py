@@ -24,7 +24,7 @@ import cv2
 import numpy as np
 
 from gait.person.geometry import SquareRoi, roi_from_alignment_points
-from gait.person.models import POSE_DETECTION, load_interpreter
+from gait.person.models import POSE_DETECTION, load_interpreter, sigmoid
 
 #: The detector's square input side, in pixels.
 INPUT_SIDE_PX = 224
@@ -33,8 +33,6 @@ INPUT_SIDE_PX = 224
 ANCHOR_STRIDES = (8, 16, 32, 32, 32)
 ANCHORS_PER_LAYER_CELL = 2
 NUM_KEYPOINTS = 4
-#: Raw logits are clipped to this magnitude before the sigmoid (MediaPipe: score_clipping_thresh).
-SCORE_CLIP = 100.0
 #: Minimum detection score (MediaPipe's default ``min_detection_confidence``).
 MIN_SCORE = 0.5
 #: Detections whose body boxes overlap more than this IoU are one person (MediaPipe's
@@ -127,8 +125,7 @@ def decode(
     anchors_px = ssd_anchor_centers() * INPUT_SIDE_PX
     keypoints = raw_boxes[:, 4:].reshape(-1, NUM_KEYPOINTS, 2) + anchors_px[:, None, :]
     boxes = body_boxes(keypoints)
-    logits = np.clip(raw_scores.astype(np.float64), -SCORE_CLIP, SCORE_CLIP)
-    scores = 1.0 / (1.0 + np.exp(-logits))
+    scores = sigmoid(raw_scores)
     return boxes, keypoints, scores
 
 

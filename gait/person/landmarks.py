@@ -23,7 +23,7 @@ from gait.person.geometry import (
     image_to_crop,
     roi_from_alignment_points,
 )
-from gait.person.models import POSE_LANDMARK_FULL, load_interpreter
+from gait.person.models import POSE_LANDMARK_FULL, load_interpreter, sigmoid
 
 #: The landmark model's square input side, in pixels.
 INPUT_SIDE_PX = 256
@@ -48,10 +48,6 @@ LEFT_HIP, RIGHT_HIP = 23, 24
 LEFT_ANKLE, RIGHT_ANKLE = 27, 28
 LEFT_HEEL, RIGHT_HEEL = 29, 30
 LEFT_FOOT_INDEX, RIGHT_FOOT_INDEX = 31, 32
-
-
-def sigmoid(values: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(values.astype(np.float64), -60.0, 60.0)))
 
 
 @dataclass(frozen=True)

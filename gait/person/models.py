@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from gait.errors import GaitError
 
 if TYPE_CHECKING:
@@ -69,6 +71,16 @@ class ModelUnavailable(GaitError):
     """A person-model file is missing or its bytes are not the expected ones."""
 
     code = "model_unavailable"
+
+
+#: Logits are clipped to this magnitude before the logistic function (MediaPipe's detector
+#: uses ``score_clipping_thresh: 100``); float64 keeps ``exp(100)`` finite.
+LOGIT_CLIP = 100.0
+
+
+def sigmoid(logits: np.ndarray) -> np.ndarray:
+    """The logistic function of the models' logit outputs, as float64, any shape."""
+    return 1.0 / (1.0 + np.exp(-np.clip(np.asarray(logits, np.float64), -LOGIT_CLIP, LOGIT_CLIP)))
 
 
 def sha256_of(path: Path) -> str:
