@@ -9,9 +9,9 @@ PY_STAMP := $(VENV)/.installed
 # npm writes this file on every install: a cheap "node_modules is up to date" stamp.
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: demo test lint bench setup clean browser
+.PHONY: demo test lint bench setup clean browser models
 
-setup: $(PY_STAMP)
+setup: $(PY_STAMP) models
 
 $(PY_STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,11 +19,16 @@ $(PY_STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# The person model's files, extracted from the mediapipe wheel on PyPI and checked against
+# their SHA-256 (idempotent: nothing is fetched when they are present and intact).
+models: $(PY_STAMP)
+	$(BIN)/python scripts/fetch_models.py
+
 # The emulators the Function App's tests start: Azurite and a Cosmos-protocol server.
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 
-demo: $(PY_STAMP)
+demo: $(PY_STAMP) models
 	$(BIN)/python -m gait demo
 
 lint: $(PY_STAMP)
@@ -38,7 +43,7 @@ browser:
 		$(SUDO) apt-get update -qq && \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils; }
 
-test: $(PY_STAMP) $(NODE_STAMP) browser lint
+test: $(PY_STAMP) $(NODE_STAMP) models browser lint
 	$(BIN)/python -m pytest -m ""
 
 bench: $(PY_STAMP)

@@ -1,0 +1,117 @@
+"""The person model on real frames: plausible landmarks, no pose on empty frames, and
+chunk-invariant tracking on a re-detection grid."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+import numpy as np
+import pytest
+
+from gait.person.detector import PoseDetector
+from gait.person.geometry import SquareRoi
+from gait.person.landmarks import (
+    LEFT_FOOT_INDEX,
+    LEFT_HEEL,
+    LEFT_HIP,
+    RIGHT_FOOT_INDEX,
+    RIGHT_HEEL,
+    RIGHT_HIP,
+)
+from gait.person.models import missing_models
+from gait.person.tracker import PersonTracker, tracking_start, usable_roi
+from gait.video import analysis_size, probe, read_frames
+
+INDOOR = "side-indoor-forward-then-backward.mp4"
+FEET = [LEFT_HEEL, RIGHT_HEEL, LEFT_FOOT_INDEX, RIGHT_FOOT_INDEX]
+
+pytestmark = pytest.mark.skipif(
+    bool(missing_models()), reason="person models absent: run `make models`"
+)
+
+
+@pytest.fixture(scope="module")
+def tracker() -> PersonTracker:
+    return PersonTracker()
+
+
+def frames_of(path, start: int, stop: int) -> list[np.ndarray]:
+    info = probe(path)
+    return [image for _, _, image in read_frames(info, start, stop, analysis_size(info))]
+
+
+def test_indoor_walker_landmarks_land_on_her_body(real_clip, tracker):
+    [frame] = frames_of(real_clip(INDOOR), 100, 101)
+    result = tracker.run([frame], first_index=100)
+    assert result.detected[0] and not result.tracked[0]
+    assert result.person_count[0] == 1
+    assert result.pose_score[0] > 0.9
+    points = result.landmarks[0]
+    hips_y = points[[LEFT_HIP, RIGHT_HIP], 1].max()
+    body_height = result.person_box[0, 3] - result.person_box[0, 1]
+    # Heels and foot tips below the hips by at least a third of the body's height.
+    assert np.all(points[FEET, 1] > hips_y + body_height / 3)
+    # ... and at the bottom of her segmentation mask (which takes in her soles and a little
+    # floor), within 10 % of her height.
+    mask_bottom = result.mask_box[0, 3]
+    assert np.all(np.abs(points[FEET, 1] - mask_bottom) < 0.1 * body_height)
+    x0, _, x1, _ = result.mask_box[0]
+    assert np.all((points[FEET, 0] > x0 - 5) & (points[FEET, 0] < x1 + 5))
+    assert points[FEET, 3].min() > 0.5  # the feet are visible
+    # The walker fills the scene mask: little person area outside her box.
+    assert result.other_person_fraction[0] < 0.1 * result.scene_person_fraction[0]
+
+
+@pytest.mark.parametrize("value", [0, 128, 255])
+def test_uniform_frames_give_no_pose_and_no_crash(tracker, value):
+    frames = [np.full((540, 960, 3), value, np.uint8)] * 2
+    result = tracker.run(frames)
+    assert not result.has_pose.any()
+    assert np.isnan(result.landmarks).all()
+    assert np.all(result.person_count == 0)
+    assert not result.detected.any() and not result.tracked.any()
+
+
+def test_a_collapsed_or_undefined_crop_is_not_used():
+    assert usable_roi(SquareRoi(10.0, 10.0, 100.0, 0.2)) is not None
+    assert usable_roi(SquareRoi(10.0, 10.0, 0.0, 0.0)) is None
+    assert usable_roi(SquareRoi(10.0, float("nan"), 100.0, 0.0)) is None
+    assert usable_roi(None) is None
+
+
+def test_a_frame_that_is_not_bgr_uint8_is_refused(tracker):
+    with pytest.raises(ValueError, match="BGR uint8"):
+        tracker.run([np.zeros((540, 960), np.uint8)])
+
+
+def test_tracking_follows_the_walker_and_detects_only_when_lost(real_clip, tracker):
+    frames = frames_of(real_clip(INDOOR), 90, 120)
+    result = tracker.run(frames, first_index=90)
+    assert result.has_pose.all()
+    assert result.detected[0] and result.tracked[1:].all()
+    assert np.all(result.person_count[1:] == -1)  # the detector did not run
+    hip_x = result.landmarks[:, LEFT_HIP, 0]
+    assert hip_x[-1] < hip_x[0] - 50  # she walks right to left
+
+
+def test_a_re_detection_grid_makes_chunks_agree_with_one_pass(real_clip):
+    interval = 10
+    grid_tracker = PersonTracker(redetect_interval_frames=interval, with_scene_mask=False)
+    frames = frames_of(real_clip(INDOOR), 90, 130)
+    whole = grid_tracker.run(frames, first_index=90)
+    chunk_first = 107
+    warmup_from = tracking_start(chunk_first, interval)
+    assert warmup_from == 100
+    chunk = grid_tracker.run(frames[warmup_from - 90 :], first_index=warmup_from)
+    chunk = chunk.slice(chunk_first - warmup_from, len(chunk))
+    expected = whole.slice(chunk_first - 90, len(whole))
+    for field in fields(chunk):
+        np.testing.assert_array_equal(getattr(chunk, field.name), getattr(expected, field.name))
+    assert whole.detected[[10, 20, 30]].all()  # the grid frames 100, 110, 120
+
+
+def test_detector_sees_the_scientist_who_is_not_walking(real_clip):
+    [frame] = frames_of(real_clip("neg-no-walker-lab-scientist.mp4"), 250, 251)
+    detections = PoseDetector().detect(frame)
+    assert len(detections) >= 1
+    assert detections[0].score > 0.5
