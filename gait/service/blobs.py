@@ -120,12 +120,16 @@ class BlobStore:
         """Stream ``length`` bytes from ``stream`` in blocks (never the whole file in memory)
         to a new blob; returns its ETag."""
         try:
-            written = self._container(container).get_blob_client(name).upload_blob(
-                stream,
-                length=length,
-                overwrite=False,
-                max_concurrency=2,
-                content_settings=ContentSettings(content_type=content_type),
+            written = (
+                self._container(container)
+                .get_blob_client(name)
+                .upload_blob(
+                    stream,
+                    length=length,
+                    overwrite=False,
+                    max_concurrency=2,
+                    content_settings=ContentSettings(content_type=content_type),
+                )
             )
         except AzureError as exc:
             raise DependencyUnavailable("Blob Storage", first_line(exc)) from exc

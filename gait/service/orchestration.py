@@ -28,7 +28,6 @@ FAIL = "record_failure"
 RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=5000, max_number_of_attempts=3)
 
 
-
 class AnalysisFailed(Exception):
     """Raised last, so the orchestration's runtime status is Failed with this message."""
 
