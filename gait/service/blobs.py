@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-from collections.abc import Iterator
+import time
 from typing import IO, Any
 
 from azure.core import MatchConditions
@@ -21,6 +21,8 @@ from azure.core.exceptions import (
     ResourceExistsError,
     ResourceModifiedError,
     ResourceNotFoundError,
+    ServiceRequestError,
+    ServiceResponseError,
 )
 from azure.storage.blob import (
     BlobSasPermissions,
@@ -35,6 +37,10 @@ from gait.errors import first_line
 from gait.service.errors import DependencyUnavailable, ServiceError
 from gait.service.settings import Settings
 
+#: After a connection to Storage failed or timed out, how long further calls fail at once,
+#: in seconds: shorter than the orchestration's 5 s retry interval, long enough to cover a
+#: request's clean-up after the failure.
+DOWN_WINDOW_S = 4.0
 #: Upload/download block size: the most of a video any transfer holds in memory at once.
 TRANSFER_BLOCK_BYTES = 4 * 1024 * 1024
 
@@ -99,9 +105,20 @@ class BlobStore:
         except (ValueError, AzureError) as exc:
             raise DependencyUnavailable("Blob Storage", first_line(exc)) from exc
         self._ready: set[str] = set()
+        self._down_until = 0.0
+
+    def _unavailable(self, exc: BaseException) -> DependencyUnavailable:
+        """The 503 for a failed call; a connection that failed or timed out also makes the
+        next calls for :data:`DOWN_WINDOW_S` fail at once (a request's clean-up must not
+        wait out the same silent endpoint again)."""
+        if isinstance(exc, ServiceRequestError | ServiceResponseError):
+            self._down_until = time.monotonic() + DOWN_WINDOW_S
+        return DependencyUnavailable("Blob Storage", first_line(exc))
 
     # -- containers ---------------------------------------------------------------------
     def _container(self, name: str) -> ContainerClient:
+        if time.monotonic() < self._down_until:
+            raise DependencyUnavailable("Blob Storage", "unreachable moments ago")
         container = self.client.get_container_client(name)
         if name not in self._ready:
             try:
@@ -109,7 +126,7 @@ class BlobStore:
             except ResourceExistsError:
                 pass
             except AzureError as exc:
-                raise DependencyUnavailable("Blob Storage", first_line(exc)) from exc
+                raise self._unavailable(exc) from exc
             self._ready.add(name)
         return container
 
@@ -132,16 +149,25 @@ class BlobStore:
                 )
             )
         except AzureError as exc:
-            raise DependencyUnavailable("Blob Storage", first_line(exc)) from exc
+            raise self._unavailable(exc) from exc
         return str(written["etag"])
 
     def write_bytes(self, container: str, name: str, data: bytes, content_type: str) -> None:
-        self._container(container).upload_blob(
-            name, data, overwrite=True, content_settings=ContentSettings(content_type=content_type)
-        )
+        try:
+            self._container(container).upload_blob(
+                name,
+                data,
+                overwrite=True,
+                content_settings=ContentSettings(content_type=content_type),
+            )
+        except AzureError as exc:
+            raise self._unavailable(exc) from exc
 
     def read_bytes(self, container: str, name: str) -> bytes:
-        return self._container(container).download_blob(name).readall()
+        try:
+            return self._container(container).download_blob(name).readall()
+        except AzureError as exc:
+            raise self._unavailable(exc) from exc
 
     def read_head(self, container: str, name: str, length: int, etag: str) -> bytes:
         """The first ``length`` bytes (one range read) of the blob version ``etag``."""
@@ -160,7 +186,7 @@ class BlobStore:
         except ResourceModifiedError as exc:
             raise VideoChanged() from exc
         except AzureError as exc:
-            raise DependencyUnavailable("Blob Storage", first_line(exc)) from exc
+            raise self._unavailable(exc) from exc
 
     def download_to_file(
         self, container: str, name: str, path: str | os.PathLike[str], etag: str | None = None
@@ -179,6 +205,8 @@ class BlobStore:
                 )
         except ResourceModifiedError as exc:
             raise VideoChanged() from exc
+        except AzureError as exc:
+            raise self._unavailable(exc) from exc
 
     def properties(self, container: str, name: str) -> tuple[int, str] | None:
         """(size in bytes, ETag) of the blob, or None when it does not exist."""
@@ -187,25 +215,34 @@ class BlobStore:
         except ResourceNotFoundError:
             return None
         except AzureError as exc:
-            raise DependencyUnavailable("Blob Storage", first_line(exc)) from exc
+            raise self._unavailable(exc) from exc
         return int(props.size), str(props.etag)
 
-    def listing(self, container: str) -> Iterator[tuple[str, dt.datetime]]:
+    def listing(self, container: str) -> list[tuple[str, dt.datetime]]:
         """(name, last modified) of every blob in the container."""
-        for blob in self._container(container).list_blobs():
-            yield blob.name, blob.last_modified
+        try:
+            return [(b.name, b.last_modified) for b in self._container(container).list_blobs()]
+        except AzureError as exc:
+            raise self._unavailable(exc) from exc
 
     def delete_prefix(self, container: str, prefix: str) -> int:
         """Delete every blob under ``prefix``; returns how many were deleted."""
-        client = self._container(container)
-        names = [blob.name for blob in client.list_blobs(name_starts_with=prefix)]
-        for name in names:
-            with contextlib.suppress(ResourceNotFoundError):
-                client.delete_blob(name, delete_snapshots="include")
+        try:
+            client = self._container(container)
+            names = [blob.name for blob in client.list_blobs(name_starts_with=prefix)]
+            for name in names:
+                with contextlib.suppress(ResourceNotFoundError):
+                    client.delete_blob(name, delete_snapshots="include")
+        except AzureError as exc:
+            raise self._unavailable(exc) from exc
         return len(names)
 
     def list_prefix(self, container: str, prefix: str) -> list[str]:
-        return [b.name for b in self._container(container).list_blobs(name_starts_with=prefix)]
+        try:
+            client = self._container(container)
+            return [b.name for b in client.list_blobs(name_starts_with=prefix)]
+        except AzureError as exc:
+            raise self._unavailable(exc) from exc
 
     def ping(self) -> None:
         """One cheap authenticated round trip (raises on failure)."""
@@ -251,5 +288,5 @@ class BlobStore:
                     start=start,
                 )
         except AzureError as exc:
-            raise DependencyUnavailable("Blob Storage", first_line(exc)) from exc
+            raise self._unavailable(exc) from exc
         return f"{self.client.get_blob_client(container, name).url}?{token}"
