@@ -10,6 +10,7 @@ for an analysis id whatever order the host tries the routes in.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Generator
 from typing import Any
 
@@ -23,7 +24,7 @@ from gait.service.settings import http_auth_level, load
 # but health (GAIT_REQUIRE_PLATFORM_AUTH). GAIT_HTTP_AUTH_LEVEL adds function keys on top.
 AUTH = func.AuthLevel(http_auth_level())
 app = df.DFApp(http_auth_level=AUTH)
-auth.warn_if_anonymous(load())
+auth.warn_at_start(load(), os.environ)
 
 ANALYSIS = "v1/analysis/{analysis_id:guid}"
 

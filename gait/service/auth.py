@@ -19,6 +19,7 @@ import base64
 import binascii
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -102,10 +103,22 @@ def owner_filter(who: Caller | None) -> str | None:
     return None if who is None or who.sees_all else who.user_id
 
 
-def warn_if_anonymous(settings: Settings) -> None:
-    """Logged once at start: anonymous mode must never be an accident."""
+def warn_at_start(settings: Settings, environ: Mapping[str, str]) -> None:
+    """Logged once at start: anonymous mode must never be an accident, and on App Service
+    without its authentication in front the principal header could be forged by anyone
+    (App Service sets ``WEBSITE_AUTH_ENABLED`` when its authentication is on, which linking
+    a Static Web App backend also turns on)."""
     if not settings.require_platform_auth:
         log.warning(
             "GAIT_REQUIRE_PLATFORM_AUTH is off: every analysis is open to every caller. "
             "Use this for local development only."
+        )
+    elif environ.get("WEBSITE_SITE_NAME") and environ.get("WEBSITE_AUTH_ENABLED", "").lower() != (
+        "true"
+    ):
+        log.error(
+            "App Service Authentication is not enabled on this app: the %s header it trusts "
+            "could be sent by anyone. Link the app to its Static Web App or turn on "
+            "authentication (docs/deploy.md).",
+            HEADER,
         )

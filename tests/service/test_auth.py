@@ -4,6 +4,7 @@ their own analyses, the clinic role sees all, anonymous mode only when turned on
 from __future__ import annotations
 
 import base64
+import dataclasses
 import importlib
 import json
 import logging
@@ -15,6 +16,7 @@ import pytest
 import function_app
 from gait.service import auth
 from gait.service.errors import Unauthorized
+from gait.service.settings import load
 from tests.service.harness import Http
 from tests.service.test_end_to_end import API, upload
 
@@ -143,3 +145,15 @@ def test_anonymous_mode_only_when_turned_on_and_logged(
     finally:
         monkeypatch.setenv("GAIT_REQUIRE_PLATFORM_AUTH", "true")
         importlib.reload(function_app)
+
+
+def test_a_forgeable_header_is_reported_at_start(caplog: pytest.LogCaptureFixture) -> None:
+    """On App Service without its authentication, anyone could send the header."""
+    caplog.set_level(logging.WARNING, logger="gait.service")
+    settings = dataclasses.replace(load(), require_platform_auth=True)
+    auth.warn_at_start(settings, {"WEBSITE_SITE_NAME": "gait-api"})
+    assert any("could be sent by anyone" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+    auth.warn_at_start(settings, {"WEBSITE_SITE_NAME": "gait-api", "WEBSITE_AUTH_ENABLED": "True"})
+    auth.warn_at_start(settings, {})  # not on App Service (local, tests)
+    assert not caplog.records
