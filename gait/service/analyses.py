@@ -165,13 +165,11 @@ def cancel_analysis(call: Call) -> func.HttpResponse:
     record = _record(call)
     analysis_id = record["id"]
     if record.get("status") in steps.FINISHED:
-        return json_response(
-            {
-                "status": record["status"],
-                "message": f"the analysis has already {record['status']}; nothing to cancel",
-                "analysis_id": analysis_id,
-            },
+        raise ServiceError(
             409,
+            "CONFLICT",
+            f"the analysis has already {record['status']}; nothing to cancel",
+            {"analysis_id": analysis_id, "status": record["status"]},
         )
     runtime, _ = call.durable.runtime_status(analysis_id)
     if runtime in RUNNING:

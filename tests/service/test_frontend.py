@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import function_app
-from gait.service import steps
+from gait.service import legacy, steps
 from tests.service.harness import Http
 from tests.service.test_end_to_end import API, multipart, run_analysis
 
@@ -154,6 +154,14 @@ def test_r5_cancel_answers_ok(http: Http, walker_video: Path) -> None:
         "cancelled by the user"
     )
     frontend_step_ok(view)
+    # Cancelling what has finished is a conflict, in the error shape the frontend reads.
+    status, again, _ = http.call(
+        "cancel_analysis",
+        "POST",
+        f"{API}/v1/analysis/{analysis_id}/cancel",
+        route_params={"analysis_id": analysis_id},
+    )
+    assert status == 409 and "nothing to cancel" in again["detail"]
 
 
 def test_r7_r8_list_shows_failed_analyses_so_they_can_be_deleted(
@@ -222,3 +230,29 @@ def test_r9_report_has_measured_numbers_only_and_a_playable_video(
     assert isinstance(view["video_quality_issues"], list)
     with urllib.request.urlopen(view["video_url"], timeout=10) as response:
         assert response.read() == walker_video.read_bytes()
+
+
+def test_its_own_scores_get_a_speed_and_levels_once_a_height_is_known(
+    http: Http, hub: Any, walker_video: Path
+) -> None:
+    """With a speed the page computes speed / 1.4 m/s and shows the risk and mobility
+    levels: the speed in mm/s and both levels, each with the source of its threshold."""
+    _, body = frontend_upload(http, walker_video.read_bytes())
+    analysis_id = body["analysis_id"]
+    run_analysis(http, hub, analysis_id).run()
+    status, view, _ = http.call(
+        "rescale_analysis",
+        "PATCH",
+        f"{API}/v1/analysis/{analysis_id}",
+        route_params={"analysis_id": analysis_id},
+        body=b'{"height_cm": 175}',
+    )
+    assert status == 200, view
+    metrics = view["metrics"]
+    speed_mps = view["result"]["metrics"]["speed_mps"]
+    assert metrics["walking_speed"] == pytest.approx(1000 * speed_mps, abs=0.1)
+    expected = legacy.speed_levels(speed_mps)
+    assert metrics["fall_risk_assessment"]["risk_level"] == expected[0]
+    assert metrics["functional_mobility"]["mobility_level"] == expected[1]
+    assert "Studenski" in metrics["fall_risk_assessment"]["source"]
+    no_nulls(view)
