@@ -4,7 +4,8 @@
   the sweep deletes failed analyses older than that too (video, artefacts, history), so
   nothing depends on the container's TTL being enabled.
 * A blob whose analysis has no record (a SAS upload never sent to ``/process``, or what an
-  expired record left) is deleted once older than ``GAIT_UPLOAD_RETENTION_HOURS``. That is
+  expired record left) is deleted once older than ``GAIT_UPLOAD_RETENTION_HOURS``, and the
+  analysis' Durable history with it. That is
   longer than any SAS lifetime, so an upload in progress is never touched.
 """
 
@@ -49,10 +50,14 @@ def sweep(durable: Durable, now: dt.datetime | None = None) -> dict[str, int]:
             names[key].append(name)
             newest[key] = max(modified, newest.get(key, modified))
     orphans = 0
+    purged: set[str] = set()
     for (container, analysis_id), when in newest.items():
         if when >= upload_cutoff or records.get(analysis_id) is not None:
             continue
         orphans += store.delete_prefix(container, f"{analysis_id}/")
+        if analysis_id not in purged:  # a record Cosmos expired (TTL) leaves its history too
+            durable.purge(analysis_id)
+            purged.add(analysis_id)
         context.analysis_log(analysis_id).info("expired: %s blobs without a record", container)
     log.info("retention: %d failed analyses and %d orphaned blobs removed", len(failed), orphans)
     return {"failed_analyses": len(failed), "orphaned_blobs": orphans}

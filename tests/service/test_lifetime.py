@@ -170,6 +170,8 @@ def test_retention_expires_unprocessed_uploads_and_failed_analyses(
         route_params={"analysis_id": failed["analysis_id"]},
     )
     _, running = upload(http, walker_video.read_bytes())
+    _, expired = upload(http, walker_video.read_bytes())
+    context.records().delete(expired["analysis_id"])  # as Cosmos TTL would
     client = DurableOrchestrationClient(hub.binding())
 
     async def sweep(now: dt.datetime) -> dict[str, int]:
@@ -185,9 +187,12 @@ def test_retention_expires_unprocessed_uploads_and_failed_analyses(
     # Eight days on: the failed analysis and the unprocessed upload are gone; the running
     # analysis is not touched.
     swept = loop.run_until_complete(sweep(now + dt.timedelta(days=8)))
-    assert swept == {"failed_analyses": 1, "orphaned_blobs": 1}
+    assert swept == {"failed_analyses": 1, "orphaned_blobs": 2}
     names = blob_names(service_env)
-    assert not [n for n in names if token["analysis_id"] in n or failed["analysis_id"] in n]
+    for gone in (token["analysis_id"], failed["analysis_id"], expired["analysis_id"]):
+        assert not [n for n in names if gone in n]
+    assert failed["analysis_id"] not in hub.instances  # Durable history purged too
+    assert expired["analysis_id"] not in hub.instances
     assert context.records().get(failed["analysis_id"]) is None
     assert context.records().get(running["analysis_id"]) is not None
     assert any(running["analysis_id"] in n for n in names)
