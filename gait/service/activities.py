@@ -22,10 +22,11 @@ from gait.errors import GaitError, NoReliableGait, UnusableVideo
 from gait.pipeline import Chunk, ChunkFeatures, Plan, aggregate, analyze_chunk, plan
 from gait.service import context, steps
 from gait.service.blobs import VideoChanged, artifact_name
+from gait.service.errors import ServiceError
 from gait.service.validation import public_message
 
-#: Local copies of videos older than this are removed (another instance's leftovers; a
-#: deleted or cancelled analysis removes its own at once).
+#: Local copies of videos older than this are removed whatever their analysis' state (a
+#: record that cannot be read must not keep a copy forever).
 CACHE_MAX_AGE_S = 2 * 3600
 #: What an activity answers when its analysis was deleted or cancelled while it ran.
 GONE = {"error": {"code": "cancelled", "message": "the analysis was deleted or cancelled"}}
@@ -46,7 +47,7 @@ def local_video(analysis_id: str, video_blob: str, etag: str | None) -> str:
     path = os.path.join(directory, os.path.basename(video_blob))
     if os.path.exists(path):
         return path
-    _prune_cache()
+    _prune_cache()  # before this analysis' directory exists: it is running, but not yet here
     os.makedirs(directory, exist_ok=True)
     partial = f"{path}.{uuid.uuid4().hex}.part"
     settings = context.settings()
@@ -64,16 +65,19 @@ def drop_local_video(analysis_id: str) -> None:
 
 
 def _prune_cache() -> None:
+    """Remove local copies this instance no longer needs: those of analyses that are not
+    running any more (finished, cancelled or deleted while another instance ran the rest),
+    and any older than :data:`CACHE_MAX_AGE_S`."""
     root = os.path.join(tempfile.gettempdir(), "gait-videos")
     if not os.path.isdir(root):
         return
     cutoff = time.time() - CACHE_MAX_AGE_S
     for entry in os.scandir(root):
         try:
-            if entry.stat().st_mtime < cutoff:
+            if entry.stat().st_mtime < cutoff or not running(entry.name):
                 shutil.rmtree(entry.path, ignore_errors=True)
-        except FileNotFoundError:
-            continue
+        except (FileNotFoundError, ServiceError):
+            continue  # gone already, or Cosmos unreadable: keep it until the age limit
 
 
 def _error(analysis_id: str, exc: GaitError, path: str | None = None) -> dict[str, Any]:

@@ -122,6 +122,32 @@ def test_delete_while_a_chunk_runs_leaves_nothing(
     assert not Path(activities._cache_dir(analysis_id)).exists()
 
 
+def test_an_instance_drops_copies_of_analyses_no_longer_running(
+    http: Http, hub: Any, walker_video: Path
+) -> None:
+    """An instance that analysed some chunks of a since deleted (or finished) analysis
+    drops its copy before it next downloads a video."""
+    _, old = upload(http, walker_video.read_bytes())
+    _, new = upload(http, walker_video.read_bytes())
+    stale = Path(activities._cache_dir(old["analysis_id"]))
+    stale.mkdir(parents=True, exist_ok=True)
+    (stale / "video.mp4").write_bytes(b"a copy")
+    status, _, _ = http.call(
+        "delete_analysis",
+        "DELETE",
+        f"{API}/v1/analysis/{old['analysis_id']}",
+        route_params={"analysis_id": old["analysis_id"]},
+    )
+    assert status == 200
+    stale.mkdir(parents=True, exist_ok=True)  # as on another instance, which kept its copy
+    (stale / "video.mp4").write_bytes(b"a copy")
+    job = hub.instances[new["analysis_id"]].input
+    activities.local_video(new["analysis_id"], job["video_blob"], job["video_etag"])
+    assert not stale.exists()
+    assert Path(activities._cache_dir(new["analysis_id"])).exists()
+    activities.drop_local_video(new["analysis_id"])
+
+
 def test_a_write_racing_a_delete_is_removed_by_its_writer(
     http: Http, service_env: dict[str, str], walker_video: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
