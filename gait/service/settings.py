@@ -11,6 +11,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
+# The stature range accepted as the metric scale, in metres: the CLI's, so that one walker
+# height is accepted (or refused) alike everywhere.
+from gait.cli import HEIGHT_RANGE_M
+
 #: Azurite's published development account key (not a secret: the same on every machine).
 AZURITE_KEY = (
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
@@ -26,9 +30,6 @@ COSMOS_EMULATOR_KEY = (
     "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw=="
 )
 COSMOS_EMULATOR_ENDPOINT = "https://127.0.0.1:8081"
-
-#: Stature range accepted as the metric scale, in metres (the CLI's range: ``gait.cli``).
-HEIGHT_RANGE_M = (0.5, 2.5)
 
 #: The HTTP runtime's default request body cap; multipart uploads may not exceed it.
 HOST_BODY_LIMIT_MB = 100

@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from gait.cli import HEIGHT_RANGE_M
 from gait.errors import GaitError, NotAVideo, UnusableVideo
 from gait.service.errors import ServiceError
-from gait.service.settings import HEIGHT_RANGE_M
 from gait.video import container_signature, probe
 
 VIEW_TYPES = ("side", "front", "back")
