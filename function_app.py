@@ -1,23 +1,32 @@
 """Azure Functions app (Python v2 programming model): bindings only.
 
 Each function parses nothing and decides nothing: it hands its request, orchestration
-context or activity input to ``gait.service``. Importing this module does no I/O, so a
-missing Storage account or Cosmos DB can only make the requests that need it answer 503.
+context, activity input or timer to ``gait.service``. Importing this module does no I/O, so
+a missing Storage account or Cosmos DB can only make the requests that need it answer 503.
+
+Routes name analyses as ``{analysis_id:guid}``, so ``v1/analysis/list`` can never be taken
+for an analysis id whatever order the host tries the routes in.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Generator
 from typing import Any
 
 import azure.durable_functions as df
 import azure.functions as func
 
-from gait.service import activities, api, orchestration
-from gait.service.settings import http_auth_level
+from gait.service import activities, analyses, auth, health, orchestration, retention, uploads
+from gait.service.settings import http_auth_level, load
 
-AUTH = func.AuthLevel(http_auth_level())  # GAIT_HTTP_AUTH_LEVEL, "function" by default
+# The platform signs users in (docs/deploy.md); the app checks the caller on every route
+# but health (GAIT_REQUIRE_PLATFORM_AUTH). GAIT_HTTP_AUTH_LEVEL adds function keys on top.
+AUTH = func.AuthLevel(http_auth_level())
 app = df.DFApp(http_auth_level=AUTH)
+auth.warn_at_start(load(), os.environ)
+
+ANALYSIS = "v1/analysis/{analysis_id:guid}"
 
 
 # -- HTTP: the legacy routes and the SAS upload path -------------------------------------------
@@ -26,12 +35,12 @@ app = df.DFApp(http_auth_level=AUTH)
 async def upload_analysis(
     req: func.HttpRequest, client: df.DurableOrchestrationClient
 ) -> func.HttpResponse:
-    return await api.upload(req, client)
+    return await uploads.upload(req, client)
 
 
 @app.route(route="v1/storage/sas-token", methods=["POST"], auth_level=AUTH)
 async def sas_token(req: func.HttpRequest) -> func.HttpResponse:
-    return await api.sas_token(req)
+    return await uploads.sas_token(req)
 
 
 @app.route(route="v1/analysis/process", methods=["POST"], auth_level=AUTH)
@@ -39,52 +48,64 @@ async def sas_token(req: func.HttpRequest) -> func.HttpResponse:
 async def process_analysis(
     req: func.HttpRequest, client: df.DurableOrchestrationClient
 ) -> func.HttpResponse:
-    return await api.process(req, client)
+    return await uploads.process(req, client)
 
 
 @app.route(route="v1/analysis/list", methods=["GET"], auth_level=AUTH)
 async def list_analyses(req: func.HttpRequest) -> func.HttpResponse:
-    return await api.list_analyses(req)
+    return await analyses.list_analyses(req)
 
 
-@app.route(route="v1/analysis/{analysis_id}", methods=["GET"], auth_level=AUTH)
+@app.route(route=ANALYSIS, methods=["GET"], auth_level=AUTH)
 @app.durable_client_input(client_name="client")
 async def get_analysis(
     req: func.HttpRequest, client: df.DurableOrchestrationClient
 ) -> func.HttpResponse:
-    return await api.get_analysis(req, client)
+    return await analyses.get_analysis(req, client)
 
 
-@app.route(route="v1/analysis/{analysis_id}", methods=["DELETE"], auth_level=AUTH)
+@app.route(route=ANALYSIS, methods=["PATCH"], auth_level=AUTH)
+async def rescale_analysis(req: func.HttpRequest) -> func.HttpResponse:
+    return await analyses.rescale_analysis(req)
+
+
+@app.route(route=ANALYSIS, methods=["DELETE"], auth_level=AUTH)
 @app.durable_client_input(client_name="client")
 async def delete_analysis(
     req: func.HttpRequest, client: df.DurableOrchestrationClient
 ) -> func.HttpResponse:
-    return await api.delete_analysis(req, client)
+    return await analyses.delete_analysis(req, client)
 
 
-@app.route(route="v1/analysis/{analysis_id}/cancel", methods=["POST"], auth_level=AUTH)
+@app.route(route=ANALYSIS + "/cancel", methods=["POST"], auth_level=AUTH)
 @app.durable_client_input(client_name="client")
 async def cancel_analysis(
     req: func.HttpRequest, client: df.DurableOrchestrationClient
 ) -> func.HttpResponse:
-    return await api.cancel_analysis(req, client)
+    return await analyses.cancel_analysis(req, client)
 
 
 # -- health: anonymous, for probes and the legacy frontend -----------------------------------
 @app.route(route="health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 def liveness(req: func.HttpRequest) -> func.HttpResponse:
-    return api.liveness()
+    return health.liveness_response()
 
 
 @app.route(route="health/ready", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 async def readiness(req: func.HttpRequest) -> func.HttpResponse:
-    return await api.readiness()
+    return await health.readiness_response()
 
 
 @app.route(route="v1/health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 async def legacy_health(req: func.HttpRequest) -> func.HttpResponse:
-    return await api.legacy_health()
+    return await health.legacy_health_response()
+
+
+# -- retention: expired uploads and failed analyses -------------------------------------------
+@app.timer_trigger(schedule=retention.SCHEDULE, arg_name="timer", run_on_startup=False)
+@app.durable_client_input(client_name="client")
+async def retention_sweep(timer: func.TimerRequest, client: df.DurableOrchestrationClient) -> None:
+    await retention.run(client)
 
 
 # -- the orchestration ---------------------------------------------------------------------------

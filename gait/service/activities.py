@@ -20,34 +20,39 @@ from typing import Any
 
 from gait.errors import GaitError, NoReliableGait, UnusableVideo
 from gait.pipeline import Chunk, ChunkFeatures, Plan, aggregate, analyze_chunk, plan
-from gait.service import context
-from gait.service.blobs import artifact_name
-from gait.service.legacy import STEP_MESSAGES
+from gait.service import context, steps
+from gait.service.blobs import VideoChanged, artifact_name
+from gait.service.errors import ServiceError
+from gait.service.validation import public_message
 
-#: Local copies of videos older than this are removed (another instance's leftovers).
+#: Local copies of videos older than this are removed whatever their analysis' state (a
+#: record that cannot be read must not keep a copy forever).
 CACHE_MAX_AGE_S = 2 * 3600
+#: What an activity answers when its analysis was deleted or cancelled while it ran.
+GONE = {"error": {"code": "cancelled", "message": "the analysis was deleted or cancelled"}}
 
 
 def _cache_dir(analysis_id: str) -> str:
     return os.path.join(tempfile.gettempdir(), "gait-videos", analysis_id)
 
 
-def local_video(analysis_id: str, video_blob: str) -> str:
+def local_video(analysis_id: str, video_blob: str, etag: str | None) -> str:
     """A local copy of the video, downloaded once per instance and shared by its activities.
 
-    Downloaded to a unique temporary name and renamed into place, so activities running
-    side by side never read a half-written file.
+    Only the blob version the analysis accepted (``etag``) is downloaded. Downloaded to a
+    unique temporary name and renamed into place, so activities running side by side never
+    read a half-written file.
     """
     directory = _cache_dir(analysis_id)
     path = os.path.join(directory, os.path.basename(video_blob))
     if os.path.exists(path):
         return path
-    _prune_cache()
+    _prune_cache()  # before this analysis' directory exists: it is running, but not yet here
     os.makedirs(directory, exist_ok=True)
     partial = f"{path}.{uuid.uuid4().hex}.part"
     settings = context.settings()
     try:
-        context.blobs().download_to_file(settings.videos_container, video_blob, partial)
+        context.blobs().download_to_file(settings.videos_container, video_blob, partial, etag)
         os.replace(partial, path)
     finally:
         if os.path.exists(partial):
@@ -60,35 +65,72 @@ def drop_local_video(analysis_id: str) -> None:
 
 
 def _prune_cache() -> None:
+    """Remove local copies this instance no longer needs: those of analyses that are not
+    running any more (finished, cancelled or deleted while another instance ran the rest),
+    and any older than :data:`CACHE_MAX_AGE_S`."""
     root = os.path.join(tempfile.gettempdir(), "gait-videos")
     if not os.path.isdir(root):
         return
     cutoff = time.time() - CACHE_MAX_AGE_S
     for entry in os.scandir(root):
         try:
-            if entry.stat().st_mtime < cutoff:
+            if entry.stat().st_mtime < cutoff or not running(entry.name):
                 shutil.rmtree(entry.path, ignore_errors=True)
-        except FileNotFoundError:
-            continue
+        except (FileNotFoundError, ServiceError):
+            continue  # gone already, or Cosmos unreadable: keep it until the age limit
 
 
-def _error(exc: GaitError) -> dict[str, Any]:
+def _error(analysis_id: str, exc: GaitError, path: str | None = None) -> dict[str, Any]:
+    """An analysis error as the record shows it: its code and a message without local paths
+    or decoder text (the full message goes to the log, with the analysis id)."""
+    context.analysis_log(analysis_id).warning("%s: %s", exc.code, exc.message)
     error = exc.to_dict()
-    # The analysis names the local file in its messages; that path means nothing to users.
-    error["message"] = (
-        error["message"].split(": ", 1)[-1] if ": " in error["message"] else (error["message"])
-    )
+    error["message"] = public_message(exc, path)
     return {"error": error}
 
 
-def _progress(analysis_id: str, step: str, progress: int) -> None:
+def running(analysis_id: str) -> bool:
+    """Whether the analysis still exists and runs (not deleted, not cancelled)."""
+    record = context.records().get(analysis_id)
+    return record is not None and record.get("status") == steps.PROCESSING
+
+
+def write_artifact(analysis_id: str, leaf: str, data: bytes, content_type: str) -> str | None:
+    """Write an artefact of a running analysis; ``None`` when it was deleted or cancelled.
+
+    Checked before and after the write: a DELETE removes the record before the blobs, so
+    a write that raced it is seen here and removed, and nothing outlives the analysis."""
+    if not running(analysis_id):
+        drop_local_video(analysis_id)
+        return None
+    settings = context.settings()
+    name = artifact_name(analysis_id, leaf)
+    context.blobs().write_bytes(settings.artifacts_container, name, data, content_type)
+    if not running(analysis_id):
+        context.blobs().delete_prefix(settings.artifacts_container, name)
+        drop_local_video(analysis_id)
+        context.analysis_log(analysis_id).info("gone while writing %s: removed it", leaf)
+        return None
+    return name
+
+
+def failure_fields(error: dict[str, Any], step: str = "failed") -> dict[str, Any]:
+    """The record fields of a failed analysis; the record then expires after the failed
+    retention (Cosmos TTL, seconds after this write)."""
+    return {
+        "status": steps.FAILED,
+        **steps.step_fields(step, f"{steps.STEPS[step].message}: {error['message']}"),
+        "error": error,
+        "ttl": int(context.settings().failed_retention_days * 86400),
+    }
+
+
+def _step(analysis_id: str, step: str, **fields: Any) -> None:
     context.records().update(
         analysis_id,
-        status="processing",
-        current_step=step,
-        step_progress=progress,
-        step_message=STEP_MESSAGES[step],
-        unless_status=("completed", "failed"),
+        unless_status=tuple(steps.FINISHED),
+        **steps.step_fields(step),
+        **fields,
     )
 
 
@@ -96,20 +138,26 @@ def plan_video(job: dict[str, Any]) -> dict[str, Any]:
     """Probe the video and build the plan; the plan goes to a blob."""
     analysis_id = job["analysis_id"]
     log = context.analysis_log(analysis_id)
+    if not running(analysis_id):
+        return GONE
     started = time.perf_counter()
-    _progress(analysis_id, "planning", 2)
-    path = local_video(analysis_id, job["video_blob"])
+    _step(analysis_id, "planning")
+    try:
+        path = local_video(analysis_id, job["video_blob"], job.get("video_etag"))
+    except VideoChanged as exc:
+        log.warning("plan: the video blob changed after it was accepted")
+        return {"error": {"code": "video_changed", "message": exc.message}}
     try:
         the_plan = plan(path, height_m=job.get("height_m"), chunk_frames=int(job["chunk_frames"]))
     except UnusableVideo as exc:
-        log.warning("plan: unusable video (%s): %s", exc.code, exc.message)
-        return _error(exc)
-    name = artifact_name(analysis_id, "plan.npz")
-    context.blobs().write_bytes(
-        context.settings().artifacts_container,
-        name,
-        the_plan.to_bytes(),
-        "application/octet-stream",
+        return _error(analysis_id, exc, path)
+    name = write_artifact(analysis_id, "plan.npz", the_plan.to_bytes(), "application/octet-stream")
+    if name is None:
+        return GONE
+    summary = the_plan.video.to_dict()
+    summary.pop("path", None)
+    _step(
+        analysis_id, "analyzing", chunks_total=len(the_plan.chunks), chunks_done=[], video=summary
     )
     elapsed = time.perf_counter() - started
     frames = the_plan.video.frame_count
@@ -127,25 +175,55 @@ def plan_video(job: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _chunk_done(analysis_id: str, index: int) -> None:
+    """Count a finished chunk on the record: progress and ``updated_at`` move with every
+    chunk, in whatever order they finish (a chunk run twice counts once)."""
+
+    def change(record: dict[str, Any]) -> bool:
+        if record.get("status") != steps.PROCESSING:
+            return False
+        done = sorted(set(record.get("chunks_done") or []) | {index})
+        total = int(record.get("chunks_total") or len(done))
+        record.update(
+            chunks_done=done,
+            current_step="analyzing",
+            step_progress=steps.chunk_progress(len(done), total),
+            step_message=steps.chunk_message(len(done), total),
+        )
+        return True
+
+    context.records().modify(analysis_id, change)
+
+
 def analyze_video_chunk(task: dict[str, Any]) -> dict[str, Any]:
     """Reduce one chunk's frames to features; the features go to a blob."""
     analysis_id = task["analysis_id"]
     chunk = Chunk.from_dict(task["chunk"])
     log = context.analysis_log(analysis_id)
+    if not running(analysis_id):
+        drop_local_video(analysis_id)
+        return GONE
     started = time.perf_counter()
     settings = context.settings()
     store = context.blobs()
     the_plan = Plan.from_bytes(store.read_bytes(settings.artifacts_container, task["plan_blob"]))
-    path = local_video(analysis_id, task["video_blob"])
+    try:
+        path = local_video(analysis_id, task["video_blob"], task.get("video_etag"))
+    except VideoChanged as exc:
+        return {"error": {"code": "video_changed", "message": exc.message}}
     try:
         features = analyze_chunk(the_plan, chunk, source=path)
     except UnusableVideo as exc:
-        log.warning("chunk %d: unusable video (%s): %s", chunk.index, exc.code, exc.message)
-        return _error(exc)
-    name = artifact_name(analysis_id, f"features/chunk-{chunk.index:04d}.npz")
-    store.write_bytes(
-        settings.artifacts_container, name, features.to_bytes(), "application/octet-stream"
+        return _error(analysis_id, exc, path)
+    name = write_artifact(
+        analysis_id,
+        f"features/chunk-{chunk.index:04d}.npz",
+        features.to_bytes(),
+        "application/octet-stream",
     )
+    if name is None:
+        return GONE
+    _chunk_done(analysis_id, chunk.index)
     elapsed = time.perf_counter() - started
     frames = int(features.frame_indices.size)
     log.info(
@@ -164,8 +242,10 @@ def aggregate_features(task: dict[str, Any]) -> dict[str, Any]:
     """Measure the gait from every chunk's features; the result JSON goes to a blob."""
     analysis_id = task["analysis_id"]
     log = context.analysis_log(analysis_id)
+    if not running(analysis_id):
+        return GONE
     started = time.perf_counter()
-    _progress(analysis_id, "aggregating", 92)
+    _step(analysis_id, "aggregating")
     settings = context.settings()
     store = context.blobs()
     the_plan = Plan.from_bytes(store.read_bytes(settings.artifacts_container, task["plan_blob"]))
@@ -175,17 +255,15 @@ def aggregate_features(task: dict[str, Any]) -> dict[str, Any]:
     ]
     try:
         result = aggregate(the_plan, features).to_dict()
-    except NoReliableGait as exc:
-        log.warning("aggregate: no reliable gait (%s): %s", exc.reason, exc.message)
-        return _error(exc)
-    except UnusableVideo as exc:
-        return _error(exc)
+    except (NoReliableGait, UnusableVideo) as exc:
+        return _error(analysis_id, exc)
     # The plan names the planning instance's temporary copy; the blob is the real source.
     result["video"]["path"] = task["video_blob"]
-    name = artifact_name(analysis_id, "result.json")
-    store.write_bytes(
-        settings.artifacts_container, name, json.dumps(result).encode(), "application/json"
+    name = write_artifact(
+        analysis_id, "result.json", json.dumps(result).encode(), "application/json"
     )
+    if name is None:
+        return GONE
     elapsed = time.perf_counter() - started
     frames = sum(int(f.frame_indices.size) for f in features)
     log.info(
@@ -207,38 +285,39 @@ def persist_result(task: dict[str, Any]) -> dict[str, Any]:
     )
     context.records().update(
         analysis_id,
-        unless_status=("failed",),  # cancelled while aggregating: stays cancelled
-        status="completed",
-        current_step="done",
-        step_progress=100,
-        step_message=STEP_MESSAGES["done"],
+        unless_status=tuple(steps.FINISHED),  # cancelled while aggregating: stays cancelled
+        status=steps.COMPLETED,
+        **steps.step_fields("done"),
         result_blob=task["result_blob"],
         metrics_si=result.get("metrics"),
         quality=result.get("quality"),
         warnings=result.get("warnings", []),
-        steps_completed=["planning", "analyzing", "aggregating", "saving"],
+        steps_completed=list(steps.COMPLETED_STEPS),
         error=None,
     )
     drop_local_video(analysis_id)
     context.analysis_log(analysis_id).info(
         "persist: completed in %.2f s", time.perf_counter() - started
     )
-    return {"status": "completed"}
+    return {"status": steps.COMPLETED}
 
 
 def record_failure(task: dict[str, Any]) -> dict[str, Any]:
-    """Mark the record failed with a readable reason (the orchestration then fails too)."""
+    """Mark the record failed with a readable reason (the orchestration then fails too).
+
+    ``task["error"]["internal"]`` (an exception's text, naming hosts or files) is logged
+    with the analysis id and never stored where a user reads it."""
     analysis_id = task["analysis_id"]
-    error = task["error"]
+    error = dict(task["error"])
+    internal = error.pop("internal", None)
     context.records().update(
-        analysis_id,
-        status="failed",
-        current_step="failed",
-        step_message=f"{STEP_MESSAGES['failed']}: {error.get('message')}",
-        error=error,
+        analysis_id, unless_status=tuple(steps.FINISHED), **failure_fields(error)
     )
     drop_local_video(analysis_id)
     context.analysis_log(analysis_id).warning(
-        "failed (%s): %s", error.get("code"), error.get("message")
+        "failed (%s): %s%s",
+        error.get("code"),
+        error.get("message"),
+        f" [{internal}]" if internal else "",
     )
-    return {"status": "failed"}
+    return {"status": steps.FAILED}

@@ -17,6 +17,9 @@ from gait.service.settings import Settings
 
 _lock = threading.Lock()
 _cache: dict[tuple[str, Settings], Any] = {}
+#: One lock per kind of client: building a Cosmos client against a silent endpoint takes
+#: its full timeout, and must not hold up the Blob client (or the health check of it).
+_building = {"blobs": threading.Lock(), "records": threading.Lock()}
 
 
 def settings() -> Settings:
@@ -26,13 +29,17 @@ def settings() -> Settings:
 def _cached(kind: str, factory: type) -> Any:
     current = settings()
     key = (kind, current)
-    with _lock:
-        if key not in _cache:
+    with _building[kind]:
+        with _lock:
+            if key in _cache:
+                return _cache[key]
+        client = factory(current)
+        with _lock:
             # A settings change (tests, or a slot swap) gets a fresh client.
             for old in [k for k in _cache if k[0] == kind]:
                 del _cache[old]
-            _cache[key] = factory(current)
-        return _cache[key]
+            _cache[key] = client
+        return client
 
 
 def blobs() -> BlobStore:

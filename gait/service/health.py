@@ -1,19 +1,34 @@
-"""Liveness (no I/O) and readiness (every dependency, each with a timeout and a latency)."""
+"""Liveness (no I/O) and readiness (every dependency, each with a time limit and a latency).
+
+Health routes are anonymous: their answers name which dependency is not ready and nothing
+else (no host, port or SDK message: those are logged).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
+import logging
 import os
 import tempfile
 import time
 from collections.abc import Callable
 from typing import Any
 
+import azure.functions as func
 import cv2
 import numpy as np
 
+from gait.errors import first_line
 from gait.service import context
 from gait.service.settings import Settings
+from gait.service.web import json_response
+
+log = logging.getLogger("gait.service")
+
+#: The whole readiness answer's time limit, in seconds: load balancers and the legacy
+#: frontend (10 s) must get an answer well within 3 s even when a dependency is silent.
+READINESS_BUDGET_S = 2.5
 
 
 def liveness() -> dict[str, Any]:
@@ -35,7 +50,8 @@ def _task_hub(settings: Settings) -> Callable[[], None]:
         from azure.storage.blob import BlobServiceClient, LinearRetry
 
         options = {
-            "connection_timeout": settings.dependency_timeout_s,
+            "connection_timeout": READINESS_BUDGET_S,
+            "read_timeout": READINESS_BUDGET_S,
             "retry_policy": LinearRetry(backoff=0.5, random_jitter_range=0.2, retry_total=0),
         }
         if settings.jobs_storage:
@@ -85,7 +101,7 @@ def _timed(check: Callable[[], None]) -> float:
 
 
 def readiness() -> tuple[bool, dict[str, Any]]:
-    """Run every check in parallel, each bounded by the dependency timeout."""
+    """Run every check in parallel, all bounded by :data:`READINESS_BUDGET_S`."""
     settings = context.settings()
     checks: dict[str, Callable[[], None]] = {
         "blob_storage": _blob_storage,
@@ -93,7 +109,7 @@ def readiness() -> tuple[bool, dict[str, Any]]:
         "task_hub_storage": _task_hub(settings),
         "decoder": decoder_self_test,
     }
-    timeout = settings.dependency_timeout_s * 2
+    timeout = READINESS_BUDGET_S
     results: dict[str, dict[str, Any]] = {}
     # Not a context manager: a hung check must not hold the answer past its timeout.
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=len(checks))
@@ -106,10 +122,11 @@ def readiness() -> tuple[bool, dict[str, Any]]:
                 took = future.result(timeout=max(0.0, deadline - time.perf_counter()))
                 results[name] = {"status": "ready", "latency_ms": round(1000 * took, 1)}
             except concurrent.futures.TimeoutError:
-                results[name] = {"status": "unavailable", "reason": f"no answer in {timeout:g} s"}
+                log.warning("readiness: %s gave no answer in %g s", name, timeout)
+                results[name] = {"status": "unavailable", "reason": "no answer in time"}
             except Exception as exc:
-                reason = str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
-                results[name] = {"status": "unavailable", "reason": reason[:300]}
+                log.warning("readiness: %s failed: %s", name, first_line(exc))
+                results[name] = {"status": "unavailable", "reason": "check failed"}
             results[name].setdefault(
                 "latency_ms", round(1000 * (time.perf_counter() - started[name]), 1)
             )
@@ -122,3 +139,21 @@ def readiness() -> tuple[bool, dict[str, Any]]:
         "unavailable": failing,
         "checks": results,
     }
+
+
+# -- the routes (anonymous: no caller check, no Durable client) ---------------------------------
+def liveness_response() -> func.HttpResponse:
+    return json_response(liveness())
+
+
+async def readiness_response() -> func.HttpResponse:
+    ready, body = await asyncio.to_thread(readiness)
+    return json_response(body, 200 if ready else 503)
+
+
+async def legacy_health_response() -> func.HttpResponse:
+    """The frontend checks this before every upload: answer as readiness does, so it does
+    not upload while Storage or Cosmos is down, with the old ``status: healthy`` wording."""
+    ready, body = await asyncio.to_thread(readiness)
+    body = {**body, "status": "healthy" if ready else "unhealthy", "service": "gait-analysis"}
+    return json_response(body, 200 if ready else 503)

@@ -1,14 +1,17 @@
-"""The legacy frontend's response shapes, filled with measured values.
+"""The legacy frontend's analysis object, filled with measured values only.
 
-The old service's metric keys stay (``cadence``, ``step_length`` in mm, ...), but each one is
-converted from the SI result of :mod:`gait.pipeline` and is ``None`` when the SI value is
-``None``: nothing is estimated to fill a key. The SI result itself is served beside them.
+The frontend tests every number it shows with ``!== undefined`` and then calls ``.toFixed``
+on it, so ``null`` blanks its whole page: a value the service did not measure is **left
+out** of this view, never ``null``. The old metric keys stay (``cadence``, ``step_length``
+in mm, ...), each converted from the SI result of :mod:`gait.pipeline`; the SI result itself
+is served beside them under ``result``.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
+
+from gait.service import steps
 
 #: Gait speed thresholds for the fall-risk and mobility levels, in m/s. Source: Studenski S.
 #: et al., "Gait speed and survival in older adults", JAMA 2011;305(1):50-58, which reports
@@ -18,17 +21,6 @@ from typing import Any
 SLOW_GAIT_MPS = 0.8
 NORMAL_GAIT_MPS = 1.0
 THRESHOLD_SOURCE = "Studenski et al., JAMA 2011;305(1):50-58 (gait speed < 0.8 / >= 1.0 m/s)"
-
-STEP_MESSAGES = {
-    "queued": "Video received; waiting for a worker",
-    "planning": "Reading the video and building the background model",
-    "analyzing": "Analysing video chunks",
-    "aggregating": "Measuring steps and gait metrics",
-    "saving": "Saving the result",
-    "done": "Analysis complete",
-    "failed": "Analysis failed",
-    "cancelled": "Analysis cancelled",
-}
 
 
 def _scale(value: Any, factor: float, digits: int = 3) -> float | None:
@@ -40,6 +32,11 @@ def _symmetry(asymmetry_pct: Any) -> float | None:
     if asymmetry_pct is None:
         return None
     return round(max(0.0, 1.0 - float(asymmetry_pct) / 100.0), 4)
+
+
+def _present(mapping: dict[str, Any]) -> dict[str, Any]:
+    """``mapping`` without its ``None`` values: what was not measured is absent."""
+    return {key: value for key, value in mapping.items() if value is not None}
 
 
 def speed_levels(speed_mps: Any) -> tuple[str | None, str | None]:
@@ -54,89 +51,124 @@ def speed_levels(speed_mps: Any) -> tuple[str | None, str | None]:
     return "low", "normal"
 
 
-def legacy_metrics(si: dict[str, Any] | None) -> dict[str, Any] | None:
-    """The legacy ``metrics`` object converted from the SI metrics (``None`` if no result)."""
-    if si is None:
+def height_note(height: dict[str, Any] | None) -> str | None:
+    """The warning shown when the metric scale is a deployment's assumed height."""
+    if not height or height.get("basis") != "assumed":
         return None
+    return (
+        f"Lengths and speeds assume a walker {height['height_m']:.2f} m tall (the service's "
+        "default), not a measured height: give the walker's height for real values."
+    )
+
+
+def legacy_metrics(si: dict[str, Any], height: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The legacy ``metrics`` object converted from the SI metrics; unmeasured keys absent.
+
+    ``height`` is ``{"height_m", "basis": "given" | "assumed"}`` when a metric scale was
+    used: with an assumed height every spatial value and speed-based level says so
+    (``basis``)."""
     speed = si.get("speed_mps")
     risk, mobility = speed_levels(speed)
-    return {
-        "cadence": _scale(si.get("cadence_spm"), 1.0, 2),
-        "step_length": _scale(si.get("step_length_m"), 1000.0, 1),
-        "stride_length": _scale(si.get("stride_length_m"), 1000.0, 1),
-        "walking_speed": _scale(speed, 1000.0, 1),
-        "step_time": _scale(si.get("step_time_s"), 1.0, 4),
-        "stance_time": _scale(si.get("stance_time_s"), 1.0, 4),
-        "swing_time": _scale(si.get("swing_time_s"), 1.0, 4),
-        "double_support_time": _scale(si.get("double_support_time_s"), 1.0, 4),
-        "step_time_symmetry": _symmetry(si.get("step_time_asymmetry_pct")),
-        "step_length_symmetry": _symmetry(si.get("step_length_asymmetry_pct")),
-        "step_length_cv": _scale(si.get("step_length_cv_pct"), 1.0, 2),
-        "step_time_cv": _scale(si.get("step_time_cv_pct"), 1.0, 2),
-        "fall_risk_assessment": {
+    assumed = bool(height and height.get("basis") == "assumed")
+    scale_basis = None
+    if height and si.get("step_length_m") is not None:
+        scale_basis = f"{height['basis']} height {height['height_m']:.2f} m"
+    level_basis = "gait speed" + (f" from an {scale_basis}" if assumed and scale_basis else "")
+    metrics = _present(
+        {
+            "cadence": _scale(si.get("cadence_spm"), 1.0, 2),
+            "step_length": _scale(si.get("step_length_m"), 1000.0, 1),
+            "stride_length": _scale(si.get("stride_length_m"), 1000.0, 1),
+            "walking_speed": _scale(speed, 1000.0, 1),
+            "step_time": _scale(si.get("step_time_s"), 1.0, 4),
+            "stance_time": _scale(si.get("stance_time_s"), 1.0, 4),
+            "swing_time": _scale(si.get("swing_time_s"), 1.0, 4),
+            "double_support_time": _scale(si.get("double_support_time_s"), 1.0, 4),
+            "step_time_symmetry": _symmetry(si.get("step_time_asymmetry_pct")),
+            "step_length_symmetry": _symmetry(si.get("step_length_asymmetry_pct")),
+            "step_length_cv": _scale(si.get("step_length_cv_pct"), 1.0, 2),
+            "step_time_cv": _scale(si.get("step_time_cv_pct"), 1.0, 2),
+            "spatial_basis": scale_basis,
+        }
+    )
+    # The two level objects are always there (the list page reads ``.risk_level`` through
+    # them); the levels themselves only with a measured speed.
+    metrics["fall_risk_assessment"] = _present(
+        {
             "risk_level": risk,
-            "basis": "gait speed" if risk else None,
+            "basis": level_basis if risk else None,
             "source": THRESHOLD_SOURCE if risk else None,
-        },
-        "functional_mobility": {
+        }
+    )
+    metrics["functional_mobility"] = _present(
+        {
             "mobility_level": mobility,
-            "basis": "gait speed" if mobility else None,
+            "basis": level_basis if mobility else None,
             "source": THRESHOLD_SOURCE if mobility else None,
-        },
-    }
+        }
+    )
+    return metrics
 
 
-def error_body(error: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {
-        "error": error,
-        "message": message,
-        "details": details or {},
-        "timestamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-    }
+def video_quality_score(quality: dict[str, Any]) -> float | None:
+    """0-100: the result's confidence (``gait.quality.confidence``: the share of footprints
+    that are steady, discounted for scattered step times and few steps) x 100. ``None``
+    when the result carries no confidence."""
+    value = quality.get("confidence")
+    return None if value is None else round(100.0 * float(value), 1)
+
+
+def pose_detection_rate(quality: dict[str, Any]) -> float | None:
+    """0-1: the share of the video's frames in which the walker was found
+    (``quality.frames_with_walker_pct`` / 100; today the silhouette tracker's share, the
+    person model's once it replaces it). ``None`` when not measured."""
+    value = quality.get("frames_with_walker_pct")
+    return None if value is None else round(float(value) / 100.0, 4)
 
 
 def analysis_view(
-    record: dict[str, Any],
-    *,
-    video_url: str | None,
-    result: dict[str, Any] | None = None,
-    progress: dict[str, Any] | None = None,
+    record: dict[str, Any], *, video_url: str | None, result: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """The legacy analysis object, from the record (and live progress while running)."""
-    status = record.get("status", "pending")
-    step = record.get("current_step") or "queued"
-    step_progress = record.get("step_progress", 0)
-    message = record.get("step_message") or STEP_MESSAGES.get(step, step)
-    if progress and status in {"pending", "processing"}:
-        status = "processing" if progress.get("step") not in (None, "queued") else status
-        step = progress.get("step", step)
-        step_progress = progress.get("progress", step_progress)
-        message = progress.get("message", message)
+    """The legacy analysis object from the record (and, once completed, the result)."""
+    status = record.get("status", steps.PROCESSING)
+    step = steps.STEPS.get(record.get("current_step") or "queued", steps.STEPS["queued"])
+    completed = status == steps.COMPLETED
     quality = (result or {}).get("quality") or record.get("quality") or {}
-    warnings = (result or {}).get("warnings") or record.get("warnings") or []
-    return {
+    issues = list((result or {}).get("warnings") or record.get("warnings") or [])
+    note = height_note(record.get("height"))
+    if note and completed:
+        issues.append(note)
+    error = record.get("error") or None
+    view = {
         "id": record["id"],
         "analysis_id": record["id"],
         "patient_id": record.get("patient_id"),
         "filename": record.get("filename"),
         "video_url": video_url,
         "status": status,
-        "current_step": step,
-        "step_progress": step_progress,
-        "step_message": message,
-        "metrics": legacy_metrics(record.get("metrics_si")) if status == "completed" else None,
-        "result": result if status == "completed" else None,
+        "current_step": step.frontend_step,
+        "step": step.name,
+        "step_progress": record.get("step_progress", step.progress),
+        "step_message": record.get("step_message") or step.message,
         "steps_completed": record.get("steps_completed", []),
         "created_at": record.get("created_at"),
         "updated_at": record.get("updated_at"),
-        "error": record.get("error"),
-        # The old service scored "video quality" with invented thresholds; what we have is the
-        # analysis' own quality block, served as is, and the issues are its warnings.
-        "video_quality_score": None,
-        "video_quality_valid": None if status != "completed" else True,
-        "video_quality_issues": warnings,
+        # The old service's ``error`` was a sentence; the code and reason are in ``failure``.
+        "error": error.get("message") if error else None,
+        "failure": error,
+        "video_quality_valid": True if completed else None,
+        "video_quality_issues": issues,
         "video_quality_recommendations": [],
-        "pose_detection_rate": None,
-        "quality": quality,
-        "parameters": record.get("params", {}),
+        "parameters": record.get("params") or {},
+        "height": record.get("height"),
     }
+    if completed:
+        si = (result or {}).get("metrics") or record.get("metrics_si") or {}
+        view.update(
+            metrics=legacy_metrics(si, record.get("height")),
+            result=result,
+            quality=quality,
+            video_quality_score=video_quality_score(quality),
+            pose_detection_rate=pose_detection_rate(quality),
+        )
+    return _present(view)

@@ -12,6 +12,9 @@ from typing import Any
 
 import azure.durable_functions as df
 
+from gait.errors import first_line
+from gait.service.steps import STEPS, chunk_message, chunk_progress
+
 # Activity function names, as registered in function_app.py.
 PLAN = "plan_video"
 CHUNK = "analyze_video_chunk"
@@ -24,15 +27,6 @@ FAIL = "record_failure"
 #: has no backoff coefficient).
 RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=5000, max_number_of_attempts=3)
 
-#: Progress (0-100) at each step; the chunks share the span between ANALYZE and AGGREGATE.
-PROGRESS = {"planning": 2, "analyzing": 5, "aggregating": 92, "saving": 97}
-
-MESSAGES = {
-    "planning": "Reading the video and building the background model",
-    "aggregating": "Measuring steps and gait metrics",
-    "saving": "Saving the result",
-}
-
 
 class AnalysisFailed(Exception):
     """Raised last, so the orchestration's runtime status is Failed with this message."""
@@ -41,28 +35,26 @@ class AnalysisFailed(Exception):
 def _status(
     context: df.DurableOrchestrationContext,
     step: str,
-    progress: int,
-    message: str,
+    progress: int | None = None,
+    message: str | None = None,
     **extra: Any,
 ) -> None:
-    context.set_custom_status({"step": step, "progress": progress, "message": message, **extra})
-
-
-def readable(exc: BaseException) -> str:
-    """The first line of an activity failure ("Reason \\n Details" in the SDK)."""
-    text = str(exc).strip()
-    for line in text.splitlines():
-        line = line.strip()
-        if line:
-            return line[:500]
-    return type(exc).__name__
+    """The custom status (for operators; users read the record, which activities keep)."""
+    context.set_custom_status(
+        {
+            "step": step,
+            "progress": STEPS[step].progress if progress is None else progress,
+            "message": message or STEPS[step].message,
+            **extra,
+        }
+    )
 
 
 def analysis(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dict[str, Any]]:
     job: dict[str, Any] = context.get_input()
     analysis_id = job["analysis_id"]
     failure: dict[str, Any] | None = None
-    _status(context, "planning", PROGRESS["planning"], MESSAGES["planning"])
+    _status(context, "planning")
     try:
         planned = yield context.call_activity_with_retry(PLAN, RETRY, job)
         if "error" in planned:
@@ -70,15 +62,20 @@ def analysis(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dic
         else:
             failure = yield from _analyze(context, job, planned)
     except Exception as exc:  # an activity that failed on every attempt
-        failure = {"code": "activity_failed", "message": readable(exc)}
+        failure = {
+            "code": "activity_failed",
+            "message": "the analysis could not be run; please try again later",
+            "internal": first_line(exc).strip(),
+        }
 
     if failure is not None:
-        _status(context, "failed", 100, f"Analysis failed: {failure.get('message')}", error=failure)
+        public = {k: v for k, v in failure.items() if k != "internal"}
+        _status(context, "failed", message=f"Analysis failed: {public['message']}", error=public)
         yield context.call_activity_with_retry(
             FAIL, RETRY, {"analysis_id": analysis_id, "error": failure}
         )
         raise AnalysisFailed(f"{failure.get('code')}: {failure.get('message')}")
-    _status(context, "done", 100, "Analysis complete")
+    _status(context, "done")
     return {"analysis_id": analysis_id, "status": "completed"}
 
 
@@ -89,14 +86,13 @@ def _analyze(
     analysis_id = job["analysis_id"]
     chunks: list[dict[str, int]] = planned["chunks"]
     total = len(chunks)
-    span = PROGRESS["aggregating"] - PROGRESS["analyzing"]
 
     def analyzing(done: int) -> None:
         _status(
             context,
             "analyzing",
-            PROGRESS["analyzing"] + span * done // max(total, 1),
-            f"Analysing video chunks: {done} of {total} done",
+            chunk_progress(done, total),
+            chunk_message(done, total),
             chunks_done=done,
             chunks_total=total,
         )
@@ -109,6 +105,7 @@ def _analyze(
             {
                 "analysis_id": analysis_id,
                 "video_blob": job["video_blob"],
+                "video_etag": job.get("video_etag"),
                 "plan_blob": planned["plan_blob"],
                 "chunk": chunk,
             },
@@ -128,15 +125,16 @@ def _analyze(
         except Exception as exc:
             return {
                 "code": "chunk_failed",
-                "message": f"chunk {index} failed after {RETRY.max_number_of_attempts} "
-                f"attempts: {readable(exc)}",
+                "message": f"part {index} of the video could not be analysed after "
+                f"{RETRY.max_number_of_attempts} attempts; please try again later",
+                "internal": first_line(exc).strip(),
             }
         if "error" in output:
             return output["error"]
         features[index] = output["features_blob"]
         analyzing(total - len(pending))
 
-    _status(context, "aggregating", PROGRESS["aggregating"], MESSAGES["aggregating"])
+    _status(context, "aggregating")
     aggregated = yield context.call_activity_with_retry(
         AGGREGATE,
         RETRY,
@@ -149,7 +147,7 @@ def _analyze(
     )
     if "error" in aggregated:
         return aggregated["error"]
-    _status(context, "saving", PROGRESS["saving"], MESSAGES["saving"])
+    _status(context, "saving")
     yield context.call_activity_with_retry(
         PERSIST, RETRY, {"analysis_id": analysis_id, "result_blob": aggregated["result_blob"]}
     )

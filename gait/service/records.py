@@ -8,16 +8,25 @@ TOP works on both).
 
 Document shape (``schema`` 1)::
 
-    {"id", "schema": 1, "patient_id", "filename", "video_blob", "video_size",
+    {"id", "schema": 1, "owner_id", "patient_id", "filename", "video_blob", "video_size",
+     "video_etag", "video": {...probe summary, once planned},
      "params": {"height_m", "view_type", "reference_length_mm", "fps", "processing_fps"},
-     "status": "pending|processing|completed|failed", "current_step", "step_progress",
-     "step_message", "created_at", "updated_at", "error": {"code", "message", ...} | null,
-     "result_blob", "metrics_si": {...} | null, "quality", "warnings"}
+     "height": {"height_m", "basis": "given|assumed"} | null,
+     "status": "processing|completed|failed" (gait.service.steps), "current_step",
+     "step_progress", "step_message", "chunks_total", "chunks_done": [indices],
+     "created_at", "updated_at", "error": {"code", "message", ...} | null,
+     "result_blob", "metrics_si": {...} | null, "quality", "warnings", "ttl"?}
+
+The container has TTL on with no default (``default_ttl=-1``): a record expires only when it
+carries ``ttl`` (seconds after its last write), which failed analyses do
+(``GAIT_FAILED_RETENTION_DAYS``); the retention timer removes their blobs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import random
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -25,10 +34,14 @@ from azure.core.exceptions import AzureError
 from azure.cosmos import CosmosClient, PartitionKey
 from azure.cosmos import exceptions as cosmos_errors
 
-from gait.service.errors import DependencyUnavailable, short_reason
+from gait.errors import first_line
+from gait.service.errors import DependencyUnavailable
 from gait.service.settings import Settings
 
 SCHEMA = 1
+#: Read-modify-write attempts before giving up: the chunk activities of one analysis update
+#: its record side by side (one per worker, 4 by default), so a few must try again.
+UPDATE_ATTEMPTS = 20
 
 
 def now_iso() -> str:
@@ -63,10 +76,10 @@ class RecordStore:
             )
             database = self.client.create_database_if_not_exists(settings.cosmos_database)
             self.container = database.create_container_if_not_exists(
-                settings.cosmos_container, partition_key=PartitionKey(path="/id")
+                settings.cosmos_container, partition_key=PartitionKey(path="/id"), default_ttl=-1
             )
         except (AzureError, ValueError, OSError) as exc:
-            raise DependencyUnavailable("Cosmos DB", short_reason(exc)) from exc
+            raise DependencyUnavailable("Cosmos DB", first_line(exc)) from exc
 
     def _call(self, operation: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         try:
@@ -74,7 +87,7 @@ class RecordStore:
         except cosmos_errors.CosmosHttpResponseError:
             raise
         except (AzureError, OSError) as exc:
-            raise DependencyUnavailable("Cosmos DB", short_reason(exc)) from exc
+            raise DependencyUnavailable("Cosmos DB", first_line(exc)) from exc
 
     def create(self, record: dict[str, Any]) -> dict[str, Any]:
         record = {**record, "schema": SCHEMA}
@@ -93,7 +106,7 @@ class RecordStore:
             return None
         except cosmos_errors.CosmosHttpResponseError as exc:
             if exc.status_code != 500:
-                raise DependencyUnavailable("Cosmos DB", short_reason(exc)) from exc
+                raise DependencyUnavailable("Cosmos DB", first_line(exc)) from exc
             items = self._call(
                 lambda: list(
                     self.container.query_items(
@@ -108,18 +121,32 @@ class RecordStore:
     def update(
         self, analysis_id: str, *, unless_status: tuple[str, ...] = (), **fields: Any
     ) -> dict[str, Any] | None:
-        """Set ``fields`` on the record (read-modify-write guarded by the etag).
+        """Set ``fields`` on the record; ``None`` when there is no record.
 
         ``unless_status``: leave the record alone when its status is one of these (an
         activity still running after a cancel must not turn "failed" back into "processing").
         """
-        for _ in range(5):
+
+        def change(record: dict[str, Any]) -> bool:
+            if record.get("status") in unless_status:
+                return False
+            record.update(fields)
+            return True
+
+        return self.modify(analysis_id, change)
+
+    def modify(
+        self, analysis_id: str, change: Callable[[dict[str, Any]], bool]
+    ) -> dict[str, Any] | None:
+        """Read the record, let ``change`` edit it in place (it answers whether to write),
+        write it back guarded by the etag, again on a conflict. Returns the record as
+        stored, or ``None`` when there is none."""
+        for _ in range(UPDATE_ATTEMPTS):
             record = self.get(analysis_id)
             if record is None:
                 return None
-            if record.get("status") in unless_status:
+            if not change(record):
                 return record
-            record.update(fields)
             record["updated_at"] = now_iso()
             try:
                 return self._call(
@@ -130,26 +157,41 @@ class RecordStore:
                     match_condition=_if_match(),
                 )
             except cosmos_errors.CosmosAccessConditionFailedError:
-                continue  # someone else wrote in between: read again
+                time.sleep(random.uniform(0.01, 0.1))  # someone else wrote in between
+                continue
+            except cosmos_errors.CosmosResourceNotFoundError:
+                return None  # deleted in between
             except cosmos_errors.CosmosHttpResponseError as exc:
-                raise DependencyUnavailable("Cosmos DB", short_reason(exc)) from exc
+                raise DependencyUnavailable("Cosmos DB", first_line(exc)) from exc
         raise DependencyUnavailable("Cosmos DB", f"record {analysis_id} kept changing")
 
-    def list_recent(self, limit: int) -> list[dict[str, Any]]:
-        query = f"SELECT TOP {int(limit)} * FROM c ORDER BY c.created_at DESC"
+    def _query(self, query: str, parameters: list[dict[str, Any]]) -> list[Any]:
         return self._call(
-            lambda: list(self.container.query_items(query, enable_cross_partition_query=True))
-        )
-
-    def count(self) -> int:
-        rows = self._call(
             lambda: list(
                 self.container.query_items(
-                    "SELECT VALUE COUNT(1) FROM c", enable_cross_partition_query=True
+                    query, parameters=parameters, enable_cross_partition_query=True
                 )
             )
         )
-        return int(sum(rows))
+
+    def list_recent(self, limit: int, owner_id: str | None = None) -> list[dict[str, Any]]:
+        """The newest ``limit`` records, of one owner when ``owner_id`` is given."""
+        where, parameters = _owner_clause(owner_id)
+        return self._query(
+            f"SELECT TOP {int(limit)} * FROM c{where} ORDER BY c.created_at DESC", parameters
+        )
+
+    def count(self, owner_id: str | None = None) -> int:
+        where, parameters = _owner_clause(owner_id)
+        return int(sum(self._query(f"SELECT VALUE COUNT(1) FROM c{where}", parameters)))
+
+    def failed_before(self, cutoff_iso: str) -> list[str]:
+        """Ids of failed analyses last changed before ``cutoff_iso``."""
+        rows = self._query(
+            "SELECT c.id FROM c WHERE c.status = @failed AND c.updated_at < @cutoff",
+            [{"name": "@failed", "value": "failed"}, {"name": "@cutoff", "value": cutoff_iso}],
+        )
+        return [row["id"] for row in rows]
 
     def delete(self, analysis_id: str) -> bool:
         try:
@@ -160,10 +202,16 @@ class RecordStore:
         except cosmos_errors.CosmosHttpResponseError as exc:
             if exc.status_code == 500 and self.get(analysis_id) is None:
                 return False
-            raise DependencyUnavailable("Cosmos DB", short_reason(exc)) from exc
+            raise DependencyUnavailable("Cosmos DB", first_line(exc)) from exc
 
     def ping(self) -> None:
         self.container.read()
+
+
+def _owner_clause(owner_id: str | None) -> tuple[str, list[dict[str, Any]]]:
+    if owner_id is None:
+        return "", []
+    return " WHERE c.owner_id = @owner", [{"name": "@owner", "value": owner_id}]
 
 
 def _if_match() -> Any:

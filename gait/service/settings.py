@@ -11,8 +11,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-#: Azurite's published development account (not a secret: it is the same on every machine).
-AZURITE_ACCOUNT = "devstoreaccount1"
+# The stature range accepted as the metric scale, in metres: the CLI's, so that one walker
+# height is accepted (or refused) alike everywhere.
+from gait.cli import HEIGHT_RANGE_M
+
+#: Azurite's published development account key (not a secret: the same on every machine).
 AZURITE_KEY = (
     "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 )
@@ -44,6 +47,23 @@ def _env_float(name: str, default: float) -> float:
         return default
 
 
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name, "").lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    return default
+
+
+def _env_height(name: str) -> float | None:
+    """A height in metres within :data:`HEIGHT_RANGE_M`, or ``None`` (unset or out of range:
+    an assumed height is opt-in, so anything doubtful means "none")."""
+    value = _env_float(name, float("nan"))
+    low, high = HEIGHT_RANGE_M
+    return value if low <= value <= high else None
+
+
 @dataclass(frozen=True)
 class Settings:
     """One snapshot of the app settings (names as in ``local.settings.sample.json``)."""
@@ -63,6 +83,11 @@ class Settings:
     sas_minutes: int
     chunk_frames: int
     dependency_timeout_s: float
+    require_platform_auth: bool
+    clinic_role: str
+    assumed_height_m: float | None
+    upload_retention_hours: float
+    failed_retention_days: float
 
     @property
     def max_upload_bytes(self) -> int:
@@ -108,18 +133,28 @@ def load() -> Settings:
         max_video_mb=max(_env_float("GAIT_MAX_VIDEO_MB", 2048.0), 1.0),
         sas_minutes=int(min(max(_env_float("GAIT_SAS_MINUTES", 15), 1), 60)),
         chunk_frames=int(max(_env_float("GAIT_CHUNK_FRAMES", 240), 30)),
-        dependency_timeout_s=min(max(_env_float("GAIT_DEPENDENCY_TIMEOUT_S", 5.0), 0.5), 30.0),
+        # One attempt of one Storage or Cosmos call: a silent dependency must turn into a
+        # 503 well inside the frontend's 10 s (see blobs.py / records.py for the retries).
+        dependency_timeout_s=min(max(_env_float("GAIT_DEPENDENCY_TIMEOUT_S", 3.0), 0.5), 8.0),
+        require_platform_auth=_env_bool("GAIT_REQUIRE_PLATFORM_AUTH", True),
+        clinic_role=_env("GAIT_CLINIC_ROLE", "clinician"),
+        assumed_height_m=_env_height("GAIT_ASSUMED_HEIGHT_M"),
+        # Longer than any SAS lifetime (60 min at most), so an upload still being written or
+        # about to be processed is never swept.
+        upload_retention_hours=min(max(_env_float("GAIT_UPLOAD_RETENTION_HOURS", 24.0), 2.0), 8760),
+        failed_retention_days=min(max(_env_float("GAIT_FAILED_RETENTION_DAYS", 7.0), 0.1), 3650),
     )
 
 
 def http_auth_level() -> str:
-    """``GAIT_HTTP_AUTH_LEVEL``: ``function`` (default), ``anonymous`` or ``admin``.
+    """``GAIT_HTTP_AUTH_LEVEL``: ``anonymous`` (default), ``function`` or ``admin``.
 
-    Read once at import by ``function_app.py``, because the host reads auth levels from the
-    function index when it starts.
+    The browser sends no function key: callers are checked by the platform's sign-in and
+    ``GAIT_REQUIRE_PLATFORM_AUTH`` instead. Read once at import by ``function_app.py``,
+    because the host reads auth levels from the function index when it starts.
     """
-    value = _env("GAIT_HTTP_AUTH_LEVEL", "function").lower()
-    return value if value in {"function", "anonymous", "admin"} else "function"
+    value = _env("GAIT_HTTP_AUTH_LEVEL", "anonymous").lower()
+    return value if value in {"function", "anonymous", "admin"} else "anonymous"
 
 
 def _account_url(account_name: str) -> str:

@@ -1,9 +1,10 @@
 """Checks made before anything is stored or started: parameters, size, container signature,
 and a probe of the bytes with :func:`gait.video.probe`.
 
-The multipart parser works on a ``memoryview`` of the request body the worker already holds,
-so the file part is never copied in memory: it goes from that one buffer to a temporary file
-(for the probe) and from there to Blob Storage in blocks.
+The multipart parser runs in the route's worker thread, never on the event loop, and stops
+after :data:`MAX_FORM_PARTS` parts. It works on a ``memoryview`` of the request body the
+worker already holds, so the file part is never copied in memory: it goes from that one
+buffer to a temporary file (for the probe) and from there to Blob Storage in blocks.
 """
 
 from __future__ import annotations
@@ -11,20 +12,18 @@ from __future__ import annotations
 import contextlib
 import math
 import os
+import re
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from gait.errors import NotAVideo, UnusableVideo
+from gait.cli import HEIGHT_RANGE_M
+from gait.errors import GaitError, NotAVideo, UnusableVideo
 from gait.service.errors import ServiceError
 from gait.video import container_signature, probe
 
-#: Stature range accepted as the metric scale, in metres.
-HEIGHT_RANGE_M = (0.5, 2.5)
 VIEW_TYPES = ("side", "front", "back")
-#: Container signatures of the formats the frontend offers (mp4, mov, avi, mkv, webm).
-EXTENSIONS = {"mp4": ".mp4", "mov": ".mov", "avi": ".avi", "mkv": ".mkv"}
 CONTENT_TYPES = {
     ".mp4": "video/mp4",
     ".mov": "video/quicktime",
@@ -32,10 +31,46 @@ CONTENT_TYPES = {
     ".mkv": "video/x-matroska",
     ".webm": "video/webm",
 }
+#: Parts a multipart upload may have: the frontend sends one (``file``); a body of
+#: hundreds of thousands of tiny parts is refused instead of parsed.
+MAX_FORM_PARTS = 16
+
+_ASCII_INT = re.compile(r"[0-9]{1,12}", re.ASCII)
+_ASCII_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]{1,3})?", re.ASCII)
 
 
 def bad_request(message: str, **details: Any) -> ServiceError:
     return ServiceError(400, "VALIDATION_ERROR", message, details)
+
+
+def integer(raw: Any, name: str, low: int, high: int) -> int:
+    """An integer written in ASCII digits (``²`` and ``٣`` are digits to Python, not to us)
+    or a JSON integer, within ``[low, high]``; 400 otherwise."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        value = raw
+    elif isinstance(raw, str) and _ASCII_INT.fullmatch(raw.strip()):
+        value = int(raw.strip())
+    else:
+        raise bad_request(f"{name} must be an integer from {low} to {high}", field=name)
+    if not low <= value <= high:
+        raise bad_request(f"{name} must be an integer from {low} to {high}", field=name)
+    return value
+
+
+def number(raw: Any, name: str, low: float, high: float) -> float | None:
+    """A finite decimal number (ASCII text, or a JSON number) within ``[low, high]``;
+    ``None`` when absent or empty; 400 otherwise (``Infinity``, ``NaN``, ``1e400``, ``٣``)."""
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        value = float(raw)
+    elif isinstance(raw, str) and _ASCII_NUMBER.fullmatch(raw.strip()):
+        value = float(raw.strip())
+    else:
+        raise bad_request(f"{name} must be a number", field=name)
+    if not math.isfinite(value) or not low <= value <= high:
+        raise bad_request(f"{name} must be a number from {low:g} to {high:g}", field=name)
+    return value
 
 
 @dataclass(frozen=True)
@@ -50,7 +85,6 @@ class AnalysisParams:
     reference_length_mm: float | None = None
     fps: float | None = None
     processing_fps: float | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -62,17 +96,17 @@ class AnalysisParams:
         }
 
 
-def _number(source: Mapping[str, Any], name: str, low: float, high: float) -> float | None:
-    raw = source.get(name)
-    if raw is None or raw == "":
-        return None
-    try:
-        value = float(raw)
-    except (TypeError, ValueError):
-        raise bad_request(f"{name} must be a number", field=name, value=str(raw)) from None
-    if not math.isfinite(value) or not low <= value <= high:
-        raise bad_request(f"{name} must be between {low:g} and {high:g}", field=name, value=value)
-    return value
+def parse_height(source: Mapping[str, Any]) -> float | None:
+    """The walker's height in metres from ``height_m`` or ``height_cm`` (both: they must
+    agree to the millimetre); ``None`` when neither is given."""
+    low, high = HEIGHT_RANGE_M
+    metres = number(source.get("height_m"), "height_m", low, high)
+    centimetres = number(source.get("height_cm"), "height_cm", 100 * low, 100 * high)
+    if metres is not None and centimetres is not None and abs(metres - centimetres / 100) > 1e-3:
+        raise bad_request("height_m and height_cm disagree", field="height_cm")
+    if metres is None and centimetres is not None:
+        metres = round(centimetres / 100, 4)
+    return metres
 
 
 def parse_params(source: Mapping[str, Any]) -> AnalysisParams:
@@ -83,15 +117,17 @@ def parse_params(source: Mapping[str, Any]) -> AnalysisParams:
     view_type = str(source.get("view_type") or "side").lower()
     if view_type not in VIEW_TYPES:
         raise bad_request("view_type must be side, front or back", field="view_type")
-    fps = _number(source, "fps", 0.0, 120.0)
+    fps = number(source.get("fps"), "fps", 0.0, 120.0)
     return AnalysisParams(
         patient_id=patient_id,
         view_type=view_type,
-        height_m=_number(source, "height_m", *HEIGHT_RANGE_M),
-        reference_length_mm=_number(source, "reference_length_mm", 0.0, 10000.0),
+        height_m=parse_height(source),
+        reference_length_mm=number(
+            source.get("reference_length_mm"), "reference_length_mm", 0.0, 10000.0
+        ),
         # fps 0 meant "from the file" in the old API; our probe always reads the timestamps.
         fps=fps or None,
-        processing_fps=_number(source, "processing_fps", 0.0, 240.0) or None,
+        processing_fps=number(source.get("processing_fps"), "processing_fps", 0.0, 240.0) or None,
     )
 
 
@@ -107,26 +143,44 @@ def check_signature(head: bytes) -> str:
     return extension
 
 
+def public_message(exc: GaitError, path: str | os.PathLike[str] | None = None) -> str:
+    """An analysis error's message as users may read it: without the local file's path
+    (meaningless to them) and without the decoder's own words, which the analysis appends
+    in parentheses when it quotes a third-party error (``exc.__cause__``); those stay in
+    the log."""
+    message = exc.message
+    if path is not None:
+        message = message.replace(f"{os.fspath(path)}: ", "").replace(os.fspath(path), "the video")
+    elif ": " in message:
+        message = message.split(": ", 1)[1]
+    if exc.__cause__ is not None:
+        message = re.sub(r"\s*\([^()]*\)\s*$", "", message)
+    return message
+
+
 def probe_file(path: str) -> dict[str, Any]:
     """Probe a local copy; an unusable video answers 415 (not a video) or 400 (say why)."""
     try:
         info = probe(path)
     except NotAVideo as exc:
         raise ServiceError(
-            415, "UNSUPPORTED_MEDIA_TYPE", _strip_path(exc.message, path), {"code": exc.code}
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+            public_message(exc, path),
+            {"code": exc.code},
+            log_reason=exc.message,
         ) from exc
     except UnusableVideo as exc:
         raise ServiceError(
-            400, "UNUSABLE_VIDEO", _strip_path(exc.message, path), {"code": exc.code}
+            400,
+            "UNUSABLE_VIDEO",
+            public_message(exc, path),
+            {"code": exc.code},
+            log_reason=exc.message,
         ) from exc
     summary = info.to_dict()
     summary.pop("path", None)
     return summary
-
-
-def _strip_path(message: str, path: str) -> str:
-    # Temporary paths mean nothing to the caller.
-    return message.replace(f"{path}: ", "").replace(path, "the upload")
 
 
 @dataclass(frozen=True)
@@ -146,7 +200,11 @@ def find_file_part(body: bytes, content_type: str, field_name: str = "file") -> 
     boundary = _boundary(content_type)
     delimiter = b"--" + boundary
     position = body.find(delimiter)
+    parts = 0
     while position >= 0:
+        parts += 1
+        if parts > MAX_FORM_PARTS:
+            raise bad_request(f"the form has more than {MAX_FORM_PARTS} parts")
         header_start = position + len(delimiter)
         if body[header_start : header_start + 2] == b"--":
             break  # closing delimiter

@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -15,14 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from gait.service import context
+from gait.service.settings import AZURITE_KEY, COSMOS_EMULATOR_KEY
+from tests.service.harness import FakeTaskHub
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))  # function_app.py lives at the repo root
-sys.path.insert(0, str(Path(__file__).parent))
-
-from harness import FakeTaskHub  # noqa: E402
-
-from gait.service import context  # noqa: E402
-from gait.service.settings import AZURITE_KEY, COSMOS_EMULATOR_KEY  # noqa: E402
 
 BIN = ROOT / "node_modules" / ".bin"
 
@@ -146,6 +142,9 @@ def service_env(
         "GAIT_COSMOS_DATABASE": f"gait-{suffix}",
         "GAIT_DEPENDENCY_TIMEOUT_S": "3",
         "GAIT_CHUNK_FRAMES": "30",
+        # As deployed: every route but health needs the platform's principal (the Http
+        # harness sends one, as the platform would after sign-in).
+        "GAIT_REQUIRE_PLATFORM_AUTH": "true",
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)

@@ -15,6 +15,7 @@ retry takes the next sequence number, in the order the SDK creates them.
 from __future__ import annotations
 
 import asyncio
+import base64
 import datetime as dt
 import json
 import threading
@@ -174,17 +175,44 @@ def functions_by_name(app: Any) -> dict[str, Any]:
     return _INDEX[id(app)]
 
 
+def principal(user_id: str = "user-1", roles: tuple[str, ...] = ()) -> str:
+    """An ``x-ms-client-principal`` value as Static Web Apps / App Service sets it."""
+    body = {
+        "identityProvider": "aad",
+        "userId": user_id,
+        "userDetails": f"{user_id}@example.org",
+        "userRoles": ["anonymous", "authenticated", *roles],
+    }
+    return base64.b64encode(json.dumps(body).encode()).decode()
+
+
 class Http:
     """Calls HTTP functions as the worker does: the user function with the request and, for
     durable client functions, the binding JSON (the SDK's middleware builds the client).
 
-    One event loop for the whole session: the SDK's HTTP helper keeps one aiohttp session.
+    ``user`` is the signed-in user the platform names in ``x-ms-client-principal`` (``None``:
+    no header, as without sign-in). One event loop for the whole session: the SDK's HTTP
+    helper keeps one aiohttp session.
     """
 
-    def __init__(self, app: Any, hub: FakeTaskHub, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(
+        self,
+        app: Any,
+        hub: FakeTaskHub,
+        loop: asyncio.AbstractEventLoop,
+        user: str | None = "user-1",
+        roles: tuple[str, ...] = (),
+    ) -> None:
         self.functions = functions_by_name(app)
         self.hub = hub
         self.loop = loop
+        self.user = user
+        self.roles = roles
+
+    def as_user(self, user: str | None, roles: tuple[str, ...] = ()) -> Http:
+        other = Http.__new__(Http)
+        other.__dict__.update(self.__dict__, user=user, roles=roles)
+        return other
 
     def call(
         self,
@@ -198,10 +226,13 @@ class Http:
     ) -> tuple[int, Any, func.HttpResponse]:
         parsed = urllib.parse.urlparse(url)
         params = dict(urllib.parse.parse_qsl(parsed.query))
+        headers = dict(headers or {})
+        if self.user is not None:
+            headers.setdefault("x-ms-client-principal", principal(self.user, self.roles))
         request = func.HttpRequest(
             method=method,
             url=url,
-            headers=headers or {},
+            headers=headers,
             params=params,
             route_params=route_params or {},
             body=body,

@@ -13,11 +13,14 @@ from gait.service.errors import ServiceError
 from gait.service.validation import check_signature, find_file_part, parse_params
 
 ROOT = Path(__file__).resolve().parents[2]
+#: The frontend's contract, beside the repository (shared docs, not in the repo).
+LEGACY_DOC = ROOT.parent / "shared" / "docs" / "legacy-api.md"
 
 
 def test_sample_settings_list_every_setting_the_code_reads() -> None:
     source = "".join(p.read_text() for p in (ROOT / "gait" / "service").glob("*.py"))
-    read = set(re.findall(r'_env(?:_float)?\(\s*"([A-Za-z_]+)"', source))
+    read = set(re.findall(r'_env(?:_float|_bool|_height)?\(\s*"([A-Za-z_]+)"', source))
+    assert {"GAIT_REQUIRE_PLATFORM_AUTH", "GAIT_ASSUMED_HEIGHT_M"} <= read  # the regex sees them
     sample = json.loads((ROOT / "local.settings.sample.json").read_text())["Values"]
     # Managed-identity alternatives for the task hub are documented, not set locally.
     optional = {"AzureWebJobsStorage__accountName", "AzureWebJobsStorage__blobServiceUri"}
@@ -32,7 +35,27 @@ def test_sample_settings_defaults_load(monkeypatch: pytest.MonkeyPatch) -> None:
     assert loaded.jobs_storage == settings.AZURITE_CONNECTION  # UseDevelopmentStorage=true
     assert loaded.cosmos_key == settings.COSMOS_EMULATOR_KEY
     assert loaded.max_upload_bytes == 50 * 2**20
-    assert settings.http_auth_level() == "function"
+    assert settings.http_auth_level() == "anonymous"  # the browser sends no function key
+    # Local development is anonymous, and says so explicitly; nothing is assumed.
+    assert loaded.require_platform_auth is False
+    assert loaded.assumed_height_m is None
+
+
+def test_platform_auth_is_required_unless_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("GAIT_REQUIRE_PLATFORM_AUTH", raising=False)
+    assert settings.load().require_platform_auth is True
+    monkeypatch.setenv("GAIT_REQUIRE_PLATFORM_AUTH", "maybe")  # unreadable: stays on
+    assert settings.load().require_platform_auth is True
+    monkeypatch.setenv("GAIT_REQUIRE_PLATFORM_AUTH", "false")
+    assert settings.load().require_platform_auth is False
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("1.70", 1.7), ("", None), ("3.5", None), ("nan", None), ("abc", None)]
+)
+def test_assumed_height_is_opt_in_and_in_range(raw, expected, monkeypatch) -> None:
+    monkeypatch.setenv("GAIT_ASSUMED_HEIGHT_M", raw)
+    assert settings.load().assumed_height_m == expected
 
 
 def test_upload_limit_cannot_exceed_the_host_body_limit(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -40,12 +63,32 @@ def test_upload_limit_cannot_exceed_the_host_body_limit(monkeypatch: pytest.Monk
     assert settings.load().max_upload_mb == settings.HOST_BODY_LIMIT_MB
 
 
-def test_host_json() -> None:
+def test_host_json_serves_every_legacy_route_under_its_documented_path() -> None:
+    """legacy-api.md lists the frontend's routes under /api; host.json's route prefix plus
+    each function's route and method must serve every one of them, and the task hub's name
+    must be one Azure Storage accepts (letters and digits, 3-45, a letter first)."""
+    import function_app
+    from tests.service.harness import functions_by_name
+
     host = json.loads((ROOT / "host.json").read_text())
-    durable = host["extensions"]["durableTask"]
-    assert durable["maxConcurrentActivityFunctions"] == 4
-    assert host["extensions"]["http"]["routePrefix"] == "api"
-    assert host["extensionBundle"]["version"] == "[4.*, 5.0.0)"
+    prefix = host["extensions"]["http"]["routePrefix"]
+    hub = host["extensions"]["durableTask"]["hubName"]
+    assert re.fullmatch(r"[A-Za-z][A-Za-z0-9]{2,44}", hub), hub
+    if not LEGACY_DOC.exists():
+        pytest.skip(f"{LEGACY_DOC} is absent (shared docs)")
+    doc = LEGACY_DOC.read_text()
+    documented = set(re.findall(r"^\| `(GET|POST|DELETE) (/v1/[^`?]+)", doc, re.MULTILINE))
+    assert len(documented) >= 5
+    served = set()
+    for fn in functions_by_name(function_app.app).values():
+        trigger = fn.get_trigger()
+        if trigger.type != "httpTrigger":
+            continue
+        route = re.sub(r"\{(\w+):guid\}", r"{\1}", trigger.route)
+        for method in trigger.methods:
+            served.add((getattr(method, "value", method), f"/{route}"))
+    assert documented <= served, documented - served
+    assert prefix == "api"  # the doc's paths are "under /api"
 
 
 def test_legacy_metrics_are_converted_not_invented() -> None:
@@ -68,7 +111,8 @@ def test_legacy_metrics_are_converted_not_invented() -> None:
     assert out["step_length"] == 650.0 and out["stride_length"] == 1300.0
     assert out["walking_speed"] == 1190.0
     assert out["step_time_symmetry"] == pytest.approx(0.96)
-    assert out["step_length_symmetry"] is None and out["step_time_cv"] is None
+    # Not measured: absent, never null (the report page calls .toFixed on what is defined).
+    assert "step_length_symmetry" not in out and "step_time_cv" not in out
     assert out["fall_risk_assessment"]["risk_level"] == "low"
     assert "Studenski" in out["fall_risk_assessment"]["source"]
 
@@ -86,9 +130,10 @@ def test_legacy_metrics_are_converted_not_invented() -> None:
 )
 def test_risk_levels_from_gait_speed_only(speed, risk, mobility) -> None:
     out = legacy.legacy_metrics({"speed_mps": speed})
-    assert out["fall_risk_assessment"]["risk_level"] == risk
-    assert out["functional_mobility"]["mobility_level"] == mobility
-    assert out["cadence"] is None  # absent SI value → null, never a default
+    assert out["fall_risk_assessment"].get("risk_level") == risk
+    assert out["functional_mobility"].get("mobility_level") == mobility
+    assert "cadence" not in out  # absent SI value → absent key, never a default
+    assert None not in out.values()
 
 
 def test_reference_length_is_accepted_but_gives_no_scale() -> None:

@@ -11,11 +11,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from harness import Http, Runner
-from test_end_to_end import API, blob_names, check_completed, get, run_analysis, upload
 
 import function_app
 from gait.service import activities, context, orchestration
+from tests.service.harness import Http, Runner
+from tests.service.test_end_to_end import (
+    API,
+    blob_names,
+    check_completed,
+    get,
+    run_analysis,
+    upload,
+)
 
 
 @pytest.fixture
@@ -73,7 +80,7 @@ def test_unusable_uploads_are_refused(
         data = data + os.urandom(1_200_000)
     before = len(hub.started)
     if case == "no_file_field":
-        from test_end_to_end import multipart
+        from tests.service.test_end_to_end import multipart
 
         body, content_type = multipart(data, field="video")
         status, payload, _ = http.call(
@@ -88,9 +95,11 @@ def test_unusable_uploads_are_refused(
     allowed_status = expected_status if isinstance(expected_status, tuple) else (expected_status,)
     allowed_error = expected_error if isinstance(expected_error, tuple) else (expected_error,)
     assert status in allowed_status, payload
-    assert set(payload) == {"error", "message", "details", "timestamp"}
+    assert set(payload) == {"error", "message", "detail", "details", "timestamp"}
     assert payload["error"] in allowed_error and payload["message"]
+    assert payload["detail"] == payload["message"]  # the one field the frontend shows
     assert "/tmp" not in payload["message"]  # no server paths in messages
+    assert "rrno" not in payload["message"]  # nor the decoder's own words
     nothing_started(hub, before, service_env)
 
 
@@ -113,6 +122,7 @@ def test_sas_upload_of_random_bytes_is_refused_and_removed(
         body=json.dumps({"blob_name": token["blob_name"], "height_m": 1.75}).encode(),
     )
     assert status == 415 and payload["error"] == "UNSUPPORTED_MEDIA_TYPE"
+    assert payload["detail"]
     nothing_started(hub, before, service_env)
 
 
@@ -204,7 +214,7 @@ def test_blob_storage_failing_on_every_attempt_fails_readably(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     status, started = upload(http, walker_video.read_bytes())
-    assert status == 202
+    assert status == 200
     analysis_id = started["analysis_id"]
     broken = BrokenStorage(chunk=1, attempts={1, 2, 3}, monkeypatch=monkeypatch)
     runner = _runner_with(hub, analysis_id, broken)
@@ -214,11 +224,13 @@ def test_blob_storage_failing_on_every_attempt_fails_readably(
     assert hub.instances[analysis_id].runtime_status == "Failed"
     _status, view = get(http, analysis_id)
     assert view["status"] == "failed"
-    assert view["error"]["code"] == "chunk_failed"
-    assert "chunk 1 failed after 3 attempts" in view["error"]["message"]
-    assert view["metrics"] is None
-    # The cause is named: a connection to Blob Storage that could not be made.
-    assert "127.0.0.1" in view["error"]["message"] or "connect" in view["error"]["message"].lower()
+    assert view["failure"]["code"] == "chunk_failed"
+    assert "part 1 of the video could not be analysed after 3 attempts" in view["error"]
+    assert view["step_message"].startswith("Analysis failed: part 1")
+    assert "metrics" not in view
+    # The cause (a connection to a closed port) is logged, never shown.
+    for text in (view["error"], view["step_message"], json.dumps(view["failure"])):
+        assert "127.0.0.1" not in text and "Errno" not in text
 
 
 def test_an_orchestration_that_died_unrecorded_shows_failed(
@@ -232,4 +244,7 @@ def test_an_orchestration_that_died_unrecorded_shows_failed(
     instance.runtime_status, instance.output = "Failed", "worker process exited"
     _status, view = get(http, analysis_id)
     assert view["status"] == "failed"
-    assert "worker process exited" in view["error"]["message"]
+    assert view["failure"]["code"] == "orchestration_failed"
+    assert "worker process exited" not in view["error"]  # an internal text: logged only
+    # Recorded, so the list shows it failed too.
+    assert context.records().get(analysis_id)["status"] == "failed"

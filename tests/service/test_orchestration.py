@@ -3,13 +3,15 @@ outcomes (the activities themselves are exercised for real in test_end_to_end.py
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
-from harness import Pending, Runner
 
 import function_app
 from gait.service import orchestration
+from gait.service.steps import STEPS
+from tests.service.harness import Pending, Runner
 
 JOB = {"analysis_id": "a1", "video_blob": "a1/video.mp4", "height_m": 1.75, "chunk_frames": 30}
 
@@ -76,7 +78,7 @@ def test_fan_out_out_of_order_progress_and_result() -> None:
     assert run.state["customStatus"]["step"] == "planning"
     run.step()  # the plan
     assert [p.name for p in run.pending] == [orchestration.CHUNK] * 4  # all four at once
-    assert run.state["customStatus"]["progress"] == orchestration.PROGRESS["analyzing"]
+    assert run.state["customStatus"]["progress"] == STEPS["analyzing"].progress
     seen = []
     for _ in range(4):
         done = run.step(last_chunk_first)
@@ -85,7 +87,7 @@ def test_fan_out_out_of_order_progress_and_result() -> None:
         if len(seen) < 4:
             assert status["step"] == "analyzing"
             assert status["chunks_done"] == len(seen) and status["chunks_total"] == 4
-            assert f"{len(seen)} of 4" in status["message"]
+            assert f"{len(seen)} of 4 parts" in status["message"]
         else:  # the last chunk moves straight on to aggregation
             assert status["step"] == "aggregating"
     assert seen == [3, 2, 1, 0]
@@ -134,8 +136,14 @@ def test_retries_exhausted_fail_the_orchestration_with_the_reason() -> None:
     assert len(failure) == 1
     error = failure[0]["error"]
     assert error["code"] == "chunk_failed"
-    assert "chunk 2 failed after 3 attempts" in error["message"]
-    assert "blob read failed for chunk 2" in error["message"]
+    assert "part 2 of the video could not be analysed after 3 attempts" in error["message"]
+    # The exception's text goes to the failure activity's log line, not to the message.
+    assert "blob read failed" not in error["message"]
+    assert (
+        error["internal"]
+        == "Activity function 'analyze_video_chunk' failed: blob read failed for chunk 2"
+    )
+    assert "blob read failed" not in json.dumps(run.state["customStatus"])
     assert run.error and "chunk_failed" in run.error  # runtime status Failed, readable
     assert run.state["customStatus"]["step"] == "failed"
     assert not [c for c in script.calls if c[0] == orchestration.AGGREGATE]

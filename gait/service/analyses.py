@@ -1,0 +1,243 @@
+"""Reading and changing analyses: get, list, delete, cancel, and re-scaling to a height.
+
+A caller sees only the analyses they own, unless they hold the clinic role
+(:mod:`gait.service.auth`); another user's analysis answers 404, as a missing one does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+import azure.functions as func
+
+from gait.errors import GaitError
+from gait.pipeline import ChunkFeatures, Plan, aggregate
+from gait.service import activities, auth, context, steps
+from gait.service.blobs import artifact_name
+from gait.service.errors import NotFound, ServiceError
+from gait.service.legacy import analysis_view
+from gait.service.records import now_iso
+from gait.service.validation import bad_request, integer, parse_height
+from gait.service.web import Call, endpoint, json_body, json_response
+
+#: Durable runtime statuses of an orchestration that is still going (or may still go).
+RUNNING = frozenset({"Pending", "Running", "ContinuedAsNew", "Suspended"})
+#: Durable runtime statuses of an orchestration that ended without recording how.
+ENDED = frozenset({"Failed", "Terminated", "Canceled"})
+
+
+def _record(call: Call) -> dict[str, Any]:
+    """The route's analysis record if the caller may see it; 404 otherwise."""
+    analysis_id = call.route_id()
+    record = context.records().get(analysis_id)
+    if record is None or not auth.may_access(call.caller, record):
+        raise NotFound(analysis_id)
+    return record
+
+
+def _video_url(record: dict[str, Any]) -> str | None:
+    settings = context.settings()
+    if not record.get("video_blob"):
+        return None
+    try:
+        return context.blobs().sas_url(
+            settings.videos_container, record["video_blob"], settings.sas_minutes, write=False
+        )
+    except ServiceError:
+        return None  # the view is still worth answering without a playable video
+
+
+def _result(record: dict[str, Any]) -> dict[str, Any] | None:
+    if record.get("status") != steps.COMPLETED or not record.get("result_blob"):
+        return None
+    settings = context.settings()
+    return json.loads(
+        context.blobs().read_bytes(settings.artifacts_container, record["result_blob"])
+    )
+
+
+@endpoint
+def get_analysis(call: Call) -> func.HttpResponse:
+    """``GET v1/analysis/{id}``: status, progress, metrics, a read SAS video URL."""
+    assert call.durable is not None
+    record = _record(call)
+    if record.get("status") not in steps.FINISHED:
+        runtime, _output = call.durable.runtime_status(record["id"])
+        if runtime in ENDED:
+            # The orchestration ended without recording it (a worker crash, a failure while
+            # recording the failure): say so rather than show "processing" forever.
+            context.analysis_log(record["id"]).warning("orchestration %s unrecorded", runtime)
+            error = {
+                "code": f"orchestration_{runtime.lower()}",
+                "message": "the analysis stopped unexpectedly; please upload the video again",
+            }
+            record = (
+                context.records().update(
+                    record["id"],
+                    unless_status=tuple(steps.FINISHED),
+                    **activities.failure_fields(error),
+                )
+                or record
+            )
+    return json_response(
+        analysis_view(record, video_url=_video_url(record), result=_result(record))
+    )
+
+
+@endpoint
+def list_analyses(call: Call) -> func.HttpResponse:
+    """``GET v1/analysis/list?limit=``: newest first, every status (failed analyses must be
+    listed so they can be deleted); no video URLs (one SAS per row is waste)."""
+    limit = integer(call.req.params.get("limit", "50"), "limit", 1, 1000)
+    owner = auth.owner_filter(call.caller)
+    records = context.records()
+    rows = records.list_recent(limit, owner)
+    return json_response(
+        {
+            "analyses": [analysis_view(row, video_url=None) for row in rows],
+            "total": records.count(owner),
+            "limit": limit,
+        }
+    )
+
+
+def delete_everything(analysis_id: str, durable: Any) -> dict[str, Any]:
+    """Terminate, purge, and delete the record, then every blob and the local copy.
+
+    The record goes first: an activity still running checks it after each write and
+    removes what it wrote once the record is gone (``activities.write_artifact``)."""
+    settings = context.settings()
+    store = context.blobs()
+    runtime, _ = durable.runtime_status(analysis_id)
+    if runtime in RUNNING:
+        durable.terminate(analysis_id, "deleted by the user")
+    # Purge whatever the status call said: a status lookup can fail where a purge works,
+    # and a purge of an unknown instance is a harmless 404.
+    history = durable.purge(analysis_id)
+    had_record = context.records().delete(analysis_id)
+    videos = store.delete_prefix(settings.videos_container, f"{analysis_id}/")
+    artifacts = store.delete_prefix(settings.artifacts_container, f"{analysis_id}/")
+    activities.drop_local_video(analysis_id)
+    context.analysis_log(analysis_id).info(
+        "deleted: %d video blobs, %d artefacts, history purged: %s", videos, artifacts, history
+    )
+    return {
+        "videos": videos,
+        "artifacts": artifacts,
+        "record": had_record,
+        "orchestration_history": history,
+    }
+
+
+@endpoint
+def delete_analysis(call: Call) -> func.HttpResponse:
+    """``DELETE v1/analysis/{id}``: video, artefacts, record and Durable history."""
+    assert call.durable is not None
+    analysis_id = call.route_id()
+    record = context.records().get(analysis_id)
+    if record is None:
+        # A video uploaded with a SAS URL and never processed has no record, hence no
+        # owner: only the clinic role may remove it (everyone in anonymous mode).
+        settings = context.settings()
+        orphan = context.blobs().list_prefix(settings.videos_container, f"{analysis_id}/")
+        if not orphan or not (call.caller is None or call.caller.sees_all):
+            raise NotFound(analysis_id)
+    elif not auth.may_access(call.caller, record):
+        raise NotFound(analysis_id)
+    deleted = delete_everything(analysis_id, call.durable)
+    return json_response(
+        {
+            "status": "success",
+            "message": f"analysis {analysis_id} deleted",
+            "analysis_id": analysis_id,
+            "deleted": deleted,
+        }
+    )
+
+
+@endpoint
+def cancel_analysis(call: Call) -> func.HttpResponse:
+    """``POST v1/analysis/{id}/cancel``: terminate the orchestration, record it, remove the
+    artefacts (the video stays until the analysis is deleted or expires)."""
+    assert call.durable is not None
+    record = _record(call)
+    analysis_id = record["id"]
+    if record.get("status") in steps.FINISHED:
+        raise ServiceError(
+            409,
+            "CONFLICT",
+            f"the analysis has already {record['status']}; nothing to cancel",
+            {"analysis_id": analysis_id, "status": record["status"]},
+        )
+    runtime, _ = call.durable.runtime_status(analysis_id)
+    if runtime in RUNNING:
+        call.durable.terminate(analysis_id, "cancelled by the user")
+    error = {"code": "cancelled", "message": "cancelled by the user"}
+    context.records().update(
+        analysis_id,
+        unless_status=tuple(steps.FINISHED),
+        cancelled_at=now_iso(),
+        **activities.failure_fields(error, "cancelled"),
+    )
+    settings = context.settings()
+    context.blobs().delete_prefix(settings.artifacts_container, f"{analysis_id}/")
+    activities.drop_local_video(analysis_id)
+    context.analysis_log(analysis_id).info("cancelled (orchestration was %s)", runtime)
+    return json_response(
+        {"status": "cancelled", "message": "analysis cancelled", "analysis_id": analysis_id}
+    )
+
+
+@endpoint
+def rescale_analysis(call: Call) -> func.HttpResponse:
+    """``PATCH v1/analysis/{id}`` ``{"height_m"}`` (or ``height_cm``): measure a completed
+    analysis again at a new height, from its stored plan and chunk features (no video is
+    decoded: :func:`gait.pipeline.aggregate` only)."""
+    record = _record(call)
+    analysis_id = record["id"]
+    height_m = parse_height(json_body(call.req))
+    if height_m is None:
+        raise bad_request("give height_m (metres) or height_cm", field="height_m")
+    if record.get("status") != steps.COMPLETED:
+        raise ServiceError(
+            409,
+            "CONFLICT",
+            "only a completed analysis can be re-scaled",
+            {"status": record.get("status")},
+        )
+    settings = context.settings()
+    store = context.blobs()
+    container = settings.artifacts_container
+    plan = Plan.from_bytes(store.read_bytes(container, artifact_name(analysis_id, "plan.npz")))
+    names = sorted(store.list_prefix(container, artifact_name(analysis_id, "features/")))
+    features = [ChunkFeatures.from_bytes(store.read_bytes(container, n)) for n in names]
+    if not names or sum(f.frame_indices.size for f in features) == 0:
+        raise ServiceError(409, "CONFLICT", "the analysis' features are no longer stored")
+    try:
+        result = aggregate(dataclasses.replace(plan, height_m=height_m), features).to_dict()
+    except GaitError as exc:  # the same features gave a result before: should not happen
+        raise ServiceError(
+            409, "CONFLICT", "the analysis cannot be re-scaled", {"code": exc.code}
+        ) from exc
+    result["video"]["path"] = record.get("video_blob")
+    store.write_bytes(
+        container, record["result_blob"], json.dumps(result).encode(), "application/json"
+    )
+    height = {"height_m": height_m, "basis": "given"}
+    updated = context.records().update(
+        analysis_id,
+        metrics_si=result.get("metrics"),
+        quality=result.get("quality"),
+        warnings=result.get("warnings", []),
+        height=height,
+        params={**(record.get("params") or {}), "height_m": height_m},
+        rescaled_at=now_iso(),
+    )
+    if updated is None:
+        raise NotFound(analysis_id)
+    context.analysis_log(analysis_id).info(
+        "re-scaled to %.3f m from %d chunks", height_m, len(names)
+    )
+    return json_response(analysis_view(updated, video_url=_video_url(updated), result=result))
