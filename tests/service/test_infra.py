@@ -90,9 +90,12 @@ def settings_read_by_code() -> set[str]:
                 first = node.args[0]
                 if called in _ENV_READERS and isinstance(first, ast.Constant):
                     names.add(str(first.value))
-            elif isinstance(node, ast.Subscript) and ast.unparse(node.value) == "os.environ":
-                if isinstance(node.slice, ast.Constant):
-                    names.add(str(node.slice.value))
+            elif (
+                isinstance(node, ast.Subscript)
+                and ast.unparse(node.value) == "os.environ"
+                and isinstance(node.slice, ast.Constant)
+            ):
+                names.add(str(node.slice.value))
     return names
 
 
@@ -138,9 +141,11 @@ def _output_references(tree: dict[str, Any], module: str) -> set[str]:
         inner = operands.get("operand_2")
         if operands.get("operand_1") == module and isinstance(inner, dict):
             accessor = inner.get("operator", {})
-            if accessor.get("type") == "property_accessor":
-                if accessor["operands"].get("operand_1") == "outputs":
-                    found.add(str(accessor["operands"]["operand_2"]))
+            if (
+                accessor.get("type") == "property_accessor"
+                and accessor["operands"].get("operand_1") == "outputs"
+            ):
+                found.add(str(accessor["operands"]["operand_2"]))
     return found
 
 
@@ -186,9 +191,7 @@ def test_flex_consumption_shape() -> None:
     config = site["properties"]["functionAppConfig"]
     assert config["runtime"] == {"name": "python", "version": "3.11"}
     assert bicep(API)["parameters"]["instanceMemoryMB"]["default"] == 2048
-    assert config["scaleAndConcurrency"]["alwaysReady"] == [
-        {"name": "durable", "instanceCount": 1}
-    ]
+    assert config["scaleAndConcurrency"]["alwaysReady"] == [{"name": "durable", "instanceCount": 1}]
     assert site["identity"]["type"] == "UserAssigned"
     assert config["deployment"]["storage"]["authentication"]["type"] == "UserAssignedIdentity"
 
@@ -238,7 +241,9 @@ def test_sign_in_closes_everything_but_the_anonymous_routes() -> None:
     }
     excluded = set(bicep(API)["variables"]["anonymousPaths"]["value"])
     assert anonymous == excluded
-    auth = bicep(API)["resources"]["auth"]["config"]["properties"]
+    auth_resource = bicep(API)["resources"]["auth"]["config"]  # conditional: under "config"
+    auth = auth_resource["config"]["properties"]
+    assert auth["globalValidation"]["excludedPaths"] == "anonymousPaths"
     assert auth["globalValidation"]["requireAuthentication"] is True
     assert auth["globalValidation"]["unauthenticatedClientAction"] == "Return401"
     # Without sign-in configured the app must not fall open: keys stay on.
