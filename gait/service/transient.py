@@ -50,11 +50,12 @@ def retried(
     payload: Any,
     *,
     attempts: int = ATTEMPTS,
-    pause_s: float = PAUSE_S,
+    pause_s: float | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> T:
-    """Run ``activity(payload)``, again after ``pause_s`` on a transient error (at most
-    ``attempts`` runs); the last error, or any other, propagates."""
+    """Run ``activity(payload)``, again after ``pause_s`` (default :data:`PAUSE_S`) on a
+    transient error, at most ``attempts`` runs; the last error, or any other, propagates."""
+    pause_s = PAUSE_S if pause_s is None else pause_s
     for attempt in range(1, attempts + 1):
         try:
             return activity(payload)

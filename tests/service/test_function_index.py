@@ -18,8 +18,9 @@ EXPECTED_ROUTES = {
     "liveness": ("health", {"GET"}),
     "readiness": ("health/ready", {"GET"}),
     "legacy_health": ("v1/health", {"GET"}),
+    "openapi_document": ("openapi.json", {"GET"}),
 }
-ANONYMOUS = {"liveness", "readiness", "legacy_health"}
+ANONYMOUS = {"liveness", "readiness", "legacy_health", "openapi_document"}
 DURABLE_CLIENTS = {
     "upload_analysis",
     "process_analysis",
@@ -42,7 +43,10 @@ def _index() -> dict:
 
 def test_every_function_is_indexed_with_valid_bindings() -> None:
     index = _index()
-    assert set(index) == set(EXPECTED_ROUTES) | ACTIVITIES | {"analysis_orchestrator"}
+    assert set(index) == set(EXPECTED_ROUTES) | ACTIVITIES | {
+        "analysis_orchestrator",
+        "stuck_analysis_watchdog",
+    }
     for name, fn in index.items():
         # get_raw_bindings() is what the host reads; it fails on an invalid binding.
         raw = fn.get_raw_bindings()
@@ -68,6 +72,13 @@ def test_orchestrator_and_activities_triggers() -> None:
     assert index["analysis_orchestrator"].get_trigger().type == "orchestrationTrigger"
     for name in ACTIVITIES:
         assert index[name].get_trigger().type == "activityTrigger"
+
+
+def test_watchdog_timer_has_a_durable_client() -> None:
+    fn = _index()["stuck_analysis_watchdog"]
+    trigger = fn.get_trigger()
+    assert trigger.type == "timerTrigger" and trigger.schedule == "0 */5 * * * *"
+    assert any(b.type == "durableClient" for b in fn.get_bindings())
 
 
 def test_auth_level_follows_the_app_setting(monkeypatch) -> None:
