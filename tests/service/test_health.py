@@ -64,3 +64,19 @@ def test_cosmos_unreachable_at_import(
     assert status == 503
     assert set(error) == {"error", "message", "details", "timestamp"}
     assert "Cosmos DB" in error["message"]
+
+
+def test_decoder_self_test_runs_the_analysis_pyav_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """It decodes through gait.video (PyAV); when that path loses frames, it fails."""
+    from gait import video
+    from gait.service import health
+
+    health.decoder_self_test()  # the real thing passes
+    real = video.read_frames
+
+    def drops_the_last_frame(*args, **kwargs):
+        return list(real(*args, **kwargs))[:-1]
+
+    monkeypatch.setattr(video, "read_frames", drops_the_last_frame)
+    with pytest.raises(RuntimeError, match=f"of {health.SELF_TEST_FRAMES} frames"):
+        health.decoder_self_test()
