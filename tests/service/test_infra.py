@@ -319,6 +319,44 @@ def test_azure_yaml_deploys_this_folder_as_a_python_function_app() -> None:
     assert spec["services"]["api"] == {"project": ".", "language": "python", "host": "function"}
 
 
+def test_package_holds_the_app_and_the_person_model_and_nothing_else(tmp_path: Path) -> None:
+    """infra/package.py applies .funcignore to a tree laid out like this repository."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("package", INFRA / "package.py")
+    package = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(package)
+    (tmp_path / ".funcignore").write_text((ROOT / ".funcignore").read_text())
+    shipped = [
+        "function_app.py",
+        "host.json",
+        "requirements.txt",
+        "gait/service/api.py",
+        "gait/service/openapi.json",
+        "gait/person/models/pose_landmark_full.tflite",
+    ]
+    left_out = [
+        "tests/service/test_api.py",
+        "benchmarks/memory.py",
+        "node_modules/azurite/index.js",
+        ".venv/bin/python",
+        "out/gait-api.zip",
+        "docs/deploy.md",
+        "infra/main.bicep",
+        "gait/service/__pycache__/api.cpython-311.pyc",
+        ".pytest_cache/v/cache",
+        ".git/HEAD",
+        "local.settings.json",
+        "azure.yaml",
+    ]
+    for name in shipped + left_out:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x")
+    size_bytes, names = package.build(tmp_path / "out" / "gait-api.zip", tmp_path)
+    assert sorted(names) == sorted(shipped)
+    assert size_bytes > 0
+
+
 def test_host_json_durable_settings_for_flex() -> None:
     host = json.loads((ROOT / "host.json").read_text())
     provider = host["extensions"]["durableTask"]["storageProvider"]
