@@ -1,5 +1,6 @@
-"""Refused uploads leave nothing behind; Blob Storage failing during a chunk is retried, then
-ends the analysis with a readable failure; a lost orchestration never shows "processing"."""
+"""Refused uploads leave nothing behind; Blob Storage failing during a chunk is retried by the
+activity itself, then ends the analysis with a readable failure; a lost orchestration never
+shows "processing"."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from harness import Http, Runner
 from test_end_to_end import API, blob_names, check_completed, get, run_analysis, upload
 
 import function_app
-from gait.service import activities, context, orchestration
+from gait.service import activities, context, transient
 
 
 @pytest.fixture
@@ -133,21 +134,24 @@ def _closed_port() -> int:
 
 
 class BrokenStorage:
-    """Runs activities for real, but with Blob Storage unreachable for the chunk activity
-    of ``chunk`` on the listed attempts (its settings point at a closed port)."""
+    """Blob Storage unreachable (settings pointing at a closed port) for the chunk activity
+    of ``chunk`` on the listed runs of its body; the app's real activity binding runs it,
+    retrying its own transient I/O (gait/service/transient.py) without pausing."""
 
     def __init__(self, chunk: int, attempts: set[int], monkeypatch: pytest.MonkeyPatch) -> None:
         self.chunk, self.attempts, self.monkeypatch = chunk, attempts, monkeypatch
         self.failures: list[str] = []
+        self.runs = 0
+        self.real = activities.analyze_video_chunk
+        monkeypatch.setattr(activities, "analyze_video_chunk", self)
+        monkeypatch.setattr(transient, "PAUSE_S", 0.0)
 
-    def __call__(self, runner: Runner, name: str, data: Any, attempt: int) -> Any:
-        broken = (
-            name == orchestration.CHUNK
-            and data["chunk"]["index"] == self.chunk
-            and attempt in self.attempts
-        )
-        if not broken:
-            return runner.run_activity(name, data, attempt)
+    def __call__(self, task: dict[str, Any]) -> Any:
+        if task["chunk"]["index"] != self.chunk:
+            return self.real(task)
+        self.runs += 1
+        if self.runs not in self.attempts:
+            return self.real(task)
         good = os.environ["GAIT_STORAGE_CONNECTION"]
         self.monkeypatch.setenv(
             "GAIT_STORAGE_CONNECTION",
@@ -156,9 +160,9 @@ class BrokenStorage:
                 f"http://127.0.0.1:{_closed_port()}/devstoreaccount1",
             ),
         )
-        activities.drop_local_video(data["analysis_id"])  # force a download from Storage
+        activities.drop_local_video(task["analysis_id"])  # force a download from Storage
         try:
-            return runner.run_activity(name, data, attempt)
+            return self.real(task)
         except Exception as exc:
             self.failures.append(str(exc))
             raise
@@ -166,7 +170,7 @@ class BrokenStorage:
             self.monkeypatch.setenv("GAIT_STORAGE_CONNECTION", good)
 
 
-def _runner_with(hub: Any, analysis_id: str, broken: BrokenStorage) -> Runner:
+def _runner_with(hub: Any, analysis_id: str) -> Runner:
     runner = Runner(
         function_app.app,
         "analysis_orchestrator",
@@ -174,7 +178,6 @@ def _runner_with(hub: Any, analysis_id: str, broken: BrokenStorage) -> Runner:
         hub.instances[analysis_id].input,
         hub=hub,
     )
-    runner.activity = lambda name, data, attempt: broken(runner, name, data, attempt)
     runner.start()
     return runner
 
@@ -189,9 +192,9 @@ def test_blob_storage_failing_once_during_a_chunk_is_retried(
     _status, started = upload(http, walker_video.read_bytes())
     analysis_id = started["analysis_id"]
     broken = BrokenStorage(chunk=1, attempts={1}, monkeypatch=monkeypatch)
-    runner = _runner_with(hub, analysis_id, broken)
+    runner = _runner_with(hub, analysis_id)
     runner.run()
-    assert len(broken.failures) == 1
+    assert len(broken.failures) == 1 and broken.runs == 2  # retried inside the activity
     assert runner.error is None
     check_completed(http, analysis_id, walker_video)
 
@@ -207,15 +210,15 @@ def test_blob_storage_failing_on_every_attempt_fails_readably(
     assert status == 202
     analysis_id = started["analysis_id"]
     broken = BrokenStorage(chunk=1, attempts={1, 2, 3}, monkeypatch=monkeypatch)
-    runner = _runner_with(hub, analysis_id, broken)
+    runner = _runner_with(hub, analysis_id)
     runner.run()
-    assert len(broken.failures) == 3
+    assert len(broken.failures) == transient.ATTEMPTS == 3  # bounded
     assert runner.error is not None
     assert hub.instances[analysis_id].runtime_status == "Failed"
     _status, view = get(http, analysis_id)
     assert view["status"] == "failed"
     assert view["error"]["code"] == "chunk_failed"
-    assert "chunk 1 failed after 3 attempts" in view["error"]["message"]
+    assert "chunk 1 failed" in view["error"]["message"]
     assert view["metrics"] is None
     # The cause is named: a connection to Blob Storage that could not be made.
     assert "127.0.0.1" in view["error"]["message"] or "connect" in view["error"]["message"].lower()
