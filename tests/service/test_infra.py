@@ -60,8 +60,9 @@ SAMPLE_ONLY_SETTINGS = {
     "PYTHON_THREADPOOL_THREAD_COUNT",
 }
 
-#: Calls whose first string argument is an environment variable's name.
-_ENV_READERS = {"_env", "_env_float", "getenv", "get"}
+#: Calls whose first string argument is an environment variable's name: settings.py's
+#: ``_env*`` helpers (any of them, present or future), ``os.getenv``, ``os.environ.get``.
+_ENV_READERS = ("_env", "getenv", "get")
 
 
 # -- parsing helpers ---------------------------------------------------------------------------
@@ -88,7 +89,8 @@ def settings_read_by_code() -> set[str]:
                 ):
                     continue
                 first = node.args[0]
-                if called in _ENV_READERS and isinstance(first, ast.Constant):
+                reader = called.startswith("_env") or called in _ENV_READERS
+                if reader and isinstance(first, ast.Constant):
                     names.add(str(first.value))
             elif (
                 isinstance(node, ast.Subscript)
