@@ -9,7 +9,7 @@ PY_STAMP := $(VENV)/.installed
 # npm writes this file on every install: a cheap "node_modules is up to date" stamp.
 NODE_STAMP := node_modules/.package-lock.json
 
-.PHONY: demo test lint bench setup clean browser models
+.PHONY: demo test lint bench setup clean browser models package
 
 setup: $(PY_STAMP) models
 
@@ -50,6 +50,13 @@ bench: $(PY_STAMP)
 	$(BIN)/python benchmarks/throughput.py
 	$(BIN)/python benchmarks/memory.py
 	$(BIN)/python benchmarks/accuracy.py
+
+# The zip the Function App receives (.funcignore applied; the platform installs
+# requirements.txt). Fetches the person model first where a `models` target exists.
+package: $(PY_STAMP)
+	@if $(MAKE) -n models >/dev/null 2>&1; then $(MAKE) models; \
+	else echo "package: no 'models' target yet; the zip holds no person model"; fi
+	$(BIN)/python infra/package.py out/gait-api.zip
 
 clean:
 	rm -rf $(VENV) node_modules out

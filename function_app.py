@@ -17,7 +17,18 @@ from typing import Any
 import azure.durable_functions as df
 import azure.functions as func
 
-from gait.service import activities, analyses, auth, health, orchestration, retention, uploads
+from gait.service import (
+    activities,
+    analyses,
+    auth,
+    health,
+    openapi,
+    orchestration,
+    retention,
+    transient,
+    uploads,
+    watchdog,
+)
 from gait.service.settings import http_auth_level, load
 
 # The platform signs users in (docs/deploy.md); the app checks the caller on every route
@@ -108,6 +119,11 @@ async def retention_sweep(timer: func.TimerRequest, client: df.DurableOrchestrat
     await retention.run(client)
 
 
+@app.route(route="openapi.json", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
+def openapi_document(req: func.HttpRequest) -> func.HttpResponse:
+    return func.HttpResponse(openapi.document_bytes(), mimetype="application/json")
+
+
 # -- the orchestration ---------------------------------------------------------------------------
 @app.orchestration_trigger(context_name="context", input_type=dict)
 def analysis_orchestrator(
@@ -118,24 +134,33 @@ def analysis_orchestrator(
 
 @app.activity_trigger(input_name="job", activity=orchestration.PLAN)
 def plan_video(job: dict[str, Any]) -> dict[str, Any]:
-    return activities.plan_video(job)
+    return transient.retried(activities.plan_video, job)
 
 
 @app.activity_trigger(input_name="task", activity=orchestration.CHUNK)
 def analyze_video_chunk(task: dict[str, Any]) -> dict[str, Any]:
-    return activities.analyze_video_chunk(task)
+    return transient.retried(activities.analyze_video_chunk, task)
 
 
 @app.activity_trigger(input_name="task", activity=orchestration.AGGREGATE)
 def aggregate_features(task: dict[str, Any]) -> dict[str, Any]:
-    return activities.aggregate_features(task)
+    return transient.retried(activities.aggregate_features, task)
 
 
 @app.activity_trigger(input_name="task", activity=orchestration.PERSIST)
 def persist_result(task: dict[str, Any]) -> dict[str, Any]:
-    return activities.persist_result(task)
+    return transient.retried(activities.persist_result, task)
 
 
 @app.activity_trigger(input_name="task", activity=orchestration.FAIL)
 def record_failure(task: dict[str, Any]) -> dict[str, Any]:
-    return activities.record_failure(task)
+    return transient.retried(activities.record_failure, task)
+
+
+# -- the stuck-analysis watchdog ---------------------------------------------------------------
+@app.timer_trigger(schedule=watchdog.SCHEDULE, arg_name="timer", run_on_startup=False)
+@app.durable_client_input(client_name="client")
+async def stuck_analysis_watchdog(
+    timer: func.TimerRequest, client: df.DurableOrchestrationClient
+) -> None:
+    await watchdog.sweep(client)

@@ -1,8 +1,12 @@
 """The analysis orchestration: plan → chunks fanned out → aggregate → persist.
 
-Sequencing only. The Durable extension replays this generator from the start every time an
-activity finishes, so it must decide the same way every time: no clock, no randomness, no
-settings, no I/O; everything it needs arrives in its input or in activity results.
+Sequencing only, with plain ``call_activity`` throughout: each activity retries its own
+transient I/O (gait/service/transient.py), because orchestrator-side retries followed by a
+fan-out can hang the orchestration (durable-python #603).
+
+The Durable extension replays this generator from the start every time an activity
+finishes, so it must decide the same way every time: no clock, no randomness, no settings,
+no I/O; everything it needs arrives in its input or in activity results.
 """
 
 from __future__ import annotations
@@ -21,11 +25,6 @@ CHUNK = "analyze_video_chunk"
 AGGREGATE = "aggregate_features"
 PERSIST = "persist_result"
 FAIL = "record_failure"
-
-#: Three attempts 5 s apart: enough for a Storage blip or a recycled worker, bounded so a
-#: chunk that keeps failing ends the analysis within a minute (the Python SDK's RetryOptions
-#: has no backoff coefficient).
-RETRY = df.RetryOptions(first_retry_interval_in_milliseconds=5000, max_number_of_attempts=3)
 
 
 class AnalysisFailed(Exception):
@@ -56,12 +55,12 @@ def analysis(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dic
     failure: dict[str, Any] | None = None
     _status(context, "planning")
     try:
-        planned = yield context.call_activity_with_retry(PLAN, RETRY, job)
+        planned = yield context.call_activity(PLAN, job)
         if "error" in planned:
             failure = planned["error"]
         else:
             failure = yield from _analyze(context, job, planned)
-    except Exception as exc:  # an activity that failed on every attempt
+    except Exception as exc:  # an activity that failed (after its own retries)
         failure = {
             "code": "activity_failed",
             "message": "the analysis could not be run; please try again later",
@@ -71,9 +70,7 @@ def analysis(context: df.DurableOrchestrationContext) -> Generator[Any, Any, dic
     if failure is not None:
         public = {k: v for k, v in failure.items() if k != "internal"}
         _status(context, "failed", message=f"Analysis failed: {public['message']}", error=public)
-        yield context.call_activity_with_retry(
-            FAIL, RETRY, {"analysis_id": analysis_id, "error": failure}
-        )
+        yield context.call_activity(FAIL, {"analysis_id": analysis_id, "error": failure})
         raise AnalysisFailed(f"{failure.get('code')}: {failure.get('message')}")
     _status(context, "done")
     return {"analysis_id": analysis_id, "status": "completed"}
@@ -99,9 +96,8 @@ def _analyze(
 
     analyzing(0)
     tasks = [
-        context.call_activity_with_retry(
+        context.call_activity(
             CHUNK,
-            RETRY,
             {
                 "analysis_id": analysis_id,
                 "video_blob": job["video_blob"],
@@ -125,8 +121,8 @@ def _analyze(
         except Exception as exc:
             return {
                 "code": "chunk_failed",
-                "message": f"part {index} of the video could not be analysed after "
-                f"{RETRY.max_number_of_attempts} attempts; please try again later",
+                "message": f"part {index} of the video could not be analysed; "
+                "please try again later",
                 "internal": first_line(exc).strip(),
             }
         if "error" in output:
@@ -135,9 +131,8 @@ def _analyze(
         analyzing(total - len(pending))
 
     _status(context, "aggregating")
-    aggregated = yield context.call_activity_with_retry(
+    aggregated = yield context.call_activity(
         AGGREGATE,
-        RETRY,
         {
             "analysis_id": analysis_id,
             "plan_blob": planned["plan_blob"],
@@ -148,7 +143,7 @@ def _analyze(
     if "error" in aggregated:
         return aggregated["error"]
     _status(context, "saving")
-    yield context.call_activity_with_retry(
-        PERSIST, RETRY, {"analysis_id": analysis_id, "result_blob": aggregated["result_blob"]}
+    yield context.call_activity(
+        PERSIST, {"analysis_id": analysis_id, "result_blob": aggregated["result_blob"]}
     )
     return None

@@ -159,3 +159,13 @@ def http_auth_level() -> str:
 
 def _account_url(account_name: str) -> str:
     return f"https://{account_name}.blob.core.windows.net" if account_name else ""
+
+
+def watchdog_stall_minutes() -> float:
+    """``GAIT_WATCHDOG_STALL_MINUTES``: progress unchanged this long means stuck (default 30).
+
+    A chunk activity normally moves progress every few seconds and no single step runs
+    longer than the 30-minute function timeout, so 30 minutes without a change is never a
+    healthy analysis. At least 5 minutes, so a slow scale-out is not mistaken for a hang.
+    """
+    return max(_env_float("GAIT_WATCHDOG_STALL_MINUTES", 30.0), 5.0)

@@ -1,5 +1,6 @@
-"""Refused uploads leave nothing behind; Blob Storage failing during a chunk is retried, then
-ends the analysis with a readable failure; a lost orchestration never shows "processing"."""
+"""Refused uploads leave nothing behind; Blob Storage failing during a chunk is retried by the
+activity itself, then ends the analysis with a readable failure; a lost orchestration never
+shows "processing"."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 
 import function_app
-from gait.service import activities, context, orchestration
+from gait.service import activities, context, transient
 from tests.service.harness import Http, Runner
 from tests.service.test_end_to_end import (
     API,
@@ -143,21 +144,24 @@ def _closed_port() -> int:
 
 
 class BrokenStorage:
-    """Runs activities for real, but with Blob Storage unreachable for the chunk activity
-    of ``chunk`` on the listed attempts (its settings point at a closed port)."""
+    """Blob Storage unreachable (settings pointing at a closed port) for the chunk activity
+    of ``chunk`` on the listed runs of its body; the app's real activity binding runs it,
+    retrying its own transient I/O (gait/service/transient.py) without pausing."""
 
     def __init__(self, chunk: int, attempts: set[int], monkeypatch: pytest.MonkeyPatch) -> None:
         self.chunk, self.attempts, self.monkeypatch = chunk, attempts, monkeypatch
         self.failures: list[str] = []
+        self.runs = 0
+        self.real = activities.analyze_video_chunk
+        monkeypatch.setattr(activities, "analyze_video_chunk", self)
+        monkeypatch.setattr(transient, "PAUSE_S", 0.0)
 
-    def __call__(self, runner: Runner, name: str, data: Any, attempt: int) -> Any:
-        broken = (
-            name == orchestration.CHUNK
-            and data["chunk"]["index"] == self.chunk
-            and attempt in self.attempts
-        )
-        if not broken:
-            return runner.run_activity(name, data, attempt)
+    def __call__(self, task: dict[str, Any]) -> Any:
+        if task["chunk"]["index"] != self.chunk:
+            return self.real(task)
+        self.runs += 1
+        if self.runs not in self.attempts:
+            return self.real(task)
         good = os.environ["GAIT_STORAGE_CONNECTION"]
         self.monkeypatch.setenv(
             "GAIT_STORAGE_CONNECTION",
@@ -166,9 +170,9 @@ class BrokenStorage:
                 f"http://127.0.0.1:{_closed_port()}/devstoreaccount1",
             ),
         )
-        activities.drop_local_video(data["analysis_id"])  # force a download from Storage
+        activities.drop_local_video(task["analysis_id"])  # force a download from Storage
         try:
-            return runner.run_activity(name, data, attempt)
+            return self.real(task)
         except Exception as exc:
             self.failures.append(str(exc))
             raise
@@ -176,7 +180,7 @@ class BrokenStorage:
             self.monkeypatch.setenv("GAIT_STORAGE_CONNECTION", good)
 
 
-def _runner_with(hub: Any, analysis_id: str, broken: BrokenStorage) -> Runner:
+def _runner_with(hub: Any, analysis_id: str) -> Runner:
     runner = Runner(
         function_app.app,
         "analysis_orchestrator",
@@ -184,7 +188,6 @@ def _runner_with(hub: Any, analysis_id: str, broken: BrokenStorage) -> Runner:
         hub.instances[analysis_id].input,
         hub=hub,
     )
-    runner.activity = lambda name, data, attempt: broken(runner, name, data, attempt)
     runner.start()
     return runner
 
@@ -199,9 +202,9 @@ def test_blob_storage_failing_once_during_a_chunk_is_retried(
     _status, started = upload(http, walker_video.read_bytes())
     analysis_id = started["analysis_id"]
     broken = BrokenStorage(chunk=1, attempts={1}, monkeypatch=monkeypatch)
-    runner = _runner_with(hub, analysis_id, broken)
+    runner = _runner_with(hub, analysis_id)
     runner.run()
-    assert len(broken.failures) == 1
+    assert len(broken.failures) == 1 and broken.runs == 2  # retried inside the activity
     assert runner.error is None
     check_completed(http, analysis_id, walker_video)
 
@@ -217,15 +220,15 @@ def test_blob_storage_failing_on_every_attempt_fails_readably(
     assert status == 200
     analysis_id = started["analysis_id"]
     broken = BrokenStorage(chunk=1, attempts={1, 2, 3}, monkeypatch=monkeypatch)
-    runner = _runner_with(hub, analysis_id, broken)
+    runner = _runner_with(hub, analysis_id)
     runner.run()
-    assert len(broken.failures) == 3
+    assert len(broken.failures) == transient.ATTEMPTS == 3  # bounded
     assert runner.error is not None
     assert hub.instances[analysis_id].runtime_status == "Failed"
     _status, view = get(http, analysis_id)
     assert view["status"] == "failed"
     assert view["failure"]["code"] == "chunk_failed"
-    assert "part 1 of the video could not be analysed after 3 attempts" in view["error"]
+    assert "part 1 of the video could not be analysed" in view["error"]
     assert view["step_message"].startswith("Analysis failed: part 1")
     assert "metrics" not in view
     # The cause (a connection to a closed port) is logged, never shown.

@@ -20,8 +20,9 @@ EXPECTED_ROUTES = {
     "liveness": ("health", {"GET"}),
     "readiness": ("health/ready", {"GET"}),
     "legacy_health": ("v1/health", {"GET"}),
+    "openapi_document": ("openapi.json", {"GET"}),
 }
-ANONYMOUS = {"liveness", "readiness", "legacy_health"}
+ANONYMOUS = {"liveness", "readiness", "legacy_health", "openapi_document"}
 DURABLE_CLIENTS = {
     "upload_analysis",
     "process_analysis",
@@ -48,6 +49,7 @@ def test_every_function_is_indexed_with_valid_bindings() -> None:
     assert set(index) == set(EXPECTED_ROUTES) | ACTIVITIES | {
         "analysis_orchestrator",
         "retention_sweep",
+        "stuck_analysis_watchdog",
     }
     for name, fn in index.items():
         # get_raw_bindings() is what the host reads; it fails on an invalid binding.
@@ -77,6 +79,13 @@ def test_orchestrator_and_activities_triggers() -> None:
         assert index[name].get_trigger().type == "activityTrigger"
     timer = index["retention_sweep"].get_trigger()
     assert timer.type == "timerTrigger" and timer.schedule.count(" ") == 5  # NCRONTAB
+
+
+def test_watchdog_timer_has_a_durable_client() -> None:
+    fn = _index()["stuck_analysis_watchdog"]
+    trigger = fn.get_trigger()
+    assert trigger.type == "timerTrigger" and trigger.schedule == "0 */5 * * * *"
+    assert any(b.type == "durableClient" for b in fn.get_bindings())
 
 
 def test_auth_level_follows_the_app_setting(monkeypatch) -> None:

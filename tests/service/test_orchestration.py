@@ -7,9 +7,12 @@ import json
 from typing import Any
 
 import pytest
+from azure.core.exceptions import HttpResponseError
+from azure.durable_functions.models.history import HistoryEventType as H
 
 import function_app
-from gait.service import orchestration
+from gait.service import activities, orchestration, transient
+from gait.service.errors import DependencyUnavailable
 from gait.service.steps import STEPS
 from tests.service.harness import Pending, Runner
 
@@ -113,30 +116,21 @@ def test_activity_inputs_and_outputs_stay_small() -> None:
             assert len(event.get(key) or "") < 4096, event
 
 
-def test_chunk_fails_then_succeeds_on_retry() -> None:
-    script = Script(chunks=3, failures={1: {1}})
-    run = runner(script)
-    run.run()
-    assert run.done and run.error is None
-    attempts = [(d["chunk"]["index"], a) for n, d, a in script.calls if n == orchestration.CHUNK]
-    assert sorted(attempts) == [(0, 1), (1, 1), (1, 2), (2, 1)]
-    assert not [c for c in script.calls if c[0] == orchestration.FAIL]
-
-
-def test_retries_exhausted_fail_the_orchestration_with_the_reason() -> None:
-    script = Script(chunks=3, failures={2: {1, 2, 3}})
+def test_a_failing_chunk_fails_the_orchestration_with_the_reason() -> None:
+    """The activity has already retried its transient I/O: a raise is final, not retried."""
+    script = Script(chunks=3, failures={2: {1}})
     run = runner(script)
     run.run()
     assert run.done
     attempts = [
         a for n, d, a in script.calls if n == orchestration.CHUNK and d["chunk"]["index"] == 2
     ]
-    assert attempts == [1, 2, 3]  # bounded: max_number_of_attempts
+    assert attempts == [1]  # no orchestrator-side retry
     failure = [d for n, d, _ in script.calls if n == orchestration.FAIL]
     assert len(failure) == 1
     error = failure[0]["error"]
     assert error["code"] == "chunk_failed"
-    assert "part 2 of the video could not be analysed after 3 attempts" in error["message"]
+    assert "part 2 of the video could not be analysed" in error["message"]
     # The exception's text goes to the failure activity's log line, not to the message.
     assert "blob read failed" not in error["message"]
     assert (
@@ -147,6 +141,92 @@ def test_retries_exhausted_fail_the_orchestration_with_the_reason() -> None:
     assert run.error and "chunk_failed" in run.error  # runtime status Failed, readable
     assert run.state["customStatus"]["step"] == "failed"
     assert not [c for c in script.calls if c[0] == orchestration.AGGREGATE]
+
+
+def _scheduled_ids(run: Runner) -> list[int]:
+    return [e["EventId"] for e in run.history if e["EventType"] == H.TASK_SCHEDULED]
+
+
+def test_no_retry_policy_and_no_timer_anywhere_in_the_history() -> None:
+    """The #603 shape needs an orchestrator-side retry (a timer and a rescheduled task with a
+    new id) before a fan-out; with plain call_activity the history has neither, and every
+    activity has exactly one task id, in order."""
+    script = Script(chunks=6)
+    run = runner(script)
+    run.run(pick=last_chunk_first)
+    assert run.done and run.error is None
+    actions = [a for episode in run.episodes for g in episode["actions"] for a in g]
+    assert actions and all(a["actionType"] == 0 for a in actions)  # CallActivity only
+    assert all("retryOptions" not in a for a in actions)
+    kinds = {e["EventType"] for e in run.history}
+    assert H.TIMER_CREATED not in kinds and H.TIMER_FIRED not in kinds
+    assert _scheduled_ids(run) == list(range(len(script.calls)))
+
+
+def test_activities_retry_their_own_transient_io_through_the_real_bindings(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The orchestration driven through the SDK replay with function_app's own activity
+    bindings: the plan and two chunks hit a dependency outage that clears on the next try;
+    the orchestration completes and sees one task per activity."""
+    script = Script(chunks=4)
+    outages = {("plan", None): 1, ("chunk", 1): 2, ("chunk", 3): 1}
+    runs: list[str] = []
+
+    def flaky(kind: str, name: str):
+        def activity(payload: dict) -> dict:
+            key = (kind, payload["chunk"]["index"] if kind == "chunk" else None)
+            runs.append(f"{kind}{key[1] if key[1] is not None else ''}")
+            if outages.get(key, 0) > 0:
+                outages[key] -= 1
+                raise DependencyUnavailable("Blob Storage", "connection reset")
+            return script(name, payload, 1)
+
+        return activity
+
+    for kind, name in [
+        ("plan", orchestration.PLAN),
+        ("chunk", orchestration.CHUNK),
+        ("aggregate", orchestration.AGGREGATE),
+        ("persist", orchestration.PERSIST),
+    ]:
+        monkeypatch.setattr(activities, name, flaky(kind, name))
+    monkeypatch.setattr(transient, "PAUSE_S", 0.0)
+    run = Runner(function_app.app, "analysis_orchestrator", "a1", JOB)
+    run.run(pick=last_chunk_first)
+    assert run.done and run.error is None, run.error
+    assert runs.count("plan") == 2 and runs.count("chunk1") == 3 and runs.count("chunk3") == 2
+    assert _scheduled_ids(run) == list(range(1 + 4 + 2))  # plan, 4 chunks, aggregate, persist
+    assert run.replay_from_scratch()["actions"] == run.episodes[-1]["actions"]
+
+
+def test_transient_errors_are_retried_and_others_are_not() -> None:
+    calls: list[int] = []
+    pauses: list[float] = []
+
+    def outage(_: object) -> str:
+        calls.append(1)
+        raise DependencyUnavailable("Cosmos DB", "timed out")
+
+    with pytest.raises(DependencyUnavailable):
+        transient.retried(outage, {"analysis_id": "a1"}, pause_s=0.5, sleep=pauses.append)
+    assert len(calls) == transient.ATTEMPTS and pauses == [0.5] * (transient.ATTEMPTS - 1)
+
+    calls.clear()
+
+    def bug(_: object) -> str:
+        calls.append(1)
+        raise KeyError("chunk")
+
+    with pytest.raises(KeyError):
+        transient.retried(bug, {}, sleep=pauses.append)
+    assert len(calls) == 1  # a bug is not retried
+    assert transient.is_transient(ConnectionResetError())
+    assert not transient.is_transient(ValueError())
+    for status, expected in [(503, True), (429, True), (404, False), (412, False)]:
+        answer = HttpResponseError(message=f"HTTP {status}")
+        answer.status_code = status
+        assert transient.is_transient(answer) is expected, status
 
 
 @pytest.mark.parametrize("where", ["plan", "aggregate"])
@@ -166,7 +246,7 @@ def test_analysis_errors_are_not_retried_and_fail_readably(where: str) -> None:
 
 
 def test_replaying_the_whole_history_gives_the_same_actions() -> None:
-    script = Script(chunks=5, failures={0: {1}, 3: {1, 2}})
+    script = Script(chunks=5)
     run = runner(script)
     run.run(pick=last_chunk_first)
     assert run.done and run.error is None
