@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from gait import angles, norms
-from gait.metrics import summarise
 
 
 def test_every_reference_is_cited_and_well_formed() -> None:
@@ -19,30 +18,11 @@ def test_every_reference_is_cited_and_well_formed() -> None:
         assert key.endswith(("_mps", "_spm", "_pct", "_deg")), key
 
 
-def test_keys_are_values_the_analysis_reports() -> None:
-    step = {
-        "foot": "A",
-        "step_time_s": 0.5,
-        "step_length_m": 0.6,
-        "step_length_stature_ratio": 0.35,
-        "stance_time_s": 0.6,
-    }
-    stride = {
-        "stride_time_s": 1.0,
-        "stance_time_s": 0.6,
-        "stance_pct": 60.0,
-        "swing_time_s": 0.4,
-        "swing_pct": 40.0,
-        "double_support_time_s": 0.2,
-        "double_support_pct": 20.0,
-        "single_support_time_s": 0.4,
-        "single_support_pct": 40.0,
-        "stride_length_m": 1.2,
-        "stride_length_stature_ratio": 0.7,
-        "speed_mps": 1.2,
-        "speed_statures_per_s": 0.7,
-    }
-    reported = set(summarise([step, {**step, "foot": "B"}], [stride])) | set(angles.SUMMARY_KEYS)
+def test_keys_are_values_the_analysis_reports(synthetic, analysed) -> None:
+    # The same clip the synthetic accuracy tests analyse (cached per session).
+    path, truth = synthetic(width=960, height=540, duration_s=5.0)
+    metrics = analysed(path, truth["height_m"]).outcome().metrics
+    reported = set(metrics) | set(angles.SUMMARY_KEYS)
     assert set(norms.REFERENCES) <= reported
 
 
