@@ -17,7 +17,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import datetime as dt
+import functools
+import importlib
 import json
+import os
 import threading
 import urllib.parse
 from collections.abc import Callable
@@ -27,6 +30,9 @@ from typing import Any
 
 import azure.functions as func
 from azure.durable_functions.models.history import HistoryEventType as H
+from jsonschema import Draft202012Validator
+
+from gait.service import openapi
 
 OUT_OF_PROC_LABEL = "\n\n$OutOfProcData$:"
 
@@ -175,6 +181,52 @@ def functions_by_name(app: Any) -> dict[str, Any]:
     return _INDEX[id(app)]
 
 
+def index_with_keys_required() -> dict[str, Any]:
+    """The function index of ``function_app`` imported with ``GAIT_HTTP_AUTH_LEVEL=function``
+    (then imported again as before): the HTTP functions still anonymous in it are the ones
+    open to everyone whatever the setting (its default is anonymous: the app checks callers)."""
+    import function_app
+
+    before = os.environ.get("GAIT_HTTP_AUTH_LEVEL")
+    os.environ["GAIT_HTTP_AUTH_LEVEL"] = "function"
+    try:
+        return functions_by_name(importlib.reload(function_app).app)
+    finally:
+        if before is None:
+            del os.environ["GAIT_HTTP_AUTH_LEVEL"]
+        else:
+            os.environ["GAIT_HTTP_AUTH_LEVEL"] = before
+        importlib.reload(function_app)
+
+
+@functools.cache
+def openapi_operations() -> dict[str, dict[str, Any]]:
+    """The served OpenAPI document's operations by ``operationId`` (= the function's name),
+    each with the document's ``components`` beside it so its ``$ref`` resolve."""
+    document = json.loads(openapi.document_bytes())
+    return {
+        operation["operationId"]: {**operation, "components": document["components"]}
+        for item in document["paths"].values()
+        for method, operation in item.items()
+        if method != "parameters"
+    }
+
+
+def check_response(function_name: str, status: int, payload: Any) -> None:
+    """A JSON answer is one the OpenAPI document describes: its status is listed for the
+    operation and the body validates against that response's schema (JSON Schema 2020-12,
+    formats such as ``uuid`` checked). Raises AssertionError or ValidationError otherwise."""
+    operation = openapi_operations().get(function_name)
+    assert operation is not None, f"{function_name}: no operation in the OpenAPI document"
+    response = operation["responses"].get(str(status))
+    assert response is not None, f"{function_name} answered {status}: not in the document"
+    schema = response["content"]["application/json"]["schema"]
+    Draft202012Validator(
+        {**schema, "components": operation["components"]},
+        format_checker=Draft202012Validator.FORMAT_CHECKER,
+    ).validate(payload)
+
+
 def principal(user_id: str = "user-1", roles: tuple[str, ...] = ()) -> str:
     """An ``x-ms-client-principal`` value as Static Web Apps / App Service sets it."""
     body = {
@@ -192,7 +244,8 @@ class Http:
 
     ``user`` is the signed-in user the platform names in ``x-ms-client-principal`` (``None``:
     no header, as without sign-in). One event loop for the whole session: the SDK's HTTP
-    helper keeps one aiohttp session.
+    helper keeps one aiohttp session. Every JSON answer is checked against the OpenAPI
+    document (:func:`check_response`), so no test receives an undocumented body.
     """
 
     def __init__(
@@ -249,6 +302,8 @@ class Http:
             payload = json.loads(raw) if raw else None
         except ValueError:
             payload = raw
+        if result.mimetype == "application/json":
+            check_response(function_name, result.status_code, payload)
         return result.status_code, payload, result
 
 

@@ -17,8 +17,7 @@ import pytest
 import yaml
 from pycep import BicepParser
 
-import function_app
-from tests.service.harness import functions_by_name
+from tests.service.harness import index_with_keys_required
 
 ROOT = Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra"
@@ -232,7 +231,7 @@ def test_bicep_sets_every_setting_the_code_reads_and_nothing_else() -> None:
 def test_sign_in_closes_everything_but_the_anonymous_routes() -> None:
     anonymous = {
         "/api/" + fn.get_trigger().route
-        for fn in functions_by_name(function_app.app).values()
+        for fn in index_with_keys_required().values()
         if fn.get_trigger().type == "httpTrigger"
         and str(fn.get_trigger().auth_level).lower().endswith("anonymous")
     }
