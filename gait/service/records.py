@@ -44,8 +44,14 @@ SCHEMA = 1
 UPDATE_ATTEMPTS = 20
 
 
+def iso(moment: dt.datetime) -> str:
+    """The records' timestamp format (UTC, milliseconds, ``Z``): strings sort in time order,
+    so queries compare ``updated_at`` as text."""
+    return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 def now_iso() -> str:
-    return dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return iso(dt.datetime.now(dt.UTC))
 
 
 class RecordStore:
@@ -192,6 +198,20 @@ class RecordStore:
             [{"name": "@failed", "value": "failed"}, {"name": "@cutoff", "value": cutoff_iso}],
         )
         return [row["id"] for row in rows]
+
+    def stalled_before(
+        self, cutoff_iso: str, statuses: tuple[str, ...], limit: int
+    ) -> list[dict[str, Any]]:
+        """At most ``limit`` records with a status in ``statuses`` last changed before
+        ``cutoff_iso``, oldest first (the watchdog's query)."""
+        names = [f"@status{i}" for i in range(len(statuses))]
+        any_status = " OR ".join(f"c.status = {name}" for name in names)
+        return self._query(
+            f"SELECT TOP {int(limit)} * FROM c WHERE ({any_status})"
+            " AND c.updated_at < @cutoff ORDER BY c.updated_at ASC",
+            [{"name": n, "value": v} for n, v in zip(names, statuses, strict=True)]
+            + [{"name": "@cutoff", "value": cutoff_iso}],
+        )
 
     def delete(self, analysis_id: str) -> bool:
         try:

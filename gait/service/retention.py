@@ -19,6 +19,7 @@ from typing import Any
 
 from gait.service import context
 from gait.service.analyses import delete_everything
+from gait.service.records import iso as records_iso
 from gait.service.web import Durable
 
 log = logging.getLogger("gait.service")
@@ -27,17 +28,13 @@ log = logging.getLogger("gait.service")
 SCHEDULE = "0 17 * * * *"
 
 
-def _iso(moment: dt.datetime) -> str:
-    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def sweep(durable: Durable, now: dt.datetime | None = None) -> dict[str, int]:
     """Delete expired analyses and orphaned blobs; returns how many of each."""
     settings = context.settings()
     now = now or dt.datetime.now(dt.UTC)
     records = context.records()
     failed_cutoff = now - dt.timedelta(days=settings.failed_retention_days)
-    failed = records.failed_before(_iso(failed_cutoff))
+    failed = records.failed_before(records_iso(failed_cutoff))
     for analysis_id in failed:
         delete_everything(analysis_id, durable)
     upload_cutoff = now - dt.timedelta(hours=settings.upload_retention_hours)

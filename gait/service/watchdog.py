@@ -28,7 +28,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from gait.service import activities, context
+from gait.service import activities, context, records
 from gait.service.blobs import artifact_name
 from gait.service.settings import watchdog_stall_minutes
 
@@ -54,26 +54,9 @@ class Verdict:
     reason: str
 
 
-def _iso(moment: dt.datetime) -> str:
-    """The records' timestamp format (``records.now_iso``), so strings compare in time order."""
-    return moment.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
 def stalled_records(cutoff: dt.datetime, limit: int = MAX_PER_SWEEP) -> list[dict[str, Any]]:
     """Active records last updated before ``cutoff``, oldest first (one cross-partition query)."""
-    container = context.records().container
-    query = (
-        f"SELECT TOP {int(limit)} * FROM c WHERE (c.status = @pending OR c.status = @processing)"
-        " AND c.updated_at < @cutoff ORDER BY c.updated_at ASC"
-    )
-    parameters = [
-        {"name": "@pending", "value": ACTIVE_STATUSES[0]},
-        {"name": "@processing", "value": ACTIVE_STATUSES[1]},
-        {"name": "@cutoff", "value": _iso(cutoff)},
-    ]
-    return list(
-        container.query_items(query, parameters=parameters, enable_cross_partition_query=True)
-    )
+    return context.records().stalled_before(records.iso(cutoff), ACTIVE_STATUSES, limit)
 
 
 def _stalled_error(minutes: float) -> dict[str, Any]:
@@ -133,9 +116,9 @@ async def sweep(client: Any, now: dt.datetime | None = None) -> list[Verdict]:
     """One watchdog run: judge every stalled analysis; one failing does not stop the rest."""
     minutes = watchdog_stall_minutes()
     cutoff = (now or dt.datetime.now(dt.UTC)) - dt.timedelta(minutes=minutes)
-    records = await asyncio.to_thread(stalled_records, cutoff)
+    stalled = await asyncio.to_thread(stalled_records, cutoff)
     verdicts = []
-    for record in records:
+    for record in stalled:
         try:
             verdicts.append(await _judge(client, record, cutoff, minutes))
         except Exception:  # the next run tries again; the others go ahead now

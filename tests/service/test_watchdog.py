@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 import function_app
-from gait.service import context, watchdog
+from gait.service import context, records
 from gait.service.blobs import artifact_name
 from gait.service.settings import watchdog_stall_minutes
 from tests.service.harness import FakeTaskHub, Instance, functions_by_name
@@ -35,7 +35,7 @@ def _record(status: str = "processing", when: dt.datetime = LONG_AGO) -> str:
             "current_step": "analyzing",
             "step_progress": 40,
             "error": None,
-            "created_at": watchdog._iso(when),
+            "created_at": records.iso(when),
         }
     )
     return analysis_id
