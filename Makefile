@@ -52,10 +52,8 @@ bench: $(PY_STAMP)
 	$(BIN)/python benchmarks/accuracy.py
 
 # The zip the Function App receives (.funcignore applied; the platform installs
-# requirements.txt). Fetches the person model first where a `models` target exists.
-package: $(PY_STAMP)
-	@if $(MAKE) -n models >/dev/null 2>&1; then $(MAKE) models; \
-	else echo "package: no 'models' target yet; the zip holds no person model"; fi
+# requirements.txt), with the person model's files (fetched and verified first).
+package: $(PY_STAMP) models
 	$(BIN)/python infra/package.py out/gait-api.zip
 
 clean:

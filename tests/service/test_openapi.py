@@ -12,7 +12,12 @@ from openapi_spec_validator import validate
 
 import function_app
 from gait.service import openapi
-from tests.service.harness import Http, functions_by_name, index_with_keys_required
+from tests.service.harness import (
+    Http,
+    check_response,
+    functions_by_name,
+    index_with_keys_required,
+)
 
 
 @pytest.fixture
@@ -87,3 +92,35 @@ def test_served_by_the_app_and_liveness_matches_its_schema(http: Http) -> None:
     jsonschema.validate(alive, schema["application/json"]["schema"])
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"status": "dead"}, schema["application/json"]["schema"])
+
+
+def test_the_harness_refuses_answers_the_document_does_not_describe(http: Http) -> None:
+    """Http.call checks every JSON answer (harness.check_response): a real answer passes; a
+    null metric, an undescribed field or an undescribed status does not."""
+    status, ready, _ = http.call("readiness", "GET", "http://localhost/api/health/ready")
+    check_response("readiness", status, ready)
+    view = {
+        "id": "6f1c2b1e-8d6a-4c36-9a53-0d6a1f6b9a10",
+        "analysis_id": "6f1c2b1e-8d6a-4c36-9a53-0d6a1f6b9a10",
+        "status": "completed",
+        "current_step": "report_generation",
+        "step": "done",
+        "step_progress": 100,
+        "step_message": "Analysis complete",
+        "steps_completed": [],
+        "video_quality_issues": [],
+        "video_quality_recommendations": [],
+        "parameters": {},
+        "metrics": {"fall_risk_assessment": {}, "functional_mobility": {}, "cadence": 101.5},
+    }
+    check_response("get_analysis", 200, view)
+    with pytest.raises(jsonschema.ValidationError):  # unmeasured must be absent, not null
+        check_response(
+            "get_analysis", 200, {**view, "metrics": {**view["metrics"], "cadence": None}}
+        )
+    with pytest.raises(jsonschema.ValidationError):
+        check_response("get_analysis", 200, {**view, "statusQueryGetUri": "http://x"})
+    with pytest.raises(jsonschema.ValidationError):  # the frontend reads `detail`
+        check_response("get_analysis", 404, {"error": "NOT_FOUND", "message": "no"})
+    with pytest.raises(AssertionError, match="202"):
+        check_response("upload_analysis", 202, {"analysis_id": view["id"]})
