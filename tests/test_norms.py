@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from gait import angles, norms
-from gait.metrics import summarise
+from gait.walk import parameters
+from tests.test_parameters import table
 
 
 def test_every_reference_is_cited_and_well_formed() -> None:
@@ -20,29 +21,15 @@ def test_every_reference_is_cited_and_well_formed() -> None:
 
 
 def test_keys_are_values_the_analysis_reports() -> None:
-    step = {
-        "foot": "A",
-        "step_time_s": 0.5,
-        "step_length_m": 0.6,
-        "step_length_stature_ratio": 0.35,
-        "stance_time_s": 0.6,
-    }
-    stride = {
-        "stride_time_s": 1.0,
-        "stance_time_s": 0.6,
-        "stance_pct": 60.0,
-        "swing_time_s": 0.4,
-        "swing_pct": 40.0,
-        "double_support_time_s": 0.2,
-        "double_support_pct": 20.0,
-        "single_support_time_s": 0.4,
-        "single_support_pct": 40.0,
-        "stride_length_m": 1.2,
-        "stride_length_stature_ratio": 0.7,
-        "speed_mps": 1.2,
-        "speed_statures_per_s": 0.7,
-    }
-    reported = set(summarise([step, {**step, "foot": "B"}], [stride])) | set(angles.SUMMARY_KEYS)
+    # The metric keys a measured walk reports (from a hand-made contacts table), plus the
+    # joint-angle summaries.
+    contacts = table([0.0, 0.5, 1.0, 1.5], [0.6, 1.1, 1.6, 2.1], [0.0, 100.0, 200.0, 300.0])
+    metrics = parameters.summary(
+        contacts,
+        parameters.step_values(contacts, 1.7),
+        parameters.stride_values(contacts, 1.7),
+    )
+    reported = set(metrics) | set(angles.SUMMARY_KEYS)
     assert set(norms.REFERENCES) <= reported
 
 

@@ -125,9 +125,7 @@ def test_black_frames_give_empty_features_not_a_crash(synthetic, tmp_path):
     the walk is still measured."""
     source, _ = synthetic(width=480, height=270, duration_s=5.0, seed=5)
     black = {0, 1, 2, 3, 4, 75}
-    video = transform_clip(
-        source, tmp_path / "black.mp4", lambda i, f: f * 0 if i in black else f
-    )
+    video = transform_clip(source, tmp_path / "black.mp4", lambda i, f: f * 0 if i in black else f)
     plan = pipeline.plan(video, chunk_frames=40)
     features = [pipeline.analyze_chunk(plan, chunk) for chunk in plan.chunks]
     indices = np.concatenate([f.frame_indices for f in features])

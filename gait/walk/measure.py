@@ -16,6 +16,7 @@ from gait.walk import parameters, quality
 from gait.walk.contacts import contacts_table
 from gait.walk.floor import fit_floor
 from gait.walk.footprints import clip_footprints
+from gait.walk.joint_angles import angles_block
 from gait.walk.passes import forward_walking
 from gait.walk.scale import fit_stature
 from gait.walk.walker import find_walker
@@ -68,6 +69,12 @@ def measure(clip: Clip, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
     steps = parameters.steps(contacts, per_step, clip.video_px_per_analysis_px)
     metrics = parameters.summary(contacts, per_step, per_stride)
     warnings = walking.warnings + quality.withheld_support_phases(metrics, steps)
+    angles = None
+    if "person_landmarks" in arrays:
+        angles, angle_warnings = angles_block(
+            arrays["person_landmarks"], frame_indices, times_s, contacts
+        )
+        warnings += angle_warnings
     if clip.height_m is None:
         warnings.append("no height given: lengths and speed are relative to stature only")
     return Result(
@@ -86,5 +93,6 @@ def measure(clip: Clip, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
             video_px_per_analysis_px=clip.video_px_per_analysis_px,
         ),
         warnings=warnings,
+        angles=angles,
         contacts=contacts,
     )
