@@ -20,6 +20,7 @@ import itertools
 import json
 import math
 import os
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
@@ -238,16 +239,19 @@ def person_arrays(frames: Sequence[PersonFrames]) -> dict[str, np.ndarray]:
     }
 
 
-_TRACKER: PersonTracker | None = None
+_TRACKERS = threading.local()
 
 
 def person_tracker() -> PersonTracker:
-    """This process's tracker (loading the three models costs ~0.1 s, so once per process).
-    The whole-frame segmentation is off: no kept array uses it."""
-    global _TRACKER
-    if _TRACKER is None:
-        _TRACKER = PersonTracker(REDETECT_INTERVAL_FRAMES, with_scene_mask=False)
-    return _TRACKER
+    """This thread's tracker: loading the models costs ~0.1 s, so once per thread, and a
+    tracker (its state, its LiteRT interpreters) must not be shared by threads running
+    chunks at once (the Functions host runs activities on a thread pool). The whole-frame
+    segmentation is off: no kept array uses it."""
+    tracker = getattr(_TRACKERS, "tracker", None)
+    if tracker is None:
+        tracker = PersonTracker(REDETECT_INTERVAL_FRAMES, with_scene_mask=False)
+        _TRACKERS.tracker = tracker
+    return tracker
 
 
 def aggregate(plan: Plan, features: Sequence[ChunkFeatures]) -> Result:
