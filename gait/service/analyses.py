@@ -250,9 +250,14 @@ def rescale_analysis(call: Call) -> func.HttpResponse:
     settings = context.settings()
     store = context.blobs()
     container = settings.artifacts_container
-    plan = Plan.from_bytes(store.read_bytes(container, artifact_name(analysis_id, "plan.npz")))
     names = sorted(store.list_prefix(container, artifact_name(analysis_id, "features/")))
-    features = [ChunkFeatures.from_bytes(store.read_bytes(container, n)) for n in names]
+    try:
+        plan = Plan.from_bytes(store.read_bytes(container, artifact_name(analysis_id, "plan.npz")))
+        features = [ChunkFeatures.from_bytes(store.read_bytes(container, n)) for n in names]
+    except ValueError as exc:  # stored by an older version (pipeline.FORMAT_VERSION)
+        raise ServiceError(
+            409, "CONFLICT", "the analysis was stored by an older version; upload it again"
+        ) from exc
     if not names or sum(f.frame_indices.size for f in features) == 0:
         raise ServiceError(409, "CONFLICT", "the analysis' features are no longer stored")
     try:
