@@ -96,6 +96,11 @@ async def cancel_analysis(
     return await analyses.cancel_analysis(req, client)
 
 
+@app.route(route=ANALYSIS + "/report", methods=["GET"], auth_level=AUTH)
+async def get_report(req: func.HttpRequest) -> func.HttpResponse:
+    return await analyses.get_report(req)
+
+
 # -- health: anonymous, for probes and the legacy frontend -----------------------------------
 @app.route(route="health", methods=["GET"], auth_level=func.AuthLevel.ANONYMOUS)
 def liveness(req: func.HttpRequest) -> func.HttpResponse:

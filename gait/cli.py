@@ -60,7 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="where to write the result (default: VIDEO_STEM.gait.json here)",
     )
     analyze.add_argument(
-        "--report", type=Path, default=None, help="also draw the result as a PNG picture here"
+        "--report",
+        type=report_path,
+        default=None,
+        help="also write a report here: an HTML page (.html; a refused analysis gets the "
+        "page saying why) or a PNG picture (.png)",
     )
     analyze.add_argument(
         "--workers",
@@ -90,22 +94,49 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run_analyze(args: argparse.Namespace) -> int:
     output = args.json or Path(Path(args.video).stem + ".gait.json")
-    result = analyze_video(
-        args.video,
-        height_m=args.height_m,
-        workers=args.workers,
-        chunk_frames=args.chunk_frames,
-        progress=ProgressBar("analysing"),
-    ).to_dict()
+    html = args.report is not None and args.report.suffix.lower() in HTML_SUFFIXES
+    try:
+        result = analyze_video(
+            args.video,
+            height_m=args.height_m,
+            workers=args.workers,
+            chunk_frames=args.chunk_frames,
+            progress=ProgressBar("analysing"),
+        ).to_dict()
+    except GaitError as exc:
+        if html:
+            from gait.html_report import write_failure
+
+            # stderr keeps its one line (the error); the page says the rest.
+            write_failure(exc.to_dict(), args.report)
+        raise
     write_json_atomic(output, result)
     print(summary_line(result))
     print(f"result: {output}")
-    if args.report:
+    if html:
+        from gait.html_report import write_report as write_html
+
+        write_html(args.video, result, args.report, angles=result.get("angles"))
+        print(f"report: {args.report}")
+    elif args.report:
         from gait.report import write_report
 
         write_report(args.video, result, args.report)
         print(f"report: {args.report}")
     return EXIT_OK
+
+
+#: ``--report`` suffixes: an HTML page, or the PNG picture.
+HTML_SUFFIXES = (".html", ".htm")
+PNG_SUFFIXES = (".png",)
+
+
+def report_path(text: str) -> Path:
+    """A ``--report`` path whose suffix names the format (argparse type)."""
+    path = Path(text)
+    if path.suffix.lower() not in HTML_SUFFIXES + PNG_SUFFIXES:
+        raise argparse.ArgumentTypeError(f"{text}: the report must end in .html or .png")
+    return path
 
 
 def summary_line(result: dict[str, Any]) -> str:

@@ -627,7 +627,7 @@ def _angles_section(angles: Mapping[str, Any] | None) -> str:
         )
         for n in names
     )
-    diff = field(angles, "left_right_difference", default={})
+    diff = field(angles, "side_difference", "left_right_difference", default={})
     rows = []
     for key, label in ANGLE_SUMMARY_LABELS.items():
         cells = []
@@ -642,6 +642,7 @@ def _angles_section(angles: Mapping[str, Any] | None) -> str:
             f"<td>{esc(ref.describe()) if ref else '–'}</td></tr>"
         )
     head = "".join(f"<th>{esc(_foot_name(n))}</th>" for n in names)
+    difference_head = esc(" − ".join(_foot_name(n) for n in names))
     return (
         '<section id="angles"><h2>Joint angles over the gait cycle</h2>'
         f'<div class="charts">{charts}</div>'
@@ -649,7 +650,7 @@ def _angles_section(angles: Mapping[str, Any] | None) -> str:
         "hidden are left out, not filled in. No normative curve is drawn: no published "
         "normative curve could be reproduced faithfully here; typical values are in the "
         "table.</p>"
-        f"<table><thead><tr><th>deg</th>{head}<th>Left − right</th><th>Reference</th></tr>"
+        f"<table><thead><tr><th>deg</th>{head}<th>{difference_head}</th><th>Reference</th></tr>"
         f"</thead><tbody>{''.join(rows)}</tbody></table>"
         f'<p class="sub">Typical values: {esc(norms.PERRY_2010)}.</p></section>'
     )

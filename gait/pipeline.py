@@ -20,6 +20,7 @@ import itertools
 import json
 import math
 import os
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 
@@ -27,18 +28,31 @@ import numpy as np
 
 from gait.frame import features as frame_features
 from gait.frame import segment
+from gait.person.tracker import PersonFrames, PersonTracker, tracking_start
 from gait.result import Result
 from gait.video import VideoInfo, analysis_size, probe, read_frames
 from gait.walk.measure import Clip, measure
 
 #: Version of the Plan / ChunkFeatures wire format; bump when either changes shape.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 #: Default frames per chunk: 8 s at 30 fps. Memory does not depend on it (a chunk holds a
 #: few frames at a time); it trades per-chunk overhead against fan-out width.
 DEFAULT_CHUNK_FRAMES = 240
 #: Upper bound on the number of chunks: Durable fan-outs of thousands of activities stall,
 #: so a long video gets longer chunks instead of more of them.
 MAX_CHUNKS = 64
+#: The person tracker re-detects on every frame whose index is a multiple of this (1 s at
+#: 30 fps): a chunk then starts tracking at most this many frames before its first frame and
+#: gets the same per-frame results as a whole-video pass (see :mod:`gait.person.tracker`).
+REDETECT_INTERVAL_FRAMES = 30
+#: The person arrays a chunk keeps, by their :class:`PersonFrames` field: the 33 landmarks
+#: ``(n, 33, 4)`` float32 (x, y analysis px, z, visibility), the pose score ``(n,)`` float32
+#: and the detector's person count ``(n,)`` int8 (-1 where it did not run).
+PERSON_ARRAYS = {
+    "person_landmarks": "landmarks",
+    "person_pose_score": "pose_score",
+    "person_count": "person_count",
+}
 #: The :class:`VideoInfo` fields that are arrays: shipped as arrays, the rest as JSON.
 VIDEO_ARRAYS = ("frame_times_s", "keyframes")
 
@@ -186,17 +200,58 @@ def analyze_chunk(
     """Decode ``chunk`` and reduce each frame to its features.
 
     ``source`` reads the same video from another location than ``plan.video.path``.
+    The person tracker starts at the re-detection grid frame at or before ``chunk.start``
+    (up to :data:`REDETECT_INTERVAL_FRAMES` warm-up frames, decoded and tracked, not kept),
+    so every frame's person arrays are those of a whole-video pass. A blank frame (black,
+    a fade-in) gives empty features and no pose, and the tracker re-detects after it.
     """
     extractor = frame_features.FrameFeatureExtractor(plan.background)
+    tracker = person_tracker()
+    tracker.reset()
     indices: list[int] = []
     rows: list[dict[str, np.ndarray]] = []
+    people: list[PersonFrames] = []
+    first = tracking_start(chunk.start, REDETECT_INTERVAL_FRAMES)
     for index, _time_s, image in read_frames(
-        plan.video, chunk.start, chunk.stop, plan.analysis_size, source
+        plan.video, first, chunk.stop, plan.analysis_size, source
     ):
+        person = PersonFrames.empty(1)
+        if segment.is_blank(image):
+            tracker.reset()
+        else:
+            tracker.update(image, index, person)
+        if index < chunk.start:
+            continue
         indices.append(index)
         rows.append(extractor(image))
+        people.append(person)
     arrays = frame_features.stack(rows, plan.analysis_size)
+    arrays.update(person_arrays(people))
     return ChunkFeatures(chunk, np.asarray(indices, dtype=np.int64), arrays)
+
+
+def person_arrays(frames: Sequence[PersonFrames]) -> dict[str, np.ndarray]:
+    """The :data:`PERSON_ARRAYS` of consecutive one-frame results, one row per frame."""
+    empty = PersonFrames.empty(0)
+    return {
+        name: np.concatenate([getattr(empty, field)] + [getattr(f, field) for f in frames])
+        for name, field in PERSON_ARRAYS.items()
+    }
+
+
+_TRACKERS = threading.local()
+
+
+def person_tracker() -> PersonTracker:
+    """This thread's tracker: loading the models costs ~0.1 s, so once per thread, and a
+    tracker (its state, its LiteRT interpreters) must not be shared by threads running
+    chunks at once (the Functions host runs activities on a thread pool). The whole-frame
+    segmentation is off: no kept array uses it."""
+    tracker = getattr(_TRACKERS, "tracker", None)
+    if tracker is None:
+        tracker = PersonTracker(REDETECT_INTERVAL_FRAMES, with_scene_mask=False)
+        _TRACKERS.tracker = tracker
+    return tracker
 
 
 def aggregate(plan: Plan, features: Sequence[ChunkFeatures]) -> Result:

@@ -33,6 +33,9 @@ class Result:
     metrics: dict[str, Any] = field(default_factory=dict)
     quality: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: Sagittal joint angles per foot (:func:`gait.walk.joint_angles.angles_block`), or
+    #: None when no landmarks were measured or too little of the cycle was.
+    angles: dict[str, Any] | None = None
     #: The contacts table ``steps`` and ``metrics`` were computed from (not in the JSON).
     contacts: Contacts | None = field(default=None, repr=False, compare=False)
 
@@ -45,6 +48,7 @@ class Result:
             "metrics": self.metrics,
             "quality": self.quality,
             "warnings": self.warnings,
+            "angles": self.angles,
         }
 
 

@@ -116,3 +116,34 @@ def test_progress_bar_draws_only_on_a_terminal():
     assert "50/200 frames" in terminal.getvalue() and "s left" in terminal.getvalue()
     assert terminal.getvalue().endswith("\n")
     assert pipe.getvalue() == ""
+
+
+def test_html_report_is_chosen_by_its_suffix(tmp_path, synthetic, capsys):
+    video, _ = synthetic(width=480, height=270, duration_s=5.0, seed=5)
+    output, report = tmp_path / "result.json", tmp_path / "walk.html"
+    exit_code, stderr = run_main(
+        "analyze", str(video), "--json", str(output), "--report", str(report),
+        "--workers", "1", capsys=capsys,
+    )  # fmt: skip
+    assert exit_code == 0, stderr
+    page = report.read_text(encoding="utf-8")
+    result = json.loads(output.read_text())
+    assert page.startswith("<!DOCTYPE html>")
+    assert 'data-key="cadence_spm"' in page and 'data-key="stance_pct"' in page
+    assert result["angles"] is not None and page.count('class="angle-summary"') >= 5
+
+
+def test_refused_analysis_writes_the_failure_page(tmp_path, small_clip, capsys):
+    output, report = tmp_path / "result.json", tmp_path / "why.html"
+    exit_code, stderr = run_main(
+        "analyze", str(small_clip), "--json", str(output), "--report", str(report),
+        "--workers", "1", capsys=capsys,
+    )  # fmt: skip
+    assert exit_code == 2 and stderr.startswith("error: no_reliable_gait:")
+    assert not output.exists()
+    assert "<code>no_reliable_gait</code>" in report.read_text(encoding="utf-8")
+
+
+def test_report_with_an_unknown_suffix_is_refused(small_clip, capsys):
+    exit_code, stderr = run_main("analyze", str(small_clip), "--report", "r.pdf", capsys=capsys)
+    assert exit_code == 2 and ".html or .png" in stderr

@@ -9,6 +9,7 @@ import pytest
 
 from gait import pipeline
 from gait.errors import GaitError
+from tests.media import transform_clip
 
 REAL = ["side-indoor-forward-then-backward.mp4", "side-outdoor-walker-and-jumper.mp4"]
 
@@ -91,7 +92,8 @@ def test_features_are_the_same_whatever_the_chunking(small_clip):
         parts.sort(key=lambda part: part.chunk.start)
         assert np.array_equal(np.concatenate([p.frame_indices for p in parts]), whole.frame_indices)
         for name, array in whole.arrays.items():
-            assert np.array_equal(np.concatenate([p.arrays[name] for p in parts]), array), name
+            joined = np.concatenate([p.arrays[name] for p in parts])
+            assert np.array_equal(joined, array, equal_nan=True), name
 
 
 def test_result_is_chunk_invariant_on_a_synthetic_walk(synthetic, analysed):
@@ -100,3 +102,42 @@ def test_result_is_chunk_invariant_on_a_synthetic_walk(synthetic, analysed):
     assert '"events"' in reference, "the walk must give a result for this test to mean much"
     for chunk_frames, seed in [(13, 6), (64, 7)]:
         assert run_chunked(video, chunk_frames, seed) == reference
+
+
+def test_person_arrays_are_the_same_whatever_the_chunking(synthetic):
+    """The tracker's warm-up from the re-detection grid makes each frame's person arrays
+    those of one pass over the whole clip, even for chunks starting off the grid."""
+    video, _ = synthetic(width=480, height=270, duration_s=3.0, seed=8)
+    whole_plan = pipeline.plan(video, chunk_frames=10_000)
+    whole = pipeline.analyze_chunk(whole_plan, whole_plan.chunks[0])
+    assert whole.arrays["person_landmarks"].shape == (len(whole.frame_indices), 33, 4)
+    assert (whole.arrays["person_pose_score"] >= 0.5).mean() > 0.6, "the figure must be seen"
+    plan = pipeline.plan(video, chunk_frames=17)
+    assert any(chunk.start % pipeline.REDETECT_INTERVAL_FRAMES for chunk in plan.chunks)
+    parts = [pipeline.analyze_chunk(plan, chunk) for chunk in plan.chunks]
+    for name in pipeline.PERSON_ARRAYS:
+        joined = np.concatenate([p.arrays[name] for p in parts])
+        assert np.array_equal(joined, whole.arrays[name], equal_nan=True), name
+
+
+def test_black_frames_give_empty_features_not_a_crash(synthetic, tmp_path):
+    """A fade-in from black and a dropped (black) frame mid-walk: those frames see nothing,
+    the walk is still measured."""
+    source, _ = synthetic(width=480, height=270, duration_s=5.0, seed=5)
+    black = {0, 1, 2, 3, 4, 75}
+    video = transform_clip(source, tmp_path / "black.mp4", lambda i, f: f * 0 if i in black else f)
+    plan = pipeline.plan(video, chunk_frames=40)
+    features = [pipeline.analyze_chunk(plan, chunk) for chunk in plan.chunks]
+    indices = np.concatenate([f.frame_indices for f in features])
+    arrays = {
+        name: np.concatenate([f.arrays[name] for f in features]) for name in features[0].arrays
+    }
+    rows = np.isin(indices, sorted(black))
+    assert rows.sum() == len(black)
+    assert (arrays["bottom_y"][rows] == -1).all()
+    assert (arrays["blobs"][rows] == -1).all()
+    assert (arrays["person_pose_score"][rows] == 0).all()
+    assert np.isnan(arrays["person_landmarks"][rows]).all()
+    assert (arrays["person_pose_score"][~rows] >= 0.5).mean() > 0.6
+    result = pipeline.aggregate(plan, features)
+    assert result.to_dict()["events"], "the walk around the black frames is still measured"

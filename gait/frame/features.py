@@ -66,6 +66,8 @@ class FrameFeatureExtractor:
         self.background_level = segment.brightness_level(self.background)
 
     def __call__(self, image: np.ndarray) -> dict[str, np.ndarray]:
+        if segment.is_blank(image):
+            return self.blank()
         gain = segment.brightness_level(image) / max(self.background_level, 1.0)
         image = segment.corrected_exposure(image, gain)
         outline = segment.foreground_mask(image, self.background)
@@ -116,6 +118,16 @@ class FrameFeatureExtractor:
             "bottom_y": bottom.astype(np.int16),
             "bottom_run": run.astype(np.uint8),
             "foreground_fraction": np.float32(cv2.countNonZero(outline) / outline.size),
+        }
+
+
+    def blank(self) -> dict[str, np.ndarray]:
+        """The features of a frame where nothing is seen (a black or blank frame)."""
+        return {
+            "blobs": np.full((MAX_BLOBS, 7), -1, dtype=np.int32),
+            "bottom_y": np.full(self.width, -1, np.int16),
+            "bottom_run": np.zeros(self.width, np.uint8),
+            "foreground_fraction": np.float32(0.0),
         }
 
 

@@ -33,6 +33,10 @@ SHADOW_MIN_RATIO = 0.5
 SHADOW_MAX_DIFFERENCE = 70
 #: Pixel stride of the grid on which the noise level is estimated.
 SAMPLE_STRIDE_PX = 8
+#: A frame whose sampled grey levels span fewer than this many levels (1st to 99th
+#: percentile) is blank: black (fade-in, dropped frame), white or uniform. Codec noise on a
+#: real scene spans tens of levels; H.264 keeps a flat frame within a few.
+BLANK_SPREAD_LEVELS = 6
 
 
 def background_sample_indices(info: VideoInfo, samples: int = BACKGROUND_SAMPLES) -> np.ndarray:
@@ -78,11 +82,20 @@ def brightness_level(image: np.ndarray) -> float:
     return float(np.partition(flat, flat.size // 2)[flat.size // 2])
 
 
+def is_blank(image: np.ndarray) -> bool:
+    """Whether a BGR ``uint8`` image is blank (see :data:`BLANK_SPREAD_LEVELS`), on the same
+    sparse grid as :func:`brightness_level`."""
+    sample = np.ascontiguousarray(image[::SAMPLE_STRIDE_PX, ::SAMPLE_STRIDE_PX])
+    low, high = np.percentile(cv2.cvtColor(sample, cv2.COLOR_BGR2GRAY), [1, 99])
+    return bool(high - low < BLANK_SPREAD_LEVELS)
+
+
 def corrected_exposure(image: np.ndarray, gain: float) -> np.ndarray:
     """``image`` with a global exposure change divided out when it exceeds
     :data:`EXPOSURE_TOLERANCE`; the image itself otherwise. ``gain`` is the frame's
     :func:`brightness_level` over the background's (1.0 = unchanged)."""
-    if abs(gain - 1.0) > EXPOSURE_TOLERANCE:
+    # A zero gain (a black frame) has no exposure to divide out.
+    if gain > 0.0 and abs(gain - 1.0) > EXPOSURE_TOLERANCE:
         return cv2.convertScaleAbs(image, alpha=1.0 / gain)
     return image
 

@@ -238,6 +238,26 @@ def analyze_video_chunk(task: dict[str, Any]) -> dict[str, Any]:
     return {"index": chunk.index, "features_blob": name, "frames": frames}
 
 
+#: The report page's picture of the walk, stored beside ``result.json``.
+REPORT_FRAME = "walk.jpg"
+
+
+def _store_walk_frame(analysis_id: str, task: dict[str, Any], result: dict[str, Any]) -> None:
+    """Store :func:`gait.html_report.walk_frame_jpeg` of the video beside the result. Best
+    effort: without it the report draws the footprints on a blank floor, so a video that
+    changed or cannot be read again is logged, not a failed analysis."""
+    from gait.html_report import walk_frame_jpeg
+
+    try:
+        path = local_video(analysis_id, task["video_blob"], task.get("video_etag"))
+        jpeg = walk_frame_jpeg(path, result)
+    except (VideoChanged, ServiceError, GaitError) as exc:
+        context.analysis_log(analysis_id).warning("no walk frame for the report: %s", exc)
+        return
+    if jpeg is not None:
+        write_artifact(analysis_id, REPORT_FRAME, jpeg, "image/jpeg")
+
+
 def aggregate_features(task: dict[str, Any]) -> dict[str, Any]:
     """Measure the gait from every chunk's features; the result JSON goes to a blob."""
     analysis_id = task["analysis_id"]
@@ -264,6 +284,7 @@ def aggregate_features(task: dict[str, Any]) -> dict[str, Any]:
     )
     if name is None:
         return GONE
+    _store_walk_frame(analysis_id, task, result)
     elapsed = time.perf_counter() - started
     frames = sum(int(f.frame_indices.size) for f in features)
     log.info(

@@ -20,7 +20,7 @@ from gait.service.errors import NotFound, ServiceError
 from gait.service.legacy import analysis_view
 from gait.service.records import now_iso
 from gait.service.validation import bad_request, integer, parse_height
-from gait.service.web import Call, endpoint, json_body, json_response
+from gait.service.web import Call, api_base, endpoint, json_body, json_response
 
 #: Durable runtime statuses of an orchestration that is still going (or may still go).
 RUNNING = frozenset({"Pending", "Running", "ContinuedAsNew", "Suspended"})
@@ -81,9 +81,49 @@ def get_analysis(call: Call) -> func.HttpResponse:
                 )
                 or record
             )
-    return json_response(
-        analysis_view(record, video_url=_video_url(record), result=_result(record))
-    )
+    view = analysis_view(record, video_url=_video_url(record), result=_result(record))
+    return json_response({**view, "report_url": report_url(call, record["id"])})
+
+
+def report_url(call: Call, analysis_id: str) -> str:
+    """Where :func:`get_report` serves the analysis' HTML page."""
+    return f"{api_base(call.req)}/v1/analysis/{analysis_id}/report"
+
+
+@endpoint
+def get_report(call: Call) -> func.HttpResponse:
+    """``GET v1/analysis/{id}/report``: the HTML report page of a completed analysis, the
+    page saying why for a failed one; 409 while it runs. Same access rule as the analysis."""
+    from gait import html_report
+
+    record = _record(call)
+    status = record.get("status")
+    if status not in steps.FINISHED:
+        raise ServiceError(
+            409,
+            "CONFLICT",
+            "the analysis is still running; its report is not ready",
+            {"analysis_id": record["id"], "status": status},
+        )
+    result = _result(record)
+    if result is None:
+        error = record.get("error") or {"code": status, "message": f"the analysis {status}"}
+        page = html_report.render_failure(error, video_name=record.get("filename"))
+    else:
+        page = html_report.render_report(
+            result, frame_jpeg=_walk_frame(record["id"]), angles=result.get("angles")
+        )
+    return func.HttpResponse(page, status_code=200, mimetype="text/html", charset="utf-8")
+
+
+def _walk_frame(analysis_id: str) -> bytes | None:
+    """The walk frame the aggregate activity stored beside the result, if it did."""
+    settings = context.settings()
+    store = context.blobs()
+    name = artifact_name(analysis_id, activities.REPORT_FRAME)
+    if name not in store.list_prefix(settings.artifacts_container, name):
+        return None
+    return store.read_bytes(settings.artifacts_container, name)
 
 
 @endpoint
@@ -210,9 +250,14 @@ def rescale_analysis(call: Call) -> func.HttpResponse:
     settings = context.settings()
     store = context.blobs()
     container = settings.artifacts_container
-    plan = Plan.from_bytes(store.read_bytes(container, artifact_name(analysis_id, "plan.npz")))
     names = sorted(store.list_prefix(container, artifact_name(analysis_id, "features/")))
-    features = [ChunkFeatures.from_bytes(store.read_bytes(container, n)) for n in names]
+    try:
+        plan = Plan.from_bytes(store.read_bytes(container, artifact_name(analysis_id, "plan.npz")))
+        features = [ChunkFeatures.from_bytes(store.read_bytes(container, n)) for n in names]
+    except ValueError as exc:  # stored by an older version (pipeline.FORMAT_VERSION)
+        raise ServiceError(
+            409, "CONFLICT", "the analysis was stored by an older version; upload it again"
+        ) from exc
     if not names or sum(f.frame_indices.size for f in features) == 0:
         raise ServiceError(409, "CONFLICT", "the analysis' features are no longer stored")
     try:

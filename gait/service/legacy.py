@@ -120,8 +120,9 @@ def video_quality_score(quality: dict[str, Any]) -> float | None:
 
 def pose_detection_rate(quality: dict[str, Any]) -> float | None:
     """0-1: the share of the video's frames in which the walker was found
-    (``quality.frames_with_walker_pct`` / 100; today the silhouette tracker's share, the
-    person model's once it replaces it). ``None`` when not measured."""
+    (``quality.frames_with_walker_pct`` / 100: the frames where the person model found a
+    pose on the walker, or the silhouette's share when it did not run). ``None`` when not
+    measured."""
     value = quality.get("frames_with_walker_pct")
     return None if value is None else round(float(value) / 100.0, 4)
 

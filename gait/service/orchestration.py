@@ -137,6 +137,7 @@ def _analyze(
             "analysis_id": analysis_id,
             "plan_blob": planned["plan_blob"],
             "video_blob": job["video_blob"],
+            "video_etag": job.get("video_etag"),
             "features_blobs": features,
         },
     )

@@ -12,10 +12,11 @@ import numpy as np
 
 from gait.result import Result
 from gait.video import VideoInfo
-from gait.walk import parameters, quality
+from gait.walk import parameters, person_checks, quality
 from gait.walk.contacts import contacts_table
 from gait.walk.floor import fit_floor
 from gait.walk.footprints import clip_footprints
+from gait.walk.joint_angles import angles_block, leg_assignment
 from gait.walk.passes import forward_walking
 from gait.walk.scale import fit_stature
 from gait.walk.walker import find_walker
@@ -68,6 +69,19 @@ def measure(clip: Clip, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
     steps = parameters.steps(contacts, per_step, clip.video_px_per_analysis_px)
     metrics = parameters.summary(contacts, per_step, per_stride)
     warnings = walking.warnings + quality.withheld_support_phases(metrics, steps)
+    angles, pose_seen, stature_ratio = None, None, None
+    if "person_landmarks" in arrays:
+        landmarks = arrays["person_landmarks"]
+        angles, angle_warnings = angles_block(landmarks, frame_indices, times_s, contacts)
+        pose_seen = person_checks.pose_on_walker(
+            landmarks, arrays["person_pose_score"], walker.boxes
+        )
+        # Frames of steady walking: a contact of the table is in stance.
+        steady = leg_assignment(landmarks, frame_indices, contacts)[0] >= 0
+        stature_ratio, stature_warnings = person_checks.stature_check(
+            landmarks, steady, stature_line
+        )
+        warnings += angle_warnings + stature_warnings
     if clip.height_m is None:
         warnings.append("no height given: lengths and speed are relative to stature only")
     return Result(
@@ -84,7 +98,10 @@ def measure(clip: Clip, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
             stature_px=stature_px,
             floor=floor,
             video_px_per_analysis_px=clip.video_px_per_analysis_px,
+            pose_on_walker=pose_seen,
+            stature_landmark_ratio=stature_ratio,
         ),
         warnings=warnings,
+        angles=angles,
         contacts=contacts,
     )

@@ -94,18 +94,26 @@ def quality_block(
     stature_px: float,
     floor: tuple[float, float],
     video_px_per_analysis_px: float,
+    pose_on_walker: np.ndarray | None = None,
+    stature_landmark_ratio: float | None = None,
 ) -> dict[str, Any]:
     """The result's ``quality``: what was analysed, left out, and how far to trust it.
 
     ``walker_seen`` ``(n,)`` bool and ``foreground_fraction`` ``(n,)`` per frame;
     ``stature_px`` and ``floor`` (``y = a + b x``) in analysis pixels, reported in the
-    upright video's pixels.
+    upright video's pixels. ``pose_on_walker`` ``(n,)`` bool, when the person model ran:
+    the frames it found a pose on the walker (:func:`gait.walk.person_checks.pose_on_walker`),
+    which then give ``frames_with_walker_pct``; ``stature_landmark_ratio``: the landmarks'
+    stature over the silhouette's (:func:`gait.walk.person_checks.stature_check`).
     """
     n = walker_seen.size
+    with_walker = walker_seen if pose_on_walker is None else pose_on_walker
     to_video = video_px_per_analysis_px
     return {
         "frames_analysed": n,
-        "frames_with_walker_pct": round(100.0 * np.count_nonzero(walker_seen) / max(1, n), 2),
+        "frames_with_walker_pct": round(100.0 * np.count_nonzero(with_walker) / max(1, n), 2),
+        "frames_with_walker_source": "silhouette" if pose_on_walker is None else "person_model",
+        "stature_landmark_ratio": stature_landmark_ratio,
         "steady_steps": metrics["steady_steps"],
         "footprints_found": footprints_found,
         "excluded_segments": walking.excluded,

@@ -36,6 +36,12 @@ ROUTES = [
         f"{API}/v1/analysis/{ANALYSIS_ID}/cancel",
         {"analysis_id": ANALYSIS_ID},
     ),
+    (
+        "get_report",
+        "GET",
+        f"{API}/v1/analysis/{ANALYSIS_ID}/report",
+        {"analysis_id": ANALYSIS_ID},
+    ),
 ]
 
 
@@ -111,6 +117,7 @@ def test_owners_see_only_their_analyses_and_the_clinic_role_sees_all(
         ("get_analysis", "GET", "", b""),
         ("rescale_analysis", "PATCH", "", b'{"height_m": 1.7}'),
         ("cancel_analysis", "POST", "/cancel", b""),
+        ("get_report", "GET", "/report", b""),
         ("delete_analysis", "DELETE", "", b""),
     ):
         status, answer, _ = call(bob, name, method, suffix, body)
@@ -120,6 +127,7 @@ def test_owners_see_only_their_analyses_and_the_clinic_role_sees_all(
     _, listing, _ = clinic.call("list_analyses", "GET", f"{API}/v1/analysis/list")
     assert [row["id"] for row in listing["analyses"]] == [analysis_id]
     assert call(clinic, "get_analysis", "GET")[0] == 200
+    assert call(clinic, "get_report", "GET")[0] == 409  # seen, but still processing
     assert call(clinic, "delete_analysis", "DELETE")[0] == 200
 
 

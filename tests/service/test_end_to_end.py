@@ -102,6 +102,31 @@ def run_analysis(http: Http, hub: Any, analysis_id: str, **kwargs: Any) -> Runne
     return runner
 
 
+def report(http: Http, analysis_id: str) -> tuple[int, Any, Any]:
+    return http.call(
+        "get_report",
+        "GET",
+        f"{API}/v1/analysis/{analysis_id}/report",
+        route_params={"analysis_id": analysis_id},
+    )
+
+
+def check_report(http: Http, analysis_id: str, view: dict[str, Any]) -> None:
+    """The report page is served at ``report_url``: the metrics rows of a completed
+    analysis, the failure's code for a failed one."""
+    assert view["report_url"] == f"{API}/v1/analysis/{analysis_id}/report"
+    status, page, response = report(http, analysis_id)
+    assert status == 200 and response.mimetype == "text/html"
+    assert response.charset == "utf-8"
+    page = page.decode("utf-8")
+    assert page.startswith("<!DOCTYPE html>")
+    if view["status"] == "completed":
+        assert 'data-key="cadence_spm"' in page and 'data-key="stance_pct"' in page
+        assert "data:image/jpeg;base64," in page, "the stored walk frame is drawn"
+    else:
+        assert f"<code>{view['failure']['code']}</code>" in page
+
+
 def check_completed(http: Http, analysis_id: str, video: Path) -> dict[str, Any]:
     status, view = get(http, analysis_id)
     assert status == 200
@@ -122,8 +147,9 @@ def check_completed(http: Http, analysis_id: str, video: Path) -> dict[str, Any]
         "metrics",
         "quality",
         "warnings",
+        "angles",
     }
-    for key in ("events", "steps", "metrics", "quality", "warnings", "schema_version"):
+    for key in ("events", "steps", "metrics", "quality", "warnings", "schema_version", "angles"):
         assert result[key] == expected[key], key
     expected["video"].pop("path")
     assert {k: v for k, v in result["video"].items() if k != "path"} == expected["video"]
@@ -194,11 +220,14 @@ def test_upload_progress_complete_list_delete(
         messages.append(view["step_message"])
     assert progress == sorted(progress) and progress[0] > steps.STEPS["analyzing"].progress
     assert f"{len(chunks)} of {len(chunks)}" in messages[-1]
+    status, conflict, _ = report(http, analysis_id)
+    assert status == 409 and conflict["details"]["status"] == "processing"
     runner.run()
     assert runner.done and runner.error is None
     assert hub.instances[analysis_id].runtime_status == "Completed"
 
     view = check_completed(http, analysis_id, walker_video)
+    check_report(http, analysis_id, view)
     # Every log line about the analysis names it; each activity logs duration and frames/s.
     lines = [r.getMessage() for r in caplog.records if r.name == "gait.service"]
     assert lines and all(f"[analysis {analysis_id}]" in line for line in lines)
@@ -317,7 +346,9 @@ def test_real_clip_through_the_service_matches_the_local_pipeline(
     assert status == 200, started
     runner = run_analysis(http, hub, started["analysis_id"])
     runner.run(pick=lambda pending: pending[-1])
-    check_completed(http, started["analysis_id"], REAL_CLIP)
+    check_report(
+        http, started["analysis_id"], check_completed(http, started["analysis_id"], REAL_CLIP)
+    )
 
 
 def test_an_activity_finishing_after_cancel_does_not_revive_the_analysis(

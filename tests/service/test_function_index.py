@@ -17,6 +17,7 @@ EXPECTED_ROUTES = {
     "rescale_analysis": ("v1/analysis/{analysis_id:guid}", {"PATCH"}),
     "delete_analysis": ("v1/analysis/{analysis_id:guid}", {"DELETE"}),
     "cancel_analysis": ("v1/analysis/{analysis_id:guid}/cancel", {"POST"}),
+    "get_report": ("v1/analysis/{analysis_id:guid}/report", {"GET"}),
     "liveness": ("health", {"GET"}),
     "readiness": ("health/ready", {"GET"}),
     "legacy_health": ("v1/health", {"GET"}),

@@ -1,0 +1,109 @@
+"""Joint angles per contact foot: legs matched to footprints by position, accuracy on a
+synthetic walk against its truth."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gait import pipeline
+from gait.walk import joint_angles as ja
+from tests.test_parameters import table
+
+
+def legs_at(heel_a_x: np.ndarray, heel_b_x: np.ndarray, swapped: np.ndarray) -> np.ndarray:
+    """``(n, 33, 4)`` landmarks whose heels stand at foot A's / B's x, under the model's
+    left / right names exchanged on the ``swapped`` frames; each leg's knee is drawn at a
+    different height so a test can tell which leg ended up in which slot."""
+    n = heel_a_x.size
+    lm = np.zeros((n, 33, 4))
+    lm[..., 3] = 1.0
+    left_x = np.where(swapped, heel_b_x, heel_a_x)
+    right_x = np.where(swapped, heel_a_x, heel_b_x)
+    lm[:, ja.LEFT_HEEL, 0], lm[:, ja.RIGHT_HEEL, 0] = left_x, right_x
+    lm[:, 25, 1] = np.where(swapped, 2.0, 1.0)  # left knee: 1 = foot A's leg
+    lm[:, 26, 1] = np.where(swapped, 1.0, 2.0)
+    return lm
+
+
+def test_legs_follow_the_footprints_not_the_model_labels():
+    # A stands at x=0 over frames 0-18, B at x=100 over frames 15-33 (double support 15-18).
+    contacts = table([0.0, 0.5], [0.6, 1.1], [0.0, 100.0])
+    frames = np.arange(34)
+    heel_a = np.where(frames <= 18, 0.0, 0.0 + 4.0 * (frames - 18))  # A swings off after FO
+    heel_b = np.where(frames >= 15, 100.0, 100.0 - 4.0 * (15 - frames))
+    swapped = np.random.default_rng(0).random(frames.size) < 0.5
+    landmarks = legs_at(heel_a, heel_b, swapped)
+    swap, direction = ja.leg_assignment(landmarks, frames, contacts)
+    assert swap.tolist() == swapped.astype(int).tolist()
+    assert (direction == 1).all()
+    ordered = ja.legs_by_foot(landmarks, swap)
+    assert (ordered[:, 25, 1] == 1.0).all() and (ordered[:, 26, 1] == 2.0).all()
+
+
+def test_frames_outside_any_stance_are_left_undecided():
+    contacts = table([0.0, 0.5], [0.3, 0.8], [0.0, 100.0])  # a flight phase: frames 10-14
+    frames = np.arange(25)
+    landmarks = legs_at(np.zeros(25), np.full(25, 100.0), np.zeros(25, bool))
+    swap, direction = ja.leg_assignment(landmarks, frames, contacts)
+    assert (swap[10:15] == -1).all() and (direction[10:15] == 0).all()
+    assert np.isnan(ja.legs_by_foot(landmarks, swap)[10:15][:, ja.LEFT_LEG]).all()
+
+
+def test_angles_are_withheld_when_no_landmark_is_seen():
+    contacts = table([0.0, 0.5, 1.0, 1.5, 2.0], [0.6, 1.1, 1.6, 2.1, 2.6], [0, 100, 200, 300, 400])
+    frames = np.arange(80)
+    landmarks = np.full((80, 33, 4), np.nan)
+    block, warnings = ja.angles_block(landmarks, frames, frames / 30.0, contacts)
+    assert block is None
+    assert warnings and "joint angles withheld" in warnings[0]
+
+
+def mean_abs_error_deg(video, truth) -> dict[str, float]:
+    """Per joint, the mean absolute error (deg) of the per-frame angles of both feet against
+    the truth, each result foot matched to the truth foot whose initial contacts it shares."""
+    plan = pipeline.plan(video)
+    features = [pipeline.analyze_chunk(plan, chunk) for chunk in plan.chunks]
+    result = pipeline.aggregate(plan, features)
+    frames = np.concatenate([f.frame_indices for f in features])
+    landmarks = np.concatenate([f.arrays["person_landmarks"] for f in features])
+    per_foot = ja.foot_angles_deg(
+        landmarks, frames, plan.video.frame_times_s[frames], result.contacts
+    )
+    true_ic = {e["frame"]: e["foot"] for e in truth["events"] if e["type"] == "initial_contact"}
+    errors: dict[str, list[np.ndarray]] = {}
+    for foot in ja.FEET:
+        ics = [
+            e["frame"]
+            for e in result.events
+            if e["type"] == "initial_contact" and e["foot"] == foot
+        ]
+        names = [true_ic[min(true_ic, key=lambda f: abs(f - ic))] for ic in ics]
+        side = max(set(names), key=names.count)
+        for joint, estimate in per_foot[foot].items():
+            true = np.asarray(truth["joint_angles_deg"][side][joint])[frames]
+            seen = np.isfinite(estimate)
+            errors.setdefault(joint, []).append(np.abs(estimate[seen] - true[seen]))
+    assert result.angles is not None and set(result.angles["sides"]) == set(ja.FEET)
+    return {joint: float(np.mean(np.concatenate(e))) for joint, e in errors.items()}
+
+
+@pytest.fixture(scope="module")
+def synthetic_angle_errors(synthetic):
+    return mean_abs_error_deg(*synthetic(width=480, height=270, duration_s=5.0, seed=5))
+
+
+def test_angles_on_a_synthetic_walk_are_within_the_measured_bound(synthetic_angle_errors):
+    # Measured 2026-12-01 on this clip: hip 7.7, knee 10.6, ankle 7.9 deg (README accuracy).
+    # Guards against a regression (e.g. legs swapped between feet gives > 20 deg).
+    errors = synthetic_angle_errors
+    assert errors["hip"] <= 10.0 and errors["knee"] <= 13.0 and errors["ankle"] <= 10.0, errors
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="target not met: the landmark model's legs on the synthetic figure are off by "
+    "~8 deg even with each frame's legs matched to the truth in hindsight (README accuracy)",
+)
+def test_knee_and_hip_angles_meet_the_5_deg_target(synthetic_angle_errors):
+    assert synthetic_angle_errors["knee"] <= 5.0 and synthetic_angle_errors["hip"] <= 5.0
