@@ -15,7 +15,7 @@ import pytest
 import function_app
 from gait.service import legacy, steps
 from tests.service.harness import Http
-from tests.service.test_end_to_end import API, multipart, run_analysis
+from tests.service.test_end_to_end import API, run_analysis, upload
 
 #: What the report page reads under ``metrics`` (numbers: ``.toFixed`` is called on them).
 METRIC_NUMBERS = (
@@ -41,15 +41,7 @@ def http(hub, loop, service_env) -> Http:
 
 def frontend_upload(http: Http, data: bytes, filename: str = "walk.mp4") -> tuple[int, Any]:
     """R2 exactly: ``?view_type=front&fps=30.0``, one part ``file``, no patient or height."""
-    body, content_type = multipart(data, filename)
-    status, payload, _ = http.call(
-        "upload_analysis",
-        "POST",
-        f"{API}/v1/analysis/upload?view_type=front&fps=30.0",
-        body=body,
-        headers={"content-type": content_type, "content-length": str(len(body))},
-    )
-    return status, payload
+    return upload(http, data, query="view_type=front&fps=30.0", filename=filename)
 
 
 def poll(http: Http, analysis_id: str) -> dict[str, Any]:
