@@ -4,8 +4,8 @@
 
 Without ``--video`` it renders a synthetic 1080p30 walk (laps, so the walker is in view the
 whole time). Prints frames/s, the real-time factor, and the ratio of analysis wall time to
-decode-only wall time (target <= 3 with the person model, on a 2-core machine). Figures, not assertions: the
-machines are shared and noisy, so compare ratios measured in the same run.
+decode-only wall time (target <= 3 with the person model, on a 2-core machine). Figures, not
+assertions: the machines are shared and noisy, so compare ratios measured in the same run.
 """
 
 from __future__ import annotations
@@ -103,7 +103,10 @@ def main() -> None:
             f"{label:<28}{wall_s:>9.2f}{frames / wall_s:>10.1f}{duration_s / wall_s:>13.2f}"
             f"{wall_s / decode_s:>11.2f}   {outcome}"
         )
-    print("\ntarget: analysis wall time <= 3x decode-only with the person model (issue 8) (ratio column, best worker count)")
+    print(
+        "\ntarget: analysis wall time <= 3x decode-only with the person model "
+        "(ratio column, best worker count)"
+    )
 
 
 if __name__ == "__main__":
