@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from gait import angles, pipeline
 from gait.synth import SynthParams, render_clip
+from gait.synth.score import angle_mae_deg
 from gait.walk import joint_angles
 
 CLIPS = {
@@ -45,26 +46,12 @@ def errors_deg(video: Path, truth: dict) -> dict[str, float]:
     landmarks = np.concatenate([f.arrays["person_landmarks"] for f in features])
     times_s = plan.video.frame_times_s[frames]
     per_foot = joint_angles.foot_angles_deg(landmarks, frames, times_s, result.contacts)
-    true_ic = {e["frame"]: e["foot"] for e in truth["events"] if e["type"] == "initial_contact"}
     true = {
         side: {j: np.asarray(v)[frames] for j, v in per.items()}
         for side, per in truth["joint_angles_deg"].items()
     }
-    out: dict[str, float] = {}
-    for joint in angles.JOINTS:
-        errors = []
-        for foot in joint_angles.FEET:
-            ics = [
-                e["frame"]
-                for e in result.events
-                if e["type"] == "initial_contact" and e["foot"] == foot
-            ]
-            names = [true_ic[min(true_ic, key=lambda f: abs(f - ic))] for ic in ics]
-            side = max(set(names), key=names.count)
-            estimate = per_foot[foot][joint]
-            seen = np.isfinite(estimate)
-            errors.append(np.abs(estimate[seen] - true[side][joint][seen]))
-        out[f"{joint}_mae_deg"] = float(np.mean(np.concatenate(errors)))
+    maes = angle_mae_deg(result.events, per_foot, frames, truth)
+    out: dict[str, float] = {f"{joint}_mae_deg": maes[joint] for joint in angles.JOINTS}
     direction = 1 if truth["direction"] == "left_to_right" else -1
     raw = angles.joint_angles_deg(landmarks, times_s, direction)
     for joint in angles.JOINTS:

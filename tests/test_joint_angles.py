@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from gait import pipeline
+from gait.synth.score import angle_mae_deg
 from gait.walk import joint_angles as ja
 from tests.test_parameters import table
 
@@ -70,22 +71,8 @@ def mean_abs_error_deg(video, truth) -> dict[str, float]:
     per_foot = ja.foot_angles_deg(
         landmarks, frames, plan.video.frame_times_s[frames], result.contacts
     )
-    true_ic = {e["frame"]: e["foot"] for e in truth["events"] if e["type"] == "initial_contact"}
-    errors: dict[str, list[np.ndarray]] = {}
-    for foot in ja.FEET:
-        ics = [
-            e["frame"]
-            for e in result.events
-            if e["type"] == "initial_contact" and e["foot"] == foot
-        ]
-        names = [true_ic[min(true_ic, key=lambda f: abs(f - ic))] for ic in ics]
-        side = max(set(names), key=names.count)
-        for joint, estimate in per_foot[foot].items():
-            true = np.asarray(truth["joint_angles_deg"][side][joint])[frames]
-            seen = np.isfinite(estimate)
-            errors.setdefault(joint, []).append(np.abs(estimate[seen] - true[seen]))
     assert result.angles is not None and set(result.angles["sides"]) == set(ja.FEET)
-    return {joint: float(np.mean(np.concatenate(e))) for joint, e in errors.items()}
+    return angle_mae_deg(result.events, per_foot, frames, truth)
 
 
 @pytest.fixture(scope="module")

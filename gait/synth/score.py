@@ -131,3 +131,29 @@ def score_annotated(
 
 def _error(measured: float | None, true: float | None, factor: float = 1.0) -> float | None:
     return None if measured is None or true is None else (measured - true) * factor
+
+
+def angle_mae_deg(
+    events: list[dict[str, Any]],
+    per_foot_deg: dict[str, dict[str, np.ndarray]],
+    frames: np.ndarray,
+    truth: dict[str, Any],
+) -> dict[str, float]:
+    """Per joint, the mean absolute error (deg) of both feet's per-frame angles against the
+    synthetic truth (``truth["joint_angles_deg"][side][joint]``, one value per video frame).
+
+    ``per_foot_deg[foot][joint]`` has shape ``(n,)`` for the ``(n,)`` video ``frames``, NaN
+    where withheld; only measured frames count. Each result foot is matched to the true side
+    whose initial contacts (``events``) are nearest most of its own.
+    """
+    true_ic = {e["frame"]: e["foot"] for e in truth["events"] if e["type"] == "initial_contact"}
+    errors: dict[str, list[np.ndarray]] = {}
+    for foot, per_joint in per_foot_deg.items():
+        ics = [e["frame"] for e in events if e["type"] == "initial_contact" and e["foot"] == foot]
+        names = [true_ic[min(true_ic, key=lambda f: abs(f - ic))] for ic in ics]
+        side = max(set(names), key=names.count)
+        for joint, estimate in per_joint.items():
+            true = np.asarray(truth["joint_angles_deg"][side][joint])[frames]
+            seen = np.isfinite(estimate)
+            errors.setdefault(joint, []).append(np.abs(estimate[seen] - true[seen]))
+    return {joint: float(np.mean(np.concatenate(e))) for joint, e in errors.items()}
