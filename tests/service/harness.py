@@ -34,6 +34,23 @@ from jsonschema import Draft202012Validator
 
 from gait.service import openapi
 
+#: What the legacy report page reads under ``metrics`` (``../shared/docs/legacy-api.md``): it
+#: calls ``.toFixed`` on each, so each must be a number or absent, never null.
+LEGACY_METRIC_NUMBERS = (
+    "cadence",
+    "step_length",
+    "stride_length",
+    "walking_speed",
+    "step_time",
+    "stance_time",
+    "swing_time",
+    "double_support_time",
+    "step_time_symmetry",
+    "step_length_symmetry",
+    "step_length_cv",
+    "step_time_cv",
+)
+
 OUT_OF_PROC_LABEL = "\n\n$OutOfProcData$:"
 
 

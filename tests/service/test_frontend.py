@@ -14,24 +14,8 @@ import pytest
 
 import function_app
 from gait.service import legacy, steps
-from tests.service.harness import Http
+from tests.service.harness import LEGACY_METRIC_NUMBERS, Http
 from tests.service.test_end_to_end import API, run_analysis, upload
-
-#: What the report page reads under ``metrics`` (numbers: ``.toFixed`` is called on them).
-METRIC_NUMBERS = (
-    "cadence",
-    "step_length",
-    "stride_length",
-    "walking_speed",
-    "step_time",
-    "stance_time",
-    "swing_time",
-    "double_support_time",
-    "step_time_symmetry",
-    "step_length_symmetry",
-    "step_length_cv",
-    "step_time_cv",
-)
 
 
 @pytest.fixture
@@ -205,7 +189,7 @@ def test_r9_report_has_measured_numbers_only_and_a_playable_video(
     view = poll(http, analysis_id)
     assert view["status"] == "completed"
     no_nulls(view)
-    for key in METRIC_NUMBERS:
+    for key in LEGACY_METRIC_NUMBERS:
         if key in view["metrics"]:
             assert isinstance(view["metrics"][key], int | float)
     # No height was sent and none is assumed: no lengths, speed or speed-based levels.
