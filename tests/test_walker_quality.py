@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from gait.errors import NoReliableGait
-from gait.walk import quality, walker
+from gait.walk import parameters, quality, walker
+from tests.test_parameters import table
 
 FRAME_HEIGHT_PX = 540
 K = 6  # blob rows per frame, as in the features
@@ -116,3 +117,19 @@ def test_implausible_support_phases_are_withheld_with_a_warning():
     plausible = {"stance_pct": 61.0, "double_support_pct": 22.0}
     assert quality.withheld_support_phases(plausible, []) == []
     assert plausible["stance_pct"] == 61.0
+
+
+def _metrics_for_contacts(ic: list[float]) -> dict:
+    contacts = table(ic, [t + 0.6 for t in ic], [100.0 * i for i in range(len(ic))])
+    per_step = parameters.step_values(contacts, None)
+    return parameters.summary(contacts, per_step, parameters.stride_values(contacts, None))
+
+
+def test_step_times_scattering_beyond_walking_are_warned():
+    # One foot's footprints broken into slivers: steps alternate 0.2 / 1.0 s (issue 8).
+    slivers = _metrics_for_contacts([0.0, 0.2, 1.2, 1.4, 2.4, 2.6, 3.6])
+    assert slivers["step_time_cv_pct"] > quality.MAX_PLAUSIBLE_STEP_TIME_CV_PCT
+    (warning,) = quality.scattered_step_times(slivers)
+    assert "step times scatter" in warning
+    steady = _metrics_for_contacts([0.0, 0.55, 1.1, 1.64, 2.2, 2.74, 3.3])
+    assert quality.scattered_step_times(steady) == []

@@ -68,7 +68,11 @@ def measure(clip: Clip, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
     per_stride = parameters.stride_values(contacts, clip.height_m)
     steps = parameters.steps(contacts, per_step, clip.video_px_per_analysis_px)
     metrics = parameters.summary(contacts, per_step, per_stride)
-    warnings = walking.warnings + quality.withheld_support_phases(metrics, steps)
+    warnings = (
+        walking.warnings
+        + quality.withheld_support_phases(metrics, steps)
+        + quality.scattered_step_times(metrics)
+    )
     angles, pose_seen, stature_ratio = None, None, None
     if "person_landmarks" in arrays:
         landmarks = arrays["person_landmarks"]

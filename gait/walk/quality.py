@@ -17,6 +17,10 @@ from gait.walk.passes import Walking
 MAX_FOREGROUND_FRACTION = 0.2
 #: Fewest steady steps (footprint pairs) for a gait result.
 MIN_STEADY_STEPS = 2
+#: Step-time CV (%) above which the contacts, not the walker, are the likely cause: healthy
+#: adults vary 2-5 %, pathological gait rarely beyond ~15 %, a 20 % limp alternates to about
+#: 20 %; a foot whose footprints broke into slivers gave 82 % (issue 8's field test).
+MAX_PLAUSIBLE_STEP_TIME_CV_PCT = 25.0
 
 
 def check_static_camera(foreground_fraction: np.ndarray) -> None:
@@ -54,6 +58,19 @@ def withheld_support_phases(metrics: dict[str, Any], steps: list[dict[str, Any]]
     return [
         f"stance and support phases not reported: {implausible} (a shaking camera or feet "
         "hard to tell from the floor blur the contacts; events and steps are kept)"
+    ]
+
+
+def scattered_step_times(metrics: dict[str, Any]) -> list[str]:
+    """A warning when the step times scatter more than walking does
+    (:data:`MAX_PLAUSIBLE_STEP_TIME_CV_PCT`): cadence, step times and their variability then
+    rest on contacts that may be missed or split. Warns only; the values stay reported."""
+    cv = metrics.get("step_time_cv_pct")
+    if cv is None or cv <= MAX_PLAUSIBLE_STEP_TIME_CV_PCT:
+        return []
+    return [
+        f"step times scatter (CV {cv:.0f} % > {MAX_PLAUSIBLE_STEP_TIME_CV_PCT:.0f} %): contacts "
+        "may be missed or split; treat cadence, step times and variability with caution"
     ]
 
 
