@@ -1,0 +1,234 @@
+"""Every real clip in ``../shared/data/videos`` through the whole pipeline, per kind of clip.
+
+Usage: ``python -m benchmarks.real_clips [--out real-clips.md] [--workers 2]``.
+
+Each clip is analysed as the CLI does (plan, every chunk, aggregate). The table gives per
+clip: its kind (static side, hand-held or panning, treadmill side, frontal/back, negative),
+what a correct answer is (numbers, or a typed refusal with one of the named reasons), what
+came out, and, where hand annotations exist (``*.events.json``), the IC and FO errors in
+frames, the share of annotated events found, left/right labels against the annotation, and
+the cadence error against the cadence of the annotated contacts. Then per kind: the share of
+in-scope clips measured and refused, and the results whose cadence is off by more than 5 %
+without a warning (the issue's target: none).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from gait.errors import GaitError, NoReliableGait
+from gait.runner import analyze_video
+from gait.synth.score import MATCH_WINDOW_S, score_annotated
+
+VIDEOS = Path(__file__).resolve().parents[1] / "../shared/data/videos"
+
+
+@dataclass(frozen=True)
+class RealClip:
+    """A clip, its kind, and what a correct answer is: ``measure`` (numbers expected) or the
+    refusal reasons that are right for it."""
+
+    file: str
+    kind: str
+    measure: bool
+    right_refusals: tuple[str, ...] = ()
+    note: str = ""
+
+
+CLIPS = (
+    RealClip("side-indoor-forward-then-backward.mp4", "static side", True,
+             note="forward pass measured, backward pass excluded"),
+    RealClip("side-outdoor-walker-and-jumper.mp4", "static side", True,
+             note="the walker, never the jumper"),
+    RealClip("treadmill-walk-styles-side-captions.mp4", "treadmill side", True,
+             note="edited: 5 styles between hard cuts"),
+    RealClip("treadmill-running-side-vertical.mp4", "treadmill side", False, ("running",),
+             note="running: must be named, not given walking norms"),
+    RealClip("elderly-store-back-follow-handheld.mp4", "frontal/back", True,
+             ("camera_motion", "view_not_supported", "several_walkers"),
+             note="back view, hand-held following camera; temporal values or a typed refusal"),
+    RealClip("sprint-panning-broadcast.mp4", "hand-held/panning side", False,
+             ("several_walkers", "running", "camera_motion", "edited_video"),
+             note="three sprinters, panning broadcast"),
+    RealClip("cctv-pedestrians-10fps.avi", "negative", False,
+             ("several_walkers", "frame_rate_too_low", "view_not_supported", "no_walker"),
+             note="elevated CCTV, many small pedestrians, 10 fps"),
+    RealClip("neg-no-walker-lab-scientist.mp4", "negative", False, ("no_walker",),
+             note="nobody walks"),
+)  # fmt: skip
+
+
+def annotated_events(clip: RealClip) -> tuple[list[dict[str, Any]], float] | None:
+    """The clip's hand-annotated events as ``{"type": "IC"|"FO", "frame", "side",
+    "group"}`` (group: the pass or the shot between cuts) and the annotation's fps."""
+    path = VIDEOS / clip.file.replace(".mp4", ".events.json")
+    if not path.is_file():
+        return None
+    notes = json.loads(path.read_text())
+    short = {"initial_contact": "IC", "foot_off": "FO", "IC": "IC", "FO": "FO"}
+    events = []
+    if "passes" in notes:
+        for group, walk in enumerate(notes["passes"]):
+            for e in walk["events"]:
+                events.append({**e, "type": short[e["type"]], "group": group})
+    else:
+        cuts = [s["start_frame"] for s in notes.get("segments", [])]
+        for e in notes["events"]:
+            group = int(np.searchsorted(cuts, e["frame"], side="right"))
+            events.append({**e, "type": short[e["type"]], "group": group})
+    return events, float(notes["fps"])
+
+
+def annotated_cadence_spm(events: list[dict[str, Any]], fps: float) -> float | None:
+    """60 / mean step time of consecutive annotated initial contacts within one pass or
+    shot: the cadence the result's ``cadence_spm`` (60 / mean step time) should give."""
+    steps = []
+    for group in {e["group"] for e in events}:
+        frames = sorted(e["frame"] for e in events if e["type"] == "IC" and e["group"] == group)
+        steps += list(np.diff(frames) / fps)
+    return 60.0 / float(np.mean(steps)) if steps else None
+
+
+def label_agreement(result: dict[str, Any], events: list[dict[str, Any]], fps: float) -> str:
+    """``"right/labelled"``: matched events whose ``left``/``right`` foot agrees with the
+    annotation's side; ``"A/B"`` when the result does not name sides."""
+    named = [e for e in result["events"] if e["foot"] in ("left", "right")]
+    if not named:
+        return "A/B"
+    kinds = {"IC": "initial_contact", "FO": "foot_off"}
+    right = labelled = 0
+    for truth in events:
+        if "side" not in truth:
+            continue
+        same = [e for e in named if e["type"] == kinds[truth["type"]]]
+        if not same:
+            continue
+        nearest = min(same, key=lambda e: abs(e["frame"] - truth["frame"]))
+        if abs(nearest["frame"] - truth["frame"]) / fps <= MATCH_WINDOW_S:
+            labelled += 1
+            right += nearest["foot"] == truth["side"]
+    return f"{right}/{labelled}"
+
+
+def run_clip(clip: RealClip, workers: int) -> dict[str, Any]:
+    """One clip's row."""
+    row: dict[str, Any] = {
+        "clip": clip.file.rsplit(".", 1)[0],
+        "kind": clip.kind,
+        "in_scope": clip.measure,
+    }
+    row["right answer"] = (
+        "numbers" if clip.measure else "refuse: " + " / ".join(clip.right_refusals)
+    )
+    try:
+        result = analyze_video(VIDEOS / clip.file, workers=workers).to_dict()
+    except NoReliableGait as exc:
+        row["outcome"] = f"refused: {exc.reason}"
+        row["correct"] = exc.reason in clip.right_refusals
+        return row
+    except GaitError as exc:
+        row["outcome"] = f"refused: {exc.code}"
+        row["correct"] = exc.code in clip.right_refusals
+        return row
+    metrics = result["metrics"]
+    row["outcome"] = f"measured: {metrics['steady_steps']} steps"
+    row["correct"] = clip.measure
+    row["cadence_spm"] = metrics["cadence_spm"]
+    row["warnings"] = len(result["warnings"])
+    sources = sorted({e.get("source", "footprint") for e in result["events"]})
+    row["event sources"] = "+".join(sources)
+    annotation = annotated_events(clip)
+    if annotation is not None:
+        events, fps = annotation
+        row.update(score_annotated(result, events, fps))
+        true_cadence = annotated_cadence_spm(events, fps)
+        if true_cadence and metrics["cadence_spm"]:
+            row["cadence_err_pct"] = 100 * (metrics["cadence_spm"] - true_cadence) / true_cadence
+        row["left/right"] = label_agreement(result, events, fps)
+    return row
+
+
+COLUMNS = [
+    "clip",
+    "kind",
+    "right answer",
+    "outcome",
+    "correct",
+    "event sources",
+    "ic_mae_frames",
+    "ic_bias_frames",
+    "ic_found",
+    "fo_mae_frames",
+    "fo_bias_frames",
+    "fo_found",
+    "left/right",
+    "cadence_spm",
+    "cadence_err_pct",
+    "warnings",
+]
+
+
+def per_kind(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per kind of clip: in-scope clips measured and refused, right answers, cadence > 5 %
+    off without a warning."""
+    out = []
+    for kind in dict.fromkeys(r["kind"] for r in rows):
+        mine = [r for r in rows if r["kind"] == kind]
+        in_scope = [r for r in mine if r["in_scope"]]
+        measured = [r for r in in_scope if r["outcome"].startswith("measured")]
+        silent = [
+            r for r in mine if abs(r.get("cadence_err_pct") or 0) > 5 and not r.get("warnings")
+        ]
+        out.append(
+            {
+                "kind": kind,
+                "clips": len(mine),
+                "right answers": f"{sum(bool(r['correct']) for r in mine)}/{len(mine)}",
+                "in scope": len(in_scope),
+                "measured": f"{len(measured)}/{len(in_scope)}" if in_scope else "–",
+                "refused": f"{len(in_scope) - len(measured)}/{len(in_scope)}" if in_scope else "–",
+                "cadence > 5 % off, no warning": len(silent),
+            }
+        )
+    return out
+
+
+def markdown(rows: list[dict[str, Any]], columns: list[str]) -> str:
+    def fmt(v: Any) -> str:
+        if v is None:
+            return "–"
+        if isinstance(v, bool):
+            return "yes" if v else "**no**"
+        return f"{v:.1f}" if isinstance(v, float) else str(v)
+
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(fmt(r.get(c)) for c in columns) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default="real-clips.md")
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    rows = []
+    for clip in CLIPS:
+        if not (VIDEOS / clip.file).is_file():
+            print(f"skipped (absent): {clip.file}")
+            continue
+        rows.append(run_clip(clip, args.workers))
+        print(markdown([rows[-1]], COLUMNS).splitlines()[-1], flush=True)
+    kinds = per_kind(rows)
+    table = markdown(rows, COLUMNS) + "\n\n" + markdown(kinds, list(kinds[0]))
+    print(table)
+    Path(args.out).write_text(table + "\n")
+
+
+if __name__ == "__main__":
+    main()
