@@ -25,11 +25,13 @@ from gait.walk.walker import find_walker
 @dataclass(frozen=True)
 class Clip:
     """What the whole-clip stages know of the video: its probe, the analysis size
-    ``(width, height)`` in pixels, and the walker's height in metres when given."""
+    ``(width, height)`` in pixels, the walker's height in metres when given, and the
+    treadmill's belt speed in m/s when given (a treadmill walk's spatial scale)."""
 
     video: VideoInfo
     analysis_size: tuple[int, int]
     height_m: float | None
+    treadmill_speed_mps: float | None = None
 
     @property
     def video_px_per_analysis_px(self) -> float:
