@@ -12,7 +12,7 @@ import numpy as np
 
 from gait.result import Result
 from gait.video import VideoInfo
-from gait.walk import parameters, person_checks, quality
+from gait.walk import parameters, person_checks, quality, self_checks
 from gait.walk.contacts import contacts_table
 from gait.walk.floor import fit_floor
 from gait.walk.footprints import clip_footprints
@@ -70,11 +70,8 @@ def measure(clip: Clip, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
     per_stride = parameters.stride_values(contacts, clip.height_m)
     steps = parameters.steps(contacts, per_step, clip.video_px_per_analysis_px)
     metrics = parameters.summary(contacts, per_step, per_stride)
-    warnings = (
-        walking.warnings
-        + quality.withheld_support_phases(metrics, steps)
-        + quality.scattered_step_times(metrics)
-    )
+    checks = self_checks.checked(contacts, per_step, per_stride, metrics, steps)
+    warnings = walking.warnings + checks.warnings
     angles, pose_seen, stature_ratio = None, None, None
     if "person_landmarks" in arrays:
         landmarks = arrays["person_landmarks"]
@@ -106,6 +103,8 @@ def measure(clip: Clip, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
             video_px_per_analysis_px=clip.video_px_per_analysis_px,
             pose_on_walker=pose_seen,
             stature_landmark_ratio=stature_ratio,
+            withheld_metrics=checks.withheld,
+            failed_checks=len(checks.warnings),
         ),
         warnings=warnings,
         angles=angles,
