@@ -59,6 +59,7 @@ def test_the_largest_plausible_limp_is_not_tripped():
     assert metrics["step_time_cv_pct"] > 25  # over all steps: the alternation itself
     assert metrics["step_time_asymmetry_pct"] > 60
     assert found.warnings == [] and found.withheld == []
+    assert found.step_time_scatter_pct < 1.0  # regular alternation: no scatter for confidence
     assert 50 < metrics["stance_pct"] < 85  # 78 % and 56 % strides
     assert all(step["stance_time_s"] is not None for step in steps[:-1])
 
@@ -110,6 +111,7 @@ def test_scatter_within_each_foot_withholds_the_variability():
     assert metrics["step_time_cv_pct"] is None and metrics["stride_time_sd_s"] is None
     assert metrics["cadence_spm"] is not None
     assert set(sc.VARIABILITY_KEYS) <= set(found.withheld)
+    assert found.step_time_scatter_pct > sc.MAX_PLAUSIBLE_STEP_TIME_CV_PCT
 
 
 def test_a_step_count_that_does_not_fit_the_cadence_withholds_it():

@@ -99,17 +99,17 @@ def test_too_few_steps_is_refused():
 def test_confidence_falls_with_weak_evidence():
     def conf(**changes) -> float:
         strong = dict(
-            steady_footprints=8, candidate_footprints=8, steady_steps=7, step_time_cv_pct=0.0
+            steady_footprints=8, candidate_footprints=8, steady_steps=7, step_time_scatter_pct=0.0
         )
         return quality.confidence(**{**strong, **changes})
 
     assert conf() == 1.0
     assert conf(steady_footprints=4) == 0.5  # half the footprints excluded
-    assert conf(step_time_cv_pct=20.0) == 0.5  # step times scatter by 20 %
+    assert conf(step_time_scatter_pct=20.0) == 0.5  # step times scatter by 20 %
     assert conf(steady_steps=3) == 0.5  # three steps of the six wanted
     assert conf(failed_checks=1) == conf(disagreeing_sources=1) == 0.75
     assert conf(failed_checks=1, disagreeing_sources=1) == 0.562
     assert conf(pose_coverage=0.4) == 0.5 and conf(pose_coverage=0.95) == 1.0
     # An unmeasured (or withheld) CV counts as the worst scatter, never as a good one.
-    assert conf(step_time_cv_pct=None) == conf(step_time_cv_pct=40.0) == 0.5
+    assert conf(step_time_scatter_pct=None) == conf(step_time_scatter_pct=40.0) == 0.5
     assert conf(steady_footprints=0, candidate_footprints=0) == 0.0

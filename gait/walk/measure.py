@@ -105,6 +105,7 @@ def measure(clip: Clip, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
             stature_landmark_ratio=stature_ratio,
             withheld_metrics=checks.withheld,
             failed_checks=len(checks.warnings),
+            step_time_scatter_pct=checks.step_time_scatter_pct,
         ),
         warnings=warnings,
         angles=angles,

@@ -55,8 +55,8 @@ CONFIDENT_STEPS = 6
 FAILED_CHECK_FACTOR = 0.75
 #: Share of the frames the walker is seen with a person-model pose on them from which the
 #: pose coverage no longer lowers the confidence; below it the walker choice, angles and
-#: stature cross-check rest on fewer frames (the two real side views: 77 % and 43 % of all
-#: frames, which include frames without the walker).
+#: stature cross-check rest on fewer frames (the two real side views: 90 % and 61 %; the
+#: outdoor walker is partly hidden by a tree trunk and grass).
 CONFIDENT_POSE_COVERAGE = 0.8
 
 
@@ -65,7 +65,7 @@ def confidence(
     steady_footprints: int,
     candidate_footprints: int,
     steady_steps: int,
-    step_time_cv_pct: float | None,
+    step_time_scatter_pct: float | None,
     failed_checks: int = 0,
     disagreeing_sources: int = 0,
     pose_coverage: float | None = None,
@@ -73,13 +73,15 @@ def confidence(
     """How far the result can be trusted, 0-1: the product of one term per kind of
     evidence, each 1 when that evidence is strong (see :data:`CONFIDENCE_METHOD`).
 
-    A step-time CV that cannot be measured (fewer than two steps, or withheld) counts as the
-    worst scatter, never as a good one; ``pose_coverage`` ``None`` (the person model did
-    not run) lowers nothing, as there is nothing to cover."""
+    ``step_time_scatter_pct``: the step-time CV within each foot
+    (:func:`gait.walk.self_checks.scatter_within_feet_pct`: a limp is not scatter); one that
+    cannot be measured (too few steps) counts as the worst scatter, never as a good one.
+    ``pose_coverage`` ``None`` (the person model did not run) lowers nothing, as there is
+    nothing to cover."""
     if candidate_footprints == 0 or steady_steps == 0:
         return 0.0
     share = steady_footprints / candidate_footprints
-    cv = step_time_cv_pct if step_time_cv_pct is not None else 20.0
+    cv = step_time_scatter_pct if step_time_scatter_pct is not None else 20.0
     scatter = 1.0 - 0.5 * min(1.0, cv / 20.0)
     count = min(1.0, steady_steps / CONFIDENT_STEPS)
     checks = FAILED_CHECK_FACTOR ** (failed_checks + disagreeing_sources)
@@ -90,7 +92,7 @@ def confidence(
 #: How :func:`confidence` is computed, served beside it.
 CONFIDENCE_METHOD = (
     "product of: share of forward-pass footprints that are steady; 1 - 0.5 min(1, step-time "
-    "CV / 20 %) (CV unmeasured or withheld = 20 %); min(1, steady steps / 6); 0.75 per "
+    "CV within each foot / 20 %) (unmeasured = 20 %); min(1, steady steps / 6); 0.75 per "
     "self-check that withheld metrics and per disagreeing pair of sources (landmark vs "
     "silhouette stature); min(1, share of the walker's frames with a pose on the walker / 0.8)"
 )
@@ -114,6 +116,7 @@ def quality_block(
     stature_landmark_ratio: float | None = None,
     withheld_metrics: list[str] | None = None,
     failed_checks: int = 0,
+    step_time_scatter_pct: float | None = None,
 ) -> dict[str, Any]:
     """The result's ``quality``: what was analysed, left out, and how far to trust it.
 
@@ -124,7 +127,8 @@ def quality_block(
     which then give ``frames_with_walker_pct``; ``stature_landmark_ratio``: the landmarks'
     stature over the silhouette's (:func:`gait.walk.person_checks.stature_check`).
     ``withheld_metrics``: the metric keys the self-checks withheld, by ``failed_checks``
-    checks (:class:`gait.walk.self_checks.SelfCheck`).
+    checks, and ``step_time_scatter_pct`` the step-time CV within each foot
+    (:class:`gait.walk.self_checks.SelfCheck`).
     """
     n = walker_seen.size
     with_walker = walker_seen if pose_on_walker is None else pose_on_walker
@@ -156,7 +160,7 @@ def quality_block(
             steady_footprints=int(np.count_nonzero(walking.steady)),
             candidate_footprints=walking.candidates,
             steady_steps=int(metrics["steady_steps"]),
-            step_time_cv_pct=metrics.get("step_time_cv_pct"),
+            step_time_scatter_pct=step_time_scatter_pct,
             failed_checks=failed_checks,
             disagreeing_sources=disagreeing,
             pose_coverage=pose_coverage,

@@ -97,11 +97,13 @@ class Withheld:
 
 @dataclass(frozen=True)
 class SelfCheck:
-    """What :func:`checked` found: the warnings to add to the result's, and the metric
-    keys it withheld (``quality.withheld_metrics``)."""
+    """What :func:`checked` found: the warnings to add to the result's, the metric keys it
+    withheld (``quality.withheld_metrics``), and the step-time scatter within each foot (%,
+    :func:`scatter_within_feet_pct`; None when unmeasured)."""
 
     warnings: list[str]
     withheld: list[str]
+    step_time_scatter_pct: float | None
 
 
 # -- refusals: the contacts contradict walking -------------------------------------------
@@ -181,13 +183,11 @@ def implausible_support_phases(metrics: dict[str, Any]) -> Withheld | None:
     )
 
 
-def scattered_step_times(step_time_s: np.ndarray, feet: np.ndarray) -> Withheld | None:
-    """The step and stride time variability when the step times scatter more than walking
-    does (:data:`MAX_PLAUSIBLE_STEP_TIME_CV_PCT`): contacts are then likely missed or split.
-
-    The scatter is each foot's own (the pooled SD of the steps landing on ``"A"`` and on
-    ``"B"`` over the mean step time), so a limp, whose steps alternate regularly long and
-    short, is not scatter. ``step_time_s`` ``(s,)``, ``feet`` ``(s,)``."""
+def scatter_within_feet_pct(step_time_s: np.ndarray, feet: np.ndarray) -> float | None:
+    """Step-time scatter (%) within each foot: the pooled SD of the steps landing on
+    ``"A"`` and of those landing on ``"B"``, over the mean step time. A limp, whose steps
+    alternate regularly long and short, does not scatter; missed or split contacts do. None
+    when neither foot has two steps. ``step_time_s`` ``(s,)``, ``feet`` ``(s,)``."""
     measured = np.isfinite(step_time_s)
     groups = [step_time_s[measured & (feet == foot)] for foot in ("A", "B")]
     groups = [g for g in groups if g.size >= 2]
@@ -196,12 +196,18 @@ def scattered_step_times(step_time_s: np.ndarray, feet: np.ndarray) -> Withheld 
     squares = sum(float(np.sum((g - g.mean()) ** 2)) for g in groups)
     dof = sum(g.size - 1 for g in groups)
     mean = float(np.mean(step_time_s[measured]))
-    cv = 100.0 * np.sqrt(squares / dof) / mean if mean > 0 else np.inf
-    if cv <= MAX_PLAUSIBLE_STEP_TIME_CV_PCT:
+    return 100.0 * float(np.sqrt(squares / dof)) / mean if mean > 0 else float("inf")
+
+
+def scattered_step_times(scatter_pct: float | None) -> Withheld | None:
+    """The step and stride time variability when the step times scatter within each foot
+    (:func:`scatter_within_feet_pct`) more than walking does
+    (:data:`MAX_PLAUSIBLE_STEP_TIME_CV_PCT`): contacts are then likely missed or split."""
+    if scatter_pct is None or scatter_pct <= MAX_PLAUSIBLE_STEP_TIME_CV_PCT:
         return None
     return Withheld(
-        f"step times scatter (CV {cv:.0f} % > {MAX_PLAUSIBLE_STEP_TIME_CV_PCT:.0f} % within "
-        "each foot): variability not reported; contacts may be missed or split, treat "
+        f"step times scatter (CV {scatter_pct:.0f} % > {MAX_PLAUSIBLE_STEP_TIME_CV_PCT:.0f} % "
+        "within each foot): variability not reported; contacts may be missed or split, treat "
         "cadence and step times with caution",
         metric_keys=VARIABILITY_KEYS,
     )
@@ -262,18 +268,20 @@ def checked(
     Raises ``NoReliableGait("inconsistent_contacts")`` when the contacts contradict
     walking. Returns the warnings and the withheld metric keys."""
     check_time_order(c)
-    check_alternation(per_step["step_time_s"], c.foot[per_step["row"]])
+    feet = c.foot[per_step["row"]]
+    check_alternation(per_step["step_time_s"], feet)
+    scatter = scatter_within_feet_pct(per_step["step_time_s"], feet)
     warnings: list[str] = []
     withheld: list[str] = []
     # Each check reads the metrics as the previous ones left them.
     for check in (
         lambda: negative_phase_times(per_step, per_stride),
         lambda: implausible_support_phases(metrics),
-        lambda: scattered_step_times(per_step["step_time_s"], c.foot[per_step["row"]]),
+        lambda: scattered_step_times(scatter),
         lambda: footprint_count_cadence(c, metrics),
     ):
         found = check()
         if found is not None:
             warnings.append(found.warning)
             withheld += [key for key in withhold(metrics, steps, found) if key not in withheld]
-    return SelfCheck(warnings, withheld)
+    return SelfCheck(warnings, withheld, scatter)
