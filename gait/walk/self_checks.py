@@ -149,7 +149,8 @@ def negative_phase_times(
     per_step: dict[str, np.ndarray], per_stride: dict[str, np.ndarray]
 ) -> Withheld | None:
     """The support phases when a stance, swing or double support of any step or stride is
-    negative (a foot off mistimed against the contacts): no time is negative in walking."""
+    negative: no time is negative in walking (a negative double support is a flight phase,
+    i.e. running, or a mistimed foot off)."""
     names = [
         name
         for values, keys in (
@@ -163,7 +164,8 @@ def negative_phase_times(
         return None
     return Withheld(
         f"stance and support phases not reported: negative {', '.join(names)} (a foot off "
-        "mistimed; events and steps are kept)",
+        "mistimed, or no foot on the floor between steps: running, not walking; events and "
+        "steps are kept)",
         metric_prefixes=SUPPORT_PREFIXES,
         step_keys=parameters.STEP_SUPPORT_KEYS,
     )
