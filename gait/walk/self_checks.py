@@ -110,8 +110,8 @@ class SelfCheck:
 
 
 def check_time_order(c: Contacts) -> None:
-    """Raise ``NoReliableGait("inconsistent_contacts")`` when a step or stride of the
-    table takes no time or negative time: initial contacts out of order are no walk."""
+    """Raise ``NoReliableGait("inconsistent_contacts")`` when a step of the table takes no
+    time or negative time (so would its stride): initial contacts out of order are no walk."""
     k = parameters.step_starts(c)
     step = parameters.step_time_s(c, k)
     if np.any(step <= 0):
