@@ -66,13 +66,20 @@ def test_the_largest_plausible_limp_is_not_tripped():
 
 def test_alternation_beyond_the_limit_is_refused_just_above_it():
     ratio = sc.MAX_STEP_TIME_RATIO
-    below = np.array([0.4, 0.4 * (ratio - 0.05)] * 3)
-    feet = np.array(["A", "B"] * 3)
-    sc.check_alternation(below, feet)  # no refusal
+    feet, one_pass = np.array(["A", "B"] * 3), np.zeros(6, int)
+    sc.check_alternation(np.array([0.4, 0.4 * (ratio - 0.05)] * 3), feet, one_pass)
     with pytest.raises(NoReliableGait):
-        sc.check_alternation(np.array([0.4, 0.4 * (ratio + 0.05)] * 3), feet)
+        sc.check_alternation(np.array([0.4, 0.4 * (ratio + 0.05)] * 3), feet, one_pass)
     # One foot only (a single step): nothing to compare.
-    sc.check_alternation(np.array([0.2]), np.array(["A"]))
+    sc.check_alternation(np.array([0.2]), np.array(["A"]), np.zeros(1, int))
+
+
+def test_alternation_is_judged_per_pass():
+    """ "A" is the first foot of each pass: in the second pass the slivers land on "A"."""
+    slivers = np.array([0.2, 1.0, 0.2, 1.0, 1.0, 0.2, 1.0, 0.2])
+    feet = np.array(["B", "A"] * 4)
+    with pytest.raises(NoReliableGait):
+        sc.check_alternation(slivers, feet, np.repeat([0, 1], 4))
 
 
 def test_time_running_backwards_is_refused():

@@ -121,25 +121,29 @@ def check_time_order(c: Contacts) -> None:
         )
 
 
-def check_alternation(step_time_s: np.ndarray, feet: np.ndarray) -> None:
-    """Raise ``NoReliableGait("inconsistent_contacts")`` when the steps of one foot take
-    more than :data:`MAX_STEP_TIME_RATIO` times those of the other (medians): beyond any
-    limp, one foot's footprints are split or merged.
+def check_alternation(step_time_s: np.ndarray, feet: np.ndarray, passes: np.ndarray) -> None:
+    """Raise ``NoReliableGait("inconsistent_contacts")`` when, in a pass, the steps of one
+    foot take more than :data:`MAX_STEP_TIME_RATIO` times those of the other (medians):
+    beyond any limp, one foot's footprints are split or merged.
 
-    ``step_time_s`` ``(s,)`` and ``feet`` ``(s,)`` (the foot each step lands on)."""
+    ``step_time_s``, ``feet`` (the foot each step lands on) and ``passes`` (its pass), each
+    ``(s,)``. Per pass, because feet are labelled by their order within a pass: ``"A"`` may
+    be a different foot in the next pass, and pooling would hide the alternation."""
     measured = np.isfinite(step_time_s)
-    a = step_time_s[measured & (feet == "A")]
-    b = step_time_s[measured & (feet == "B")]
-    if not a.size or not b.size:
-        return
-    short, long = sorted((float(np.median(a)), float(np.median(b))))
-    if short <= 0 or long / short > MAX_STEP_TIME_RATIO:
-        raise NoReliableGait(
-            INCONSISTENT_CONTACTS,
-            f"step times alternate {short:.2f} / {long:.2f} s (ratio {long / max(short, 1e-9):.1f}"
-            f" > {MAX_STEP_TIME_RATIO:g}, beyond any limp): one foot's footprints are split "
-            "or merged",
-        )
+    for p in np.unique(passes):
+        in_pass = measured & (passes == p)
+        a = step_time_s[in_pass & (feet == "A")]
+        b = step_time_s[in_pass & (feet == "B")]
+        if not a.size or not b.size:
+            continue
+        short, long = sorted((float(np.median(a)), float(np.median(b))))
+        if short <= 0 or long / short > MAX_STEP_TIME_RATIO:
+            raise NoReliableGait(
+                INCONSISTENT_CONTACTS,
+                f"step times alternate {short:.2f} / {long:.2f} s (ratio "
+                f"{long / max(short, 1e-9):.1f} > {MAX_STEP_TIME_RATIO:g}, beyond any limp): "
+                "one foot's footprints are split or merged",
+            )
 
 
 # -- withholds: a metric's evidence fails ------------------------------------------------
@@ -271,7 +275,7 @@ def checked(
     walking. Returns the warnings and the withheld metric keys."""
     check_time_order(c)
     feet = c.foot[per_step["row"]]
-    check_alternation(per_step["step_time_s"], feet)
+    check_alternation(per_step["step_time_s"], feet, c.pass_index[per_step["row"]])
     scatter = scatter_within_feet_pct(per_step["step_time_s"], feet)
     warnings: list[str] = []
     withheld: list[str] = []
