@@ -31,8 +31,8 @@ INCONSISTENT_CONTACTS = "inconsistent_contacts"
 #: after stroke is the most asymmetric common gait: Patterson et al. 2008 (Arch Phys Med
 #: Rehabil 89:304-310, 54 community-ambulating survivors on a pressure mat) find temporal
 #: asymmetry in 55 % of them against a normative swing/stance ratio of 0.9-1.1, graded mild
-#: or severe, with severe cases' swing-time ratios around 1.5-2 (their figures; the exact
-#: maximum was not checked here). A step time
+#: or severe (their severe cases' values were not read here: the bound below rests on the
+#: worked case that follows, which should be checked against their data). A step time
 #: is the landing foot's swing plus the double-support transition before it, which dilutes
 #: the swing ratio: a severe case with swings of 0.70 / 0.35 s and transitions of 0.35 /
 #: 0.20 s gives steps of 1.05 / 0.55 s, a ratio of 1.9. An antalgic limp shortens the
