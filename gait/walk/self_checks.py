@@ -37,9 +37,9 @@ INCONSISTENT_CONTACTS = "inconsistent_contacts"
 #: the swing ratio: a severe case with swings of 0.70 / 0.35 s and transitions of 0.35 /
 #: 0.20 s gives steps of 1.05 / 0.55 s, a ratio of 1.9. An antalgic limp shortens the
 #: painful side's stance, i.e. the other foot's swing, less than that. One foot's footprints
-#: broken into slivers alternate 0.2 / 1.0 s, a ratio of 5 (issue 8's field test); a
-#: footprint split near its middle still gives ~2.7. 2.5 sits above the severe hemiparetic
-#: case with margin and below the splits.
+#: broken into slivers alternate 0.2 / 1.0 s, a ratio of 5 (issue 8's field test). 2.5 sits
+#: above the severe hemiparetic case with margin and well below the slivers; splits nearer
+#: a footprint's middle give smaller ratios and are left to the scatter and count checks.
 MAX_STEP_TIME_RATIO = 2.5
 #: Step-time CV (%) within each foot above which the step and stride time variability is
 #: withheld: healthy adults vary 2-5 %, pathological gait rarely beyond ~15 %; a limp's
