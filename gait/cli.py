@@ -18,7 +18,7 @@ from gait.errors import GaitError, first_line
 from gait.progress import ProgressBar
 from gait.result import write_json_atomic
 from gait.runner import analyze_video
-from gait.walk.scale import HEIGHT_RANGE_M
+from gait.walk.scale import HEIGHT_RANGE_M, TREADMILL_SPEED_RANGE_MPS
 
 EXIT_OK, EXIT_INTERNAL, EXIT_UNUSABLE = 0, 1, 2
 
@@ -52,6 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=height_m,
         default=None,
         help="walker's standing height in metres: gives spatial values in metres",
+    )
+    analyze.add_argument(
+        "--treadmill-speed-mps",
+        type=treadmill_speed_mps,
+        default=None,
+        help="treadmill belt speed in m/s, for a walk on a treadmill: gives its spatial "
+        "values (without it they are relative to stature)",
     )
     analyze.add_argument(
         "--json",
@@ -99,6 +106,7 @@ def run_analyze(args: argparse.Namespace) -> int:
         result = analyze_video(
             args.video,
             height_m=args.height_m,
+            treadmill_speed_mps=args.treadmill_speed_mps,
             workers=args.workers,
             chunk_frames=args.chunk_frames,
             progress=ProgressBar("analysing"),
@@ -159,6 +167,18 @@ def height_m(text: str) -> float:
     low, high = HEIGHT_RANGE_M
     if not low <= value <= high:
         raise argparse.ArgumentTypeError(f"height must be {low}–{high} m, got {value}")
+    return value
+
+
+def treadmill_speed_mps(text: str) -> float:
+    """A belt speed within :data:`TREADMILL_SPEED_RANGE_MPS` (argparse type): outside it
+    is another unit (km/h, mph) or a typo, never a treadmill walk."""
+    value = float(text)
+    low, high = TREADMILL_SPEED_RANGE_MPS
+    if not low <= value <= high:  # NaN too
+        raise argparse.ArgumentTypeError(
+            f"treadmill speed must be {low}–{high} m/s, got {value} (km/h / 3.6 = m/s)"
+        )
     return value
 
 

@@ -59,6 +59,8 @@ FAILURE_WORDS = {
     "too_few_steps": "Too few steady steps were seen to measure the gait.",
     "camera_motion": "The camera moved (or the scene changed), so the floor contacts cannot "
     "be seen against a still background.",
+    "inconsistent_contacts": "The foot contacts found contradict each other (for example one "
+    "foot's steps alternating very short and very long), so no value could be trusted.",
 }
 FAILURE_ADVICE = (
     "Film again from the side with the phone held still (on a tripod or propped up), the whole "

@@ -83,7 +83,8 @@ class Plan:
 
     ``background`` has shape ``(height, width, 3)``, BGR ``uint8``, at ``analysis_size``
     (``(width, height)`` in pixels). ``height_m`` is the walker's stature in metres when the
-    user gave it (it sets the metric scale), else ``None``.
+    user gave it (it sets the metric scale), else ``None``; ``treadmill_speed_mps`` the
+    treadmill's belt speed in m/s when the user gave it, else ``None``.
     """
 
     video: VideoInfo
@@ -91,6 +92,7 @@ class Plan:
     chunks: tuple[Chunk, ...]
     background: np.ndarray
     height_m: float | None = None
+    treadmill_speed_mps: float | None = None
 
     def to_bytes(self) -> bytes:
         """A compressed ``.npz`` holding the plan (a blob of tens to hundreds of KB)."""
@@ -104,6 +106,7 @@ class Plan:
             "analysis_size": list(self.analysis_size),
             "chunks": [chunk.to_dict() for chunk in self.chunks],
             "height_m": self.height_m,
+            "treadmill_speed_mps": self.treadmill_speed_mps,
         }
         arrays = {name: getattr(self.video, name) for name in VIDEO_ARRAYS}
         return _npz_bytes(meta, background=self.background, **arrays)
@@ -118,6 +121,8 @@ class Plan:
             chunks=tuple(Chunk.from_dict(c) for c in meta["chunks"]),
             background=arrays["background"],
             height_m=meta["height_m"],
+            # Optional, so plans stored before it existed (same FORMAT_VERSION) still read.
+            treadmill_speed_mps=meta.get("treadmill_speed_mps"),
         )
 
 
@@ -176,6 +181,7 @@ def plan(
     video: str | os.PathLike[str],
     *,
     height_m: float | None = None,
+    treadmill_speed_mps: float | None = None,
     chunk_frames: int = DEFAULT_CHUNK_FRAMES,
 ) -> Plan:
     """Probe ``video`` and compute the state every chunk shares.
@@ -191,6 +197,7 @@ def plan(
         chunks=chunk_ranges(info.frame_count, chunk_frames, info.keyframes),
         background=background,
         height_m=height_m,
+        treadmill_speed_mps=treadmill_speed_mps,
     )
 
 
@@ -263,7 +270,8 @@ def aggregate(plan: Plan, features: Sequence[ChunkFeatures]) -> Result:
     frame_indices = np.concatenate([f.frame_indices for f in ordered])
     names = ordered[0].arrays.keys() if ordered else ()
     arrays = {name: np.concatenate([f.arrays[name] for f in ordered]) for name in names}
-    return measure(Clip(plan.video, plan.analysis_size, plan.height_m), frame_indices, arrays)
+    clip = Clip(plan.video, plan.analysis_size, plan.height_m, plan.treadmill_speed_mps)
+    return measure(clip, frame_indices, arrays)
 
 
 def _npz_bytes(meta: dict[str, object], **arrays: np.ndarray) -> bytes:

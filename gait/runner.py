@@ -20,6 +20,7 @@ def analyze_video(
     video: str | os.PathLike[str],
     *,
     height_m: float | None = None,
+    treadmill_speed_mps: float | None = None,
     workers: int = 1,
     chunk_frames: int = pipeline.DEFAULT_CHUNK_FRAMES,
     progress: ProgressCallback | None = None,
@@ -29,7 +30,12 @@ def analyze_video(
     ``workers > 1`` analyses chunks in that many processes; the result is the same.
     Raises :class:`gait.errors.GaitError` subclasses for unusable input or no gait.
     """
-    plan = pipeline.plan(video, height_m=height_m, chunk_frames=chunk_frames)
+    plan = pipeline.plan(
+        video,
+        height_m=height_m,
+        treadmill_speed_mps=treadmill_speed_mps,
+        chunk_frames=chunk_frames,
+    )
     total = plan.video.frame_count
     done = 0
     features: list[pipeline.ChunkFeatures] = []

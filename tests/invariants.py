@@ -13,7 +13,8 @@ ROUNDING_PCT = 0.002
 
 def assert_invariants(result: Result) -> None:
     """Per stride: stance + swing = stride (100 %), single + double support = stance, no
-    negative time; per step likewise; the metric means: stance + swing = 100 %."""
+    negative time; per step likewise; the metric means: stance + swing = 100 %; every
+    withheld metric null."""
     contacts = result.contacts
     assert contacts is not None, "measure() attaches the contacts table"
     strides = parameters.stride_values(contacts, None)
@@ -38,6 +39,9 @@ def assert_invariants(result: Result) -> None:
         for key, value in step.items():
             assert value is None or not key.endswith("_s") or value >= 0, (key, value)
     m = result.metrics
+    # What the self-checks withheld is absent from the metrics, never a number.
+    for key in result.quality.get("withheld_metrics", []):
+        assert m[key] is None, (key, m[key])
     if m["stance_pct"] is not None and m["swing_pct"] is not None:
         assert abs(m["stance_pct"] + m["swing_pct"] - 100.0) <= ROUNDING_PCT
     for key, value in m.items():

@@ -26,6 +26,8 @@ def test_outdoor_walker_events_stay_in_her_pass(real_clip, analysed):
     assert result["events"], "no event found for the walker"
     assert all(first <= e["frame"] <= last for e in result["events"])
     assert result["metrics"]["step_length_m"] is None  # no height given: no metres
+    # Her contacts hold against every self-check (gait.walk.self_checks): nothing withheld.
+    assert result["quality"]["withheld_metrics"] == []
 
 
 def test_outdoor_events_match_the_hand_annotation(real_clip, analysed):
@@ -71,3 +73,4 @@ def test_indoor_backward_pass_not_reported_as_gait(real_clip, analysed):
     initial_contacts = [e["frame"] for e in result["events"] if e["type"] == "initial_contact"]
     assert len(initial_contacts) >= 4 and all(30 <= f <= 160 for f in initial_contacts)
     assert 95 <= result["metrics"]["cadence_spm"] <= 130
+    assert result["quality"]["withheld_metrics"] == []

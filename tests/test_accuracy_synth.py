@@ -52,7 +52,10 @@ def test_synthetic_tolerances(synthetic, analysed, name, kwargs):
 
 def test_a_limp_shows_as_step_length_asymmetry(synthetic, analysed):
     path, truth = synthetic(**BASE, asymmetry=0.2)
-    metrics = analysed(path, truth["height_m"]).outcome().metrics
+    result = analysed(path, truth["height_m"]).outcome()
+    metrics = result.metrics
+    # A true limp trips no self-check (gait.walk.self_checks): nothing withheld.
+    assert result.quality["withheld_metrics"] == []
     # Steps of L(1 + a/2) and L(1 - a/2): |A - B| / mean = a = 20 %.
     assert 15 <= metrics["step_length_asymmetry_pct"] <= 25
     symmetric, truth = synthetic(**BASE)

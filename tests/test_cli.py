@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from gait.cli import main
+from gait.cli import build_parser, main
 from gait.progress import ProgressBar
 from tests.media import BAD_INPUTS
 
@@ -147,3 +147,16 @@ def test_refused_analysis_writes_the_failure_page(tmp_path, small_clip, capsys):
 def test_report_with_an_unknown_suffix_is_refused(small_clip, capsys):
     exit_code, stderr = run_main("analyze", str(small_clip), "--report", "r.pdf", capsys=capsys)
     assert exit_code == 2 and ".html or .png" in stderr
+
+
+def test_treadmill_speed_is_parsed_and_range_checked(small_clip, capsys):
+    parser = build_parser()
+    args = parser.parse_args(["analyze", str(small_clip), "--treadmill-speed-mps", "1.2"])
+    assert args.treadmill_speed_mps == 1.2
+    assert parser.parse_args(["analyze", str(small_clip)]).treadmill_speed_mps is None
+    # km/h given as m/s, no belt at all, not a number: refused before any decoding.
+    for value in ("4.5e1", "0", "nan", "fast"):
+        exit_code, stderr = run_main(
+            "analyze", str(small_clip), "--treadmill-speed-mps", value, capsys=capsys
+        )
+        assert exit_code == 2 and "--treadmill-speed-mps" in stderr, (value, stderr)

@@ -46,10 +46,13 @@ def test_chunk_ranges_cap_the_fan_out():
 
 
 def test_plan_round_trips_through_bytes(small_clip):
-    plan = pipeline.plan(small_clip, height_m=1.7, chunk_frames=25)
+    plan = pipeline.plan(small_clip, height_m=1.7, treadmill_speed_mps=1.1, chunk_frames=25)
     again = pipeline.Plan.from_bytes(plan.to_bytes())
     assert again.chunks == plan.chunks
     assert again.height_m == 1.7
+    assert again.treadmill_speed_mps == 1.1
+    plain = pipeline.Plan.from_bytes(pipeline.plan(small_clip).to_bytes())
+    assert plain.treadmill_speed_mps is None
     assert again.analysis_size == plan.analysis_size
     assert np.array_equal(again.background, plan.background)
     assert np.array_equal(again.video.frame_times_s, plan.video.frame_times_s)

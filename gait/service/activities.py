@@ -148,7 +148,13 @@ def plan_video(job: dict[str, Any]) -> dict[str, Any]:
         log.warning("plan: the video blob changed after it was accepted")
         return {"error": {"code": "video_changed", "message": exc.message}}
     try:
-        the_plan = plan(path, height_m=job.get("height_m"), chunk_frames=int(job["chunk_frames"]))
+        the_plan = plan(
+            path,
+            height_m=job.get("height_m"),
+            # .get: jobs started before the parameter existed have none.
+            treadmill_speed_mps=job.get("treadmill_speed_mps"),
+            chunk_frames=int(job["chunk_frames"]),
+        )
     except UnusableVideo as exc:
         return _error(analysis_id, exc, path)
     name = write_artifact(analysis_id, "plan.npz", the_plan.to_bytes(), "application/octet-stream")

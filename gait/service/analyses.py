@@ -19,7 +19,7 @@ from gait.service.blobs import artifact_name
 from gait.service.errors import NotFound, ServiceError
 from gait.service.legacy import analysis_view
 from gait.service.records import now_iso
-from gait.service.validation import bad_request, integer, parse_height
+from gait.service.validation import bad_request, integer, parse_height, parse_treadmill_speed
 from gait.service.web import Call, api_base, endpoint, json_body, json_response
 
 #: Durable runtime statuses of an orchestration that is still going (or may still go).
@@ -232,14 +232,24 @@ def cancel_analysis(call: Call) -> func.HttpResponse:
 
 @endpoint
 def rescale_analysis(call: Call) -> func.HttpResponse:
-    """``PATCH v1/analysis/{id}`` ``{"height_m"}`` (or ``height_cm``): measure a completed
-    analysis again at a new height, from its stored plan and chunk features (no video is
-    decoded: :func:`gait.pipeline.aggregate` only)."""
+    """``PATCH v1/analysis/{id}`` ``{"height_m"}`` (or ``height_cm``) and/or
+    ``{"treadmill_speed_mps"}``: measure a completed analysis again at a new height or belt
+    speed, from its stored plan and chunk features (no video is decoded:
+    :func:`gait.pipeline.aggregate` only). What is not given keeps its stored value."""
     record = _record(call)
     analysis_id = record["id"]
-    height_m = parse_height(json_body(call.req))
-    if height_m is None:
-        raise bad_request("give height_m (metres) or height_cm", field="height_m")
+    body = json_body(call.req)
+    height_m = parse_height(body)
+    speed_mps = parse_treadmill_speed(body)
+    if height_m is None and speed_mps is None:
+        raise bad_request(
+            "give height_m (metres), height_cm or treadmill_speed_mps", field="height_m"
+        )
+    changed = {
+        key: value
+        for key, value in (("height_m", height_m), ("treadmill_speed_mps", speed_mps))
+        if value is not None
+    }
     if record.get("status") != steps.COMPLETED:
         raise ServiceError(
             409,
@@ -261,7 +271,7 @@ def rescale_analysis(call: Call) -> func.HttpResponse:
     if not names or sum(f.frame_indices.size for f in features) == 0:
         raise ServiceError(409, "CONFLICT", "the analysis' features are no longer stored")
     try:
-        result = aggregate(dataclasses.replace(plan, height_m=height_m), features).to_dict()
+        result = aggregate(dataclasses.replace(plan, **changed), features).to_dict()
     except GaitError as exc:  # the same features gave a result before: should not happen
         raise ServiceError(
             409, "CONFLICT", "the analysis cannot be re-scaled", {"code": exc.code}
@@ -270,19 +280,17 @@ def rescale_analysis(call: Call) -> func.HttpResponse:
     store.write_bytes(
         container, record["result_blob"], json.dumps(result).encode(), "application/json"
     )
-    height = {"height_m": height_m, "basis": "given"}
+    height = {"height_m": height_m, "basis": "given"} if height_m is not None else None
     updated = context.records().update(
         analysis_id,
         metrics_si=result.get("metrics"),
         quality=result.get("quality"),
         warnings=result.get("warnings", []),
-        height=height,
-        params={**(record.get("params") or {}), "height_m": height_m},
+        **({"height": height} if height else {}),
+        params={**(record.get("params") or {}), **changed},
         rescaled_at=now_iso(),
     )
     if updated is None:
         raise NotFound(analysis_id)
-    context.analysis_log(analysis_id).info(
-        "re-scaled to %.3f m from %d chunks", height_m, len(names)
-    )
+    context.analysis_log(analysis_id).info("re-scaled to %s from %d chunks", changed, len(names))
     return json_response(analysis_view(updated, video_url=_video_url(updated), result=result))

@@ -111,9 +111,9 @@ def legacy_metrics(si: dict[str, Any], height: dict[str, Any] | None = None) -> 
 
 
 def video_quality_score(quality: dict[str, Any]) -> float | None:
-    """0-100: the result's confidence (``gait.quality.confidence``: the share of footprints
-    that are steady, discounted for scattered step times and few steps) x 100. ``None``
-    when the result carries no confidence."""
+    """0-100: the result's confidence (:func:`gait.walk.quality.confidence`: falls with
+    excluded footprints, scattered step times, few steps, withheld metrics, disagreeing
+    sources and low pose coverage) x 100. ``None`` when the result carries no confidence."""
     value = quality.get("confidence")
     return None if value is None else round(100.0 * float(value), 1)
 

@@ -10,7 +10,8 @@ Document shape (``schema`` 1)::
 
     {"id", "schema": 1, "owner_id", "patient_id", "filename", "video_blob", "video_size",
      "video_etag", "video": {...probe summary, once planned},
-     "params": {"height_m", "view_type", "reference_length_mm", "fps", "processing_fps"},
+     "params": {"height_m", "treadmill_speed_mps", "view_type", "reference_length_mm", "fps",
+                "processing_fps"},
      "height": {"height_m", "basis": "given|assumed"} | null,
      "status": "processing|completed|failed" (gait.service.steps), "current_step",
      "step_progress", "step_message", "chunks_total", "chunks_done": [indices],

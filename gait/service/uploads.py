@@ -97,6 +97,7 @@ def _start(
             "video_blob": video_blob,
             "video_etag": video_etag,
             "height_m": height["height_m"] if height else None,
+            "treadmill_speed_mps": params.treadmill_speed_mps,
             # Settings are read here, never in the orchestrator (replays must not see changes).
             "chunk_frames": settings.chunk_frames,
         }

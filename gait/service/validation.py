@@ -22,6 +22,7 @@ from gait.cli import HEIGHT_RANGE_M
 from gait.errors import GaitError, NotAVideo, UnusableVideo
 from gait.service.errors import ServiceError
 from gait.video import container_signature, probe
+from gait.walk.scale import TREADMILL_SPEED_RANGE_MPS
 
 VIEW_TYPES = ("side", "front", "back")
 CONTENT_TYPES = {
@@ -77,11 +78,13 @@ def number(raw: Any, name: str, low: float, high: float) -> float | None:
 class AnalysisParams:
     """What the caller may set. ``reference_length_mm`` is kept for the record only: our
     method's scale is the walker's stature (``height_m``), and a reference length of unknown
-    position in the scene gives no scale, so none is derived from it."""
+    position in the scene gives no scale, so none is derived from it. ``treadmill_speed_mps``:
+    the belt speed of a walk on a treadmill, its spatial scale (carried to the analysis)."""
 
     patient_id: str | None = None
     view_type: str = "side"
     height_m: float | None = None
+    treadmill_speed_mps: float | None = None
     reference_length_mm: float | None = None
     fps: float | None = None
     processing_fps: float | None = None
@@ -90,6 +93,7 @@ class AnalysisParams:
         return {
             "view_type": self.view_type,
             "height_m": self.height_m,
+            "treadmill_speed_mps": self.treadmill_speed_mps,
             "reference_length_mm": self.reference_length_mm,
             "fps": self.fps,
             "processing_fps": self.processing_fps,
@@ -109,6 +113,14 @@ def parse_height(source: Mapping[str, Any]) -> float | None:
     return metres
 
 
+def parse_treadmill_speed(source: Mapping[str, Any]) -> float | None:
+    """The treadmill's belt speed in m/s from ``treadmill_speed_mps``, within
+    :data:`gait.walk.scale.TREADMILL_SPEED_RANGE_MPS` (outside it is km/h, mph or a typo);
+    ``None`` when not given."""
+    low, high = TREADMILL_SPEED_RANGE_MPS
+    return number(source.get("treadmill_speed_mps"), "treadmill_speed_mps", low, high)
+
+
 def parse_params(source: Mapping[str, Any]) -> AnalysisParams:
     """Validate the analysis parameters (query string or JSON body); 400 when out of range."""
     patient_id = source.get("patient_id")
@@ -122,6 +134,7 @@ def parse_params(source: Mapping[str, Any]) -> AnalysisParams:
         patient_id=patient_id,
         view_type=view_type,
         height_m=parse_height(source),
+        treadmill_speed_mps=parse_treadmill_speed(source),
         reference_length_mm=number(
             source.get("reference_length_mm"), "reference_length_mm", 0.0, 10000.0
         ),

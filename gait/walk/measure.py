@@ -12,7 +12,7 @@ import numpy as np
 
 from gait.result import Result
 from gait.video import VideoInfo
-from gait.walk import parameters, person_checks, quality
+from gait.walk import parameters, person_checks, quality, self_checks
 from gait.walk.contacts import contacts_table
 from gait.walk.floor import fit_floor
 from gait.walk.footprints import clip_footprints
@@ -25,11 +25,13 @@ from gait.walk.walker import find_walker
 @dataclass(frozen=True)
 class Clip:
     """What the whole-clip stages know of the video: its probe, the analysis size
-    ``(width, height)`` in pixels, and the walker's height in metres when given."""
+    ``(width, height)`` in pixels, the walker's height in metres when given, and the
+    treadmill's belt speed in m/s when given (a treadmill walk's spatial scale)."""
 
     video: VideoInfo
     analysis_size: tuple[int, int]
     height_m: float | None
+    treadmill_speed_mps: float | None = None
 
     @property
     def video_px_per_analysis_px(self) -> float:
@@ -68,11 +70,8 @@ def measure(clip: Clip, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
     per_stride = parameters.stride_values(contacts, clip.height_m)
     steps = parameters.steps(contacts, per_step, clip.video_px_per_analysis_px)
     metrics = parameters.summary(contacts, per_step, per_stride)
-    warnings = (
-        walking.warnings
-        + quality.withheld_support_phases(metrics, steps)
-        + quality.scattered_step_times(metrics)
-    )
+    checks = self_checks.checked(contacts, per_step, per_stride, metrics, steps)
+    warnings = walking.warnings + checks.warnings
     angles, pose_seen, stature_ratio = None, None, None
     if "person_landmarks" in arrays:
         landmarks = arrays["person_landmarks"]
@@ -104,6 +103,9 @@ def measure(clip: Clip, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
             video_px_per_analysis_px=clip.video_px_per_analysis_px,
             pose_on_walker=pose_seen,
             stature_landmark_ratio=stature_ratio,
+            withheld_metrics=checks.withheld,
+            failed_checks=len(checks.warnings),
+            step_time_scatter_pct=checks.step_time_scatter_pct,
         ),
         warnings=warnings,
         angles=angles,

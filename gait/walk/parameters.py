@@ -275,9 +275,10 @@ def _asymmetry(values: np.ndarray, feet: np.ndarray) -> float | None:
 SUPPORT_PHASES = ("stance", "swing", "double_support", "single_support")
 #: Walking, by definition, always has a foot on the floor and both at each transition:
 #: stance is over half the stride and double support is positive. Pathological gait reaches
-#: ~80 % stance and ~50 % double support; values outside these bounds are not walking but
-#: mistimed contacts.
-STANCE_PCT_RANGE = (50.0, 90.0)
+#: ~80 % stance (the non-paretic side in hemiparesis, very slow gait) and ~50 % double
+#: support; values outside these bounds are not walking but mistimed contacts (issue 8 names
+#: stance outside 50-85 %).
+STANCE_PCT_RANGE = (50.0, 85.0)
 DOUBLE_SUPPORT_PCT_RANGE = (0.0, 60.0)
 #: The per-step values that derive from the foot-off times.
 STEP_SUPPORT_KEYS = ("stance_time_s", "initial_double_support_time_s")
@@ -294,13 +295,3 @@ def implausible_support_phases(metrics: dict[str, Any]) -> str | None:
     ):
         return f"double support {double:.0f} % of the stride is outside {DOUBLE_SUPPORT_PCT_RANGE}"
     return None
-
-
-def drop_support_phases(metrics: dict[str, Any], steps: list[dict[str, Any]]) -> None:
-    """Set every stance, swing, double- and single-support value to None, in place."""
-    for key in metrics:
-        if key.startswith(SUPPORT_PHASES):
-            metrics[key] = None
-    for step in steps:
-        for key in STEP_SUPPORT_KEYS:
-            step[key] = None

@@ -7,8 +7,8 @@ from typing import Any
 import numpy as np
 
 from gait.errors import NoReliableGait
-from gait.walk import parameters
 from gait.walk.passes import Walking
+from gait.walk.person_checks import STATURE_DISAGREEMENT
 
 #: Median share of the frame that differs from the background above which the background
 #: model is meaningless (a panning camera, a scene cut). Static clips measure 0.02-0.04
@@ -17,10 +17,6 @@ from gait.walk.passes import Walking
 MAX_FOREGROUND_FRACTION = 0.2
 #: Fewest steady steps (footprint pairs) for a gait result.
 MIN_STEADY_STEPS = 2
-#: Step-time CV (%) above which the contacts, not the walker, are the likely cause: healthy
-#: adults vary 2-5 %, pathological gait rarely beyond ~15 %, a 20 % limp alternates to about
-#: 20 %; a foot whose footprints broke into slivers gave 82 % (issue 8's field test).
-MAX_PLAUSIBLE_STEP_TIME_CV_PCT = 25.0
 
 
 def check_static_camera(foreground_fraction: np.ndarray) -> None:
@@ -48,52 +44,57 @@ def require_steps(steady_steps: int) -> None:
         )
 
 
-def withheld_support_phases(metrics: dict[str, Any], steps: list[dict[str, Any]]) -> list[str]:
-    """Withhold (set to None, in place) every support phase when their means cannot be
-    walking; the warning that says so, or no warning."""
-    implausible = parameters.implausible_support_phases(metrics)
-    if not implausible:
-        return []
-    parameters.drop_support_phases(metrics, steps)
-    return [
-        f"stance and support phases not reported: {implausible} (a shaking camera or feet "
-        "hard to tell from the floor blur the contacts; events and steps are kept)"
-    ]
-
-
-def scattered_step_times(metrics: dict[str, Any]) -> list[str]:
-    """A warning when the step times scatter more than walking does
-    (:data:`MAX_PLAUSIBLE_STEP_TIME_CV_PCT`): cadence, step times and their variability then
-    rest on contacts that may be missed or split. Warns only; the values stay reported."""
-    cv = metrics.get("step_time_cv_pct")
-    if cv is None or cv <= MAX_PLAUSIBLE_STEP_TIME_CV_PCT:
-        return []
-    return [
-        f"step times scatter (CV {cv:.0f} % > {MAX_PLAUSIBLE_STEP_TIME_CV_PCT:.0f} %): contacts "
-        "may be missed or split; treat cadence, step times and variability with caution"
-    ]
+#: Steady steps from which the count no longer lowers the confidence: a pass over a clinical
+#: walkway (GAITRite, 4.3 m) holds about 6 steps at comfortable speed, the usual minimum for
+#: mean temporal values; fewer steps give means of two or three values.
+CONFIDENT_STEPS = 6
+#: Factor per self-check that withheld metrics (:mod:`gait.walk.self_checks`) and per pair
+#: of sources that disagree (landmark vs silhouette stature beyond
+#: :data:`gait.walk.person_checks.STATURE_DISAGREEMENT`): each is evidence that part of the
+#: result rests on contacts or a scale the clip does not support.
+FAILED_CHECK_FACTOR = 0.75
+#: Share of the frames the walker is seen with a person-model pose on them from which the
+#: pose coverage no longer lowers the confidence; below it the walker choice, angles and
+#: stature cross-check rest on fewer frames (the two real side views: 90 % and 61 %; the
+#: outdoor walker is partly hidden by a tree trunk and grass).
+CONFIDENT_POSE_COVERAGE = 0.8
 
 
 def confidence(
-    steady_footprints: int, candidate_footprints: int, step_time_cv_pct: float | None
+    *,
+    steady_footprints: int,
+    candidate_footprints: int,
+    steady_steps: int,
+    step_time_scatter_pct: float | None,
+    failed_checks: int = 0,
+    disagreeing_sources: int = 0,
+    pose_coverage: float | None = None,
 ) -> float:
-    """A 0-1 confidence: the share of forward-pass footprints that are steady, times a term
-    that falls as step times scatter (CV 0 % -> 1, CV >= 20 % -> 0.5), times a term that
-    grows with the number of steady footprints (4 or more -> 1). A step-time CV that cannot
-    be measured (fewer than two steps) counts as the worst scatter, never as a good one."""
-    if candidate_footprints == 0:
+    """How far the result can be trusted, 0-1: the product of one term per kind of
+    evidence, each 1 when that evidence is strong (see :data:`CONFIDENCE_METHOD`).
+
+    ``step_time_scatter_pct``: the step-time CV within each foot
+    (:func:`gait.walk.self_checks.scatter_within_feet_pct`: a limp is not scatter); one that
+    cannot be measured (too few steps) counts as the worst scatter, never as a good one.
+    ``pose_coverage`` ``None`` (the person model did not run) lowers nothing, as there is
+    nothing to cover."""
+    if candidate_footprints == 0 or steady_steps == 0:
         return 0.0
     share = steady_footprints / candidate_footprints
-    cv = step_time_cv_pct if step_time_cv_pct is not None else 20.0
+    cv = step_time_scatter_pct if step_time_scatter_pct is not None else 20.0
     scatter = 1.0 - 0.5 * min(1.0, cv / 20.0)
-    count = min(1.0, steady_footprints / 4.0)
-    return round(share * scatter * count, 3)
+    count = min(1.0, steady_steps / CONFIDENT_STEPS)
+    checks = FAILED_CHECK_FACTOR ** (failed_checks + disagreeing_sources)
+    pose = 1.0 if pose_coverage is None else min(1.0, pose_coverage / CONFIDENT_POSE_COVERAGE)
+    return round(share * scatter * count * checks * pose, 3)
 
 
 #: How :func:`confidence` is computed, served beside it.
 CONFIDENCE_METHOD = (
-    "share of forward-pass footprints that are steady x (1 - 0.5 min(1, step-time CV / 20 %), "
-    "CV unmeasured = 20 %) x min(1, steady footprints / 4)"
+    "product of: share of forward-pass footprints that are steady; 1 - 0.5 min(1, step-time "
+    "CV within each foot / 20 %) (unmeasured = 20 %); min(1, steady steps / 6); 0.75 per "
+    "self-check that withheld metrics and per disagreeing pair of sources (landmark vs "
+    "silhouette stature); min(1, share of the walker's frames with a pose on the walker / 0.8)"
 )
 #: Camera motion in pixels is not measured: :func:`check_static_camera` refuses a moving
 #: camera instead (a per-frame shift estimate locked onto noise). The key stays in the
@@ -113,6 +114,9 @@ def quality_block(
     video_px_per_analysis_px: float,
     pose_on_walker: np.ndarray | None = None,
     stature_landmark_ratio: float | None = None,
+    withheld_metrics: list[str] | None = None,
+    failed_checks: int = 0,
+    step_time_scatter_pct: float | None = None,
 ) -> dict[str, Any]:
     """The result's ``quality``: what was analysed, left out, and how far to trust it.
 
@@ -122,10 +126,23 @@ def quality_block(
     the frames it found a pose on the walker (:func:`gait.walk.person_checks.pose_on_walker`),
     which then give ``frames_with_walker_pct``; ``stature_landmark_ratio``: the landmarks'
     stature over the silhouette's (:func:`gait.walk.person_checks.stature_check`).
+    ``withheld_metrics``: the metric keys the self-checks withheld, by ``failed_checks``
+    checks, and ``step_time_scatter_pct`` the step-time CV within each foot
+    (:class:`gait.walk.self_checks.SelfCheck`).
     """
     n = walker_seen.size
     with_walker = walker_seen if pose_on_walker is None else pose_on_walker
     to_video = video_px_per_analysis_px
+    seen = int(np.count_nonzero(walker_seen))
+    pose_coverage = (
+        None
+        if pose_on_walker is None
+        else float(np.count_nonzero(pose_on_walker & walker_seen)) / max(1, seen)
+    )
+    disagreeing = int(
+        stature_landmark_ratio is not None
+        and abs(stature_landmark_ratio - 1.0) > STATURE_DISAGREEMENT
+    )
     return {
         "frames_analysed": n,
         "frames_with_walker_pct": round(100.0 * np.count_nonzero(with_walker) / max(1, n), 2),
@@ -138,10 +155,15 @@ def quality_block(
         "background_changed_pct": round(100.0 * float(np.median(foreground_fraction)), 3),
         "stature_px": round(stature_px * to_video, 1),
         "floor_line_px": {"intercept": round(floor[0] * to_video, 2), "slope": round(floor[1], 6)},
+        "withheld_metrics": list(withheld_metrics or []),
         "confidence": confidence(
-            int(np.count_nonzero(walking.steady)),
-            walking.candidates,
-            metrics.get("step_time_cv_pct"),
+            steady_footprints=int(np.count_nonzero(walking.steady)),
+            candidate_footprints=walking.candidates,
+            steady_steps=int(metrics["steady_steps"]),
+            step_time_scatter_pct=step_time_scatter_pct,
+            failed_checks=failed_checks,
+            disagreeing_sources=disagreeing,
+            pose_coverage=pose_coverage,
         ),
         "confidence_method": CONFIDENCE_METHOD,
     }

@@ -9,6 +9,12 @@ from gait.errors import NoReliableGait
 #: Plausible human stature, metres: the range a given height must lie in (the CLI and the
 #: API both check it).
 HEIGHT_RANGE_M = (0.5, 2.5)
+#: Treadmill belt speed, m/s: the range a given belt speed must lie in (the CLI and the API
+#: both check it). Clinical and home treadmills start at 0.1 m/s (0.36 km/h, the slowest
+#: belt setting of gait-rehabilitation treadmills) and reach ~5 m/s (18 km/h, running);
+#: walking lies far inside (0.2-2.5 m/s), so a value outside is a typo or another unit
+#: (km/h, mph), never a walk.
+TREADMILL_SPEED_RANGE_MPS = (0.1, 5.0)
 #: The walker's standing stature is taken as this percentile of the per-frame heights
 #: (floor line to the top of the blob) over steady walking: the head rises highest at
 #: mid-stance, near standing height; lower frames are double support (knees bent).

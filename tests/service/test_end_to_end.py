@@ -191,6 +191,7 @@ def test_upload_progress_complete_list_delete(
         "video_blob": f"{analysis_id}/video.mp4",
         "video_etag": context.records().get(analysis_id)["video_etag"],
         "height_m": 1.75,
+        "treadmill_speed_mps": None,
         "chunk_frames": 30,
     }
 
