@@ -115,3 +115,24 @@ def test_detector_sees_the_scientist_who_is_not_walking(real_clip):
     detections = PoseDetector().detect(frame)
     assert len(detections) >= 1
     assert detections[0].score > 0.5
+
+
+def test_several_people_are_followed_in_slots_and_stay_chunk_invariant(real_clip):
+    """Outdoor clip: the jumper (on a box) is the largest body; the walker, entering, is
+    taken into a second slot at a re-detection, and the slots of a chunk starting off the
+    grid equal those of one pass."""
+    interval = 10
+    slots = PersonTracker(redetect_interval_frames=interval, with_scene_mask=False, max_people=3)
+    frames = frames_of(real_clip("side-outdoor-walker-and-jumper.mp4"), 55, 75)
+    whole = slots.run(frames, first_index=55)
+    chunk = slots.run(frames[60 - 55 :], first_index=60).slice(63 - 60, 20 - 5)
+    expected = whole.slice(63 - 55, 20)
+    for field in fields(chunk):
+        np.testing.assert_array_equal(getattr(chunk, field.name), getattr(expected, field.name))
+    np.testing.assert_array_equal(whole.slot_landmarks[:, 0], whole.landmarks)
+    feet_y = whole.slot_landmarks[:, :, FEET, 1].max(axis=2)  # (frames, slots), NaN if empty
+    followed = whole.slot_score >= 0.5
+    jumper = followed & (feet_y < 350)
+    walker = followed & (feet_y > 420)
+    assert jumper[:, 0].all()  # the largest body keeps slot 0, as with one slot
+    assert walker[60 - 55 :].any(axis=1).all()  # the walker, from the grid frame 60 on

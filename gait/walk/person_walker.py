@@ -46,6 +46,9 @@ LINK_DISTANCE_HEIGHTS = 0.35
 #: ... plus this many body heights per second of gap (a runner's speed in the image): a
 #: person lost between re-detections (up to 1 s) is linked again when found.
 LINK_SPEED_HEIGHTS_PER_S = 3.0
+#: A track's hip velocity is taken over its last this many seconds (a stride's sway
+#: averages out over a few steps; people crossing change course slowly).
+VELOCITY_WINDOW_S = 0.3
 #: Longest gap a person's track bridges, seconds: one re-detection interval (30 frames at
 #: 30 fps) plus a margin.
 MAX_GAP_S = 1.2
@@ -56,10 +59,15 @@ MIN_TRACK_FRAMES = 10
 #: Visibility below which an ankle is a guess of the model (feet out of frame, hidden by a
 #: desk), not a measurement.
 MIN_ANKLE_VISIBILITY = 0.5
-#: Smallest opening of the ankles that counts as a step, in body heights. A walking step
-#: opens them by about 0.3-0.45 heights (outdoor and indoor side views, measured 0.33-0.47
-#: at double support); a standing person's ankle jitter is below 0.05.
+#: Smallest swing of the ankle signal (:func:`ankle_opening`) that counts as a step, in
+#: body heights. From the side a step opens the ankles by 0.3-0.5 heights (outdoor and
+#: indoor clips); from behind the forward foot rises by only ~0.08 (elderly clip); the lab
+#: scientist, standing, stays below it.
 STEP_AMPLITUDE_HEIGHTS = 0.06
+#: ... or this share of the person's own range of the signal (5th to 95th percentile) when
+#: larger: the synthetic figure's ankle points wobble by 0.06 heights between its steps
+#: (labels jumping between the legs), against 0.2-0.35 heights for its steps.
+STEP_AMPLITUDE_SHARE = 0.3
 #: The ankle signal is a running median over this long (3 frames at 25-30 fps, none at
 #: 10 fps), against single-frame label glitches.
 MEDIAN_WINDOW_S = 0.1
@@ -163,16 +171,30 @@ def slot_arrays(arrays: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return arrays["person_landmarks"][:, None], arrays["person_pose_score"][:, None]
 
 
+def hip_velocity(
+    track: list[tuple[int, int]], hips: np.ndarray, times_s: np.ndarray
+) -> np.ndarray:
+    """``(2,)`` px/s: the track's hip velocity over its last :data:`VELOCITY_WINDOW_S`
+    (zero with one point), so that two people crossing keep their identities."""
+    last_pos, last_slot = track[-1]
+    for pos, slot in reversed(track[:-1]):
+        elapsed = times_s[last_pos] - times_s[pos]
+        if elapsed >= VELOCITY_WINDOW_S or (pos, slot) == track[0]:
+            return (hips[last_pos, last_slot] - hips[pos, slot]) / max(elapsed, 1e-6)
+    return np.zeros(2)
+
+
 def link_people(
     slot_landmarks: np.ndarray, slot_score: np.ndarray, times_s: np.ndarray
 ) -> list[PersonTrack]:
     """Link every frame's poses into people over the clip.
 
     ``slot_landmarks`` ``(n, K, 33, 4)``, ``slot_score`` ``(n, K)``, ``times_s`` ``(n,)``
-    each frame's time. Frame by frame, each open track takes the nearest pose (hip centre,
-    within :data:`LINK_DISTANCE_HEIGHTS` plus :data:`LINK_SPEED_HEIGHTS_PER_S` per second
-    since it was last seen, similar height), nearest pairs first; the other poses open new
-    tracks. Deterministic: ties go to the older track and the lower slot.
+    each frame's time. Frame by frame, each open track takes the pose whose hip centre is
+    nearest where the track's velocity puts it (within :data:`LINK_DISTANCE_HEIGHTS` plus
+    :data:`LINK_SPEED_HEIGHTS_PER_S` per second since it was last seen, similar height),
+    nearest pairs first; the other poses open new tracks. Deterministic: ties go to the
+    older track and the lower slot.
     """
     n, slots = slot_score.shape
     xy = slot_landmarks[..., :2].astype(np.float64)
@@ -196,11 +218,12 @@ def link_people(
             last_height = heights[last_pos, last_slot]
             gap_s = times_s[position] - times_s[last_pos]
             reach = last_height * (LINK_DISTANCE_HEIGHTS + LINK_SPEED_HEIGHTS_PER_S * gap_s)
+            expected = hips[last_pos, last_slot] + hip_velocity(track, hips, times_s) * gap_s
             for slot in present:
                 ratio = heights[position, slot] / last_height
                 if not 1 / LINK_HEIGHT_RATIO <= ratio <= LINK_HEIGHT_RATIO:
                     continue
-                distance = float(np.hypot(*(hips[position, slot] - hips[last_pos, last_slot])))
+                distance = float(np.hypot(*(hips[position, slot] - expected)))
                 if distance <= reach:
                     pairs.append((distance, order, slot))
         taken_tracks: set[int] = set()
@@ -306,12 +329,24 @@ def ankle_opening(track: PersonTrack, n: int, frame_interval_s: float) -> np.nda
     return np.where(np.isfinite(series), smoothed, np.nan)
 
 
+def step_amplitude(opening: np.ndarray) -> float:
+    """The swing of :func:`ankle_opening` that counts as a step for this person:
+    :data:`STEP_AMPLITUDE_HEIGHTS`, or :data:`STEP_AMPLITUDE_SHARE` of the person's own
+    range of the signal when larger."""
+    finite = opening[np.isfinite(opening)]
+    if not len(finite):
+        return STEP_AMPLITUDE_HEIGHTS
+    low, high = np.percentile(finite, [5, 95])
+    return max(STEP_AMPLITUDE_HEIGHTS, STEP_AMPLITUDE_SHARE * float(high - low))
+
+
 def describe(track: PersonTrack, times_s: np.ndarray) -> PersonSummary:
     """Describe one person (see the module docstring); ``times_s`` ``(n,)`` the clip's."""
     n = len(times_s)
     height = float(np.median(track.heights_px))
     frame_interval_s = float(np.median(np.diff(times_s))) if n > 1 else 1.0
-    peaks = step_peaks(ankle_opening(track, n, frame_interval_s), STEP_AMPLITUDE_HEIGHTS)
+    opening = ankle_opening(track, n, frame_interval_s)
+    peaks = step_peaks(opening, step_amplitude(opening))
     hip_x = np.full(n, np.nan)
     hip_x[track.positions] = track.hip_px[:, 0]
     stepping = np.zeros(n, bool)
@@ -350,6 +385,11 @@ class PersonWalker:
     pose_score: np.ndarray
     people: list[PersonSummary]
     walker: int | None
+
+    @property
+    def found(self) -> bool:
+        """Whether the person model told the walker (else the silhouette rule decides)."""
+        return self.walker is not None
 
     @property
     def seen(self) -> np.ndarray:
@@ -403,7 +443,8 @@ def choose_walker(people: list[PersonSummary], times_s: np.ndarray) -> int | Non
     if not steppers:
         raise NoReliableGait(
             "no_walker",
-            "nobody in the video walks: the people seen stand, sit or move without taking steps",
+            "nobody in the video is seen taking steps: the people in view stand, sit or move "
+            "in place, or their feet are out of view",
         )
     walker = max(
         steppers,
