@@ -249,7 +249,7 @@ class PersonTracker:
                 pick = self.choose(free) if slot == 0 else next_extra_person(free)
                 if pick is None:
                     break
-                free.remove(pick)
+                free = [d for d in free if d is not pick]  # (== on arrays is ambiguous)
                 roi = usable_roi(pick.roi())
                 if roi is None:
                     continue

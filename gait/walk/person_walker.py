@@ -302,10 +302,12 @@ def ankle_opening(track: PersonTrack, n: int, frame_interval_s: float) -> np.nda
     """``(n,)`` over the clip's frames: how far the ankles are from their usual placement,
     in body heights (NaN where the track is not seen or an ankle is a guess).
 
-    The ankle-to-ankle vector minus its median over the track: from the side it is the
-    ankles' distance (the median vector is near zero, the sign swapping from step to
-    step or with the model's left/right names), from behind the forward foot's rise in
-    the image (the median vector is the stance width). A median over
+    The ankle-to-ankle vector minus the middle of its range over the track (half-way
+    between its 5th and 95th percentiles, per axis): from the side that middle is near
+    zero (the sign swaps from step to step, or with the model's left/right names) and the
+    signal is the ankles' distance; from behind the middle is the stance width and the
+    signal the forward foot's rise in the image. (A median would sit in one of the two
+    modes of a side view's signed distance and halve every other step.) A median over
     :data:`MEDIAN_WINDOW_S` drops single-frame label glitches (both ankle points on one
     leg for a frame near a leg crossing).
     """
@@ -314,7 +316,8 @@ def ankle_opening(track: PersonTrack, n: int, frame_interval_s: float) -> np.nda
     vector = (ankles[:, 0, :2] - ankles[:, 1, :2]) / track.heights_px[:, None]
     if not seen.any():
         return np.full(n, np.nan)
-    offset = np.hypot(*(vector - np.median(vector[seen], axis=0)).T)
+    low, high = np.percentile(vector[seen], [5, 95], axis=0)
+    offset = np.hypot(*(vector - (low + high) / 2).T)
     series = np.full(n, np.nan)
     series[track.positions[seen]] = offset[seen]
     window = max(1, round(MEDIAN_WINDOW_S / frame_interval_s)) | 1
