@@ -32,6 +32,7 @@ from gait.person.tracker import PersonFrames, PersonTracker, tracking_start
 from gait.result import Result
 from gait.video import VideoInfo, analysis_size, probe, read_frames
 from gait.walk.measure import Clip, measure
+from gait.walk.walker import person_sized_boxes
 
 #: Version of the Plan / ChunkFeatures wire format; bump when either changes shape.
 FORMAT_VERSION = 3
@@ -212,7 +213,9 @@ def analyze_chunk(
     ``source`` reads the same video from another location than ``plan.video.path``.
     The person tracker starts at the re-detection grid frame at or before ``chunk.start``
     (up to :data:`REDETECT_INTERVAL_FRAMES` warm-up frames, decoded and tracked, not kept),
-    so every frame's person arrays are those of a whole-video pass. A blank frame (black,
+    so every frame's person arrays are those of a whole-video pass; the warm-up frames'
+    features are computed too (the tracker looks for people entering in person-sized
+    foreground blobs). A blank frame (black,
     a fade-in) gives empty features and no pose, and the tracker re-detects after it.
     """
     extractor = frame_features.FrameFeatureExtractor(plan.background)
@@ -226,14 +229,16 @@ def analyze_chunk(
         plan.video, first, chunk.stop, plan.analysis_size, source
     ):
         person = PersonFrames.empty(1, PERSON_SLOTS)
+        row = extractor(image)
         if segment.is_blank(image):
             tracker.reset()
         else:
-            tracker.update(image, index, person)
+            blobs = person_sized_boxes(row["blobs"], plan.analysis_size[1])
+            tracker.update(image, index, person, person_blobs_px=blobs)
         if index < chunk.start:
             continue
         indices.append(index)
-        rows.append(extractor(image))
+        rows.append(row)
         people.append(person)
     arrays = frame_features.stack(rows, plan.analysis_size)
     arrays.update(person_arrays(people))

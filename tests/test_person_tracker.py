@@ -4,6 +4,7 @@ chunk-invariant tracking on a re-detection grid."""
 from __future__ import annotations
 
 from dataclasses import fields
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -19,7 +20,7 @@ from gait.person.landmarks import (
     RIGHT_HIP,
 )
 from gait.person.models import missing_models
-from gait.person.tracker import PersonTracker, tracking_start, usable_roi
+from gait.person.tracker import PersonTracker, any_blob_unfollowed, tracking_start, usable_roi
 from gait.video import analysis_size, probe, read_frames
 
 INDOOR = "side-indoor-forward-then-backward.mp4"
@@ -136,3 +137,15 @@ def test_several_people_are_followed_in_slots_and_stay_chunk_invariant(real_clip
     walker = followed & (feet_y > 420)
     assert jumper[:, 0].all()  # the largest body keeps slot 0, as with one slot
     assert walker[60 - 55 :].any(axis=1).all()  # the walker, from the grid frame 60 on
+
+
+def test_a_person_sized_blob_nobody_followed_is_in_makes_the_detector_look_again():
+    hips = np.zeros((33, 4), np.float32)
+    hips[[LEFT_HIP, RIGHT_HIP], :2] = [[100, 200], [110, 200]]
+    followed = [SimpleNamespace(landmarks=hips), None]
+    walker_blob = np.array([[60.0, 100.0, 150.0, 400.0]])
+    assert not any_blob_unfollowed(walker_blob, followed)
+    entering = np.array([[60.0, 100.0, 150.0, 400.0], [800.0, 120.0, 880.0, 390.0]])
+    assert any_blob_unfollowed(entering, followed)
+    assert any_blob_unfollowed(entering, [None, None])
+    assert not any_blob_unfollowed(np.zeros((0, 4)), [None])

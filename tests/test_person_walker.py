@@ -218,14 +218,15 @@ def clip_arrays(analysis) -> tuple[dict[str, np.ndarray], np.ndarray]:
 
 def test_outdoor_walker_landmarks_are_hers_not_the_jumpers(real_clip, analysed):
     """The jumper (on a box, feet at ~250 px) is followed from frame 0; the walker (feet at
-    ~505 px) from the first re-detection that sees her (frame 60, she enters at ~38)."""
+    ~505 px) from frame 40 (she enters at ~38: her blob, unfollowed, makes the detector
+    look again before the grid frame 60)."""
     arrays, times_s = clip_arrays(analysed(real_clip(OUTDOOR)))
     result = pw.find_person_walker(arrays, times_s)
     seen = np.flatnonzero(result.seen)
-    assert seen[0] <= 60 and seen[-1] >= 195
+    assert seen[0] <= 45 and seen[-1] >= 195
     feet_y = np.nanmax(result.landmarks[seen][:, pw.FEET, 1], axis=1)
     assert (feet_y[seen < 200] > 420).all()  # never the jumper's feet
-    assert result.seen[60:200].mean() > 0.95
+    assert result.seen[45:200].mean() > 0.95
     jumper_seen = [p for p in result.people if p.feet_y_px < 350]
     assert jumper_seen and all(p.steps == 0 for p in jumper_seen)
 

@@ -39,7 +39,13 @@ import numpy as np
 
 from gait.person.detector import PersonDetection, PoseDetector, box_iou
 from gait.person.geometry import SquareRoi
-from gait.person.landmarks import NUM_LANDMARKS, PoseLandmarker, PoseLandmarks
+from gait.person.landmarks import (
+    LEFT_HIP,
+    NUM_LANDMARKS,
+    RIGHT_HIP,
+    PoseLandmarker,
+    PoseLandmarks,
+)
 from gait.person.segmentation import MASK_THRESHOLD, PersonSegmenter
 
 #: Pose score below which a crop holds no pose and tracking is lost (MediaPipe's default
@@ -58,6 +64,11 @@ MAX_PERSONS = 4
 #: 0.51-0.82 for all second detections on the elderly, CCTV and sprint clips,
 #: docs/person-model-findings.md) yet takes the outdoor walker beside the jumper.
 EXTRA_PERSON_MIN_SCORE = 0.6
+#: While a slot is free, the detector also runs when the foreground holds a person-sized
+#: blob no followed person is in (someone entering between re-detections: the outdoor
+#: walker enters at frame ~38, the 30-frame grid would take her at 60), at most once every
+#: this many frames (a moving camera's foreground is all blobs: +1.4 ms/frame at most).
+LOOK_AGAIN_FRAMES = 10
 #: Two slots whose landmark boxes overlap more than this IoU follow the same person (two
 #: crops drift onto one body where people cross): the later slot is emptied.
 DUPLICATE_IOU = 0.5
@@ -189,10 +200,12 @@ class PersonTracker:
         self.landmarker = landmarker or PoseLandmarker()
         self.segmenter = (segmenter or PersonSegmenter()) if with_scene_mask else None
         self._rois: list[SquareRoi] = []
+        self._last_detection: int | None = None
 
     def reset(self) -> None:
         """Forget the tracked crops: the next frame is detected."""
         self._rois = []
+        self._last_detection = None
 
     def run(self, frames: Iterable[np.ndarray], first_index: int = 0) -> PersonFrames:
         """Track through ``frames`` (BGR ``(h, w, 3)`` uint8), the first being frame
@@ -210,9 +223,18 @@ class PersonTracker:
         return out
 
     def update(
-        self, frame_bgr: np.ndarray, frame_index: int, out: PersonFrames, row: int = 0
+        self,
+        frame_bgr: np.ndarray,
+        frame_index: int,
+        out: PersonFrames,
+        row: int = 0,
+        person_blobs_px: np.ndarray | None = None,
     ) -> None:
-        """Process one frame and write its results into row ``row`` of ``out``."""
+        """Process one frame and write its results into row ``row`` of ``out``.
+
+        ``person_blobs_px`` ``(m, 4)`` x0, y0, x1, y1: the frame's person-sized foreground
+        blobs, if known; one that no followed person is in makes the detector look again
+        (see :data:`LOOK_AGAIN_FRAMES`)."""
         if frame_bgr.ndim != 3 or frame_bgr.shape[2] != 3 or frame_bgr.dtype != np.uint8:
             raise ValueError(
                 f"expected a BGR uint8 frame (h, w, 3), got {frame_bgr.dtype} {frame_bgr.shape}"
@@ -233,7 +255,16 @@ class PersonTracker:
             else:
                 must_detect = True  # a slot lost its person: look again on this frame
         out.tracked[row] = poses[0] is not None
+        last = self._last_detection
+        if (
+            not must_detect
+            and person_blobs_px is not None
+            and None in poses
+            and (last is None or frame_index - last >= LOOK_AGAIN_FRAMES)
+        ):
+            must_detect = any_blob_unfollowed(person_blobs_px, poses)
         if must_detect:
+            self._last_detection = frame_index
             if poses[0] is None:
                 first_score = 0.0  # slot 0 is refilled from this detection, or stays empty
             detections = self.detector.detect(frame_bgr)
@@ -276,6 +307,15 @@ class PersonTracker:
         self._rois = [roi for roi in (usable_roi(p.next_roi) for p in live) if roi is not None]
         if self.segmenter is not None:
             write_scene_mask(self.segmenter.probability(frame_bgr), frame_bgr.shape[:2], out, row)
+
+
+def any_blob_unfollowed(boxes_px: np.ndarray, poses: list[PoseLandmarks | None]) -> bool:
+    """Whether some box of ``boxes_px`` (``(m, 4)`` x0, y0, x1, y1) holds no pose's hip centre."""
+    hips = [p.landmarks[[LEFT_HIP, RIGHT_HIP], :2].mean(axis=0) for p in poses if p is not None]
+    for x0, y0, x1, y1 in boxes_px:
+        if not any(x0 <= x <= x1 and y0 <= y <= y1 for x, y in hips):
+            return True
+    return False
 
 
 def next_extra_person(free: list[PersonDetection]) -> PersonDetection | None:

@@ -51,6 +51,17 @@ class Track:
         return bool(np.median(self.heights_px / np.maximum(widths, 1)) >= MIN_ASPECT)
 
 
+def person_sized_boxes(blobs: np.ndarray, frame_height_px: int) -> np.ndarray:
+    """``(m, 4)`` x0, y0, x1, y1 of one frame's blobs (``(K, 7)`` rows as in features) tall
+    enough (:data:`MIN_HEIGHT_FRACTION`) and narrow enough (:data:`MIN_ASPECT`) to be a
+    person."""
+    present = blobs[blobs[:, 0] >= 0]
+    heights = present[:, 3] - present[:, 1]
+    widths = np.maximum(present[:, 2] - present[:, 0], 1)
+    person = (heights >= MIN_HEIGHT_FRACTION * frame_height_px) & (heights >= MIN_ASPECT * widths)
+    return present[person, :4].astype(np.float64)
+
+
 def link_tracks(blobs: np.ndarray, frame_height_px: int) -> list[Track]:
     """Greedy frame-to-frame linking of blobs (``(n, K, 7)``, rows as in features) into tracks.
 
