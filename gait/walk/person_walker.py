@@ -3,7 +3,8 @@
 The tracker follows up to K people per frame in slots (``person_slot_landmarks``
 ``(n, K, 33, 4)``, ``person_slot_score`` ``(n, K)``, see :mod:`gait.person.tracker`). A
 slot's occupant may change at every re-detection, so people are linked here, over the whole
-clip, by the nearest hip centre. Each person's track is then described:
+clip, by their hip centres (nearest to where each person's velocity puts them). Each
+person's track is then described:
 
 * its body height (px): the height of the box around its 33 landmarks, median over frames;
 * its feet level (px): the floor its feet stand on, the median of the lowest foot point;
@@ -32,13 +33,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from gait.errors import NoReliableGait
+from gait.person.landmarks import (
+    LEFT_ANKLE,
+    LEFT_HIP,
+    RIGHT_ANKLE,
+    RIGHT_FOOT_INDEX,
+    RIGHT_HIP,
+)
 from gait.person.tracker import MIN_POSE_SCORE
 
-#: BlazePose landmark indices used here.
-LEFT_HIP, RIGHT_HIP = 23, 24
-LEFT_ANKLE, RIGHT_ANKLE = 27, 28
 #: Feet: ankles, heels, foot tips (27-32); the lowest is on the floor in stance.
-FEET = slice(27, 33)
+FEET = slice(LEFT_ANKLE, RIGHT_FOOT_INDEX + 1)
 
 #: A pose links to a person whose last hip centre lies within this many of its body heights
 #: (a walker moves < 0.1 height per frame at 25 fps; 0.15 at 10 fps) ...
