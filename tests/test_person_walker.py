@@ -235,3 +235,9 @@ def test_lab_scientist_is_no_walker(real_clip, analysed):
     error = analysed(real_clip("neg-no-walker-lab-scientist.mp4")).error
     assert isinstance(error, NoReliableGait) and error.reason == "no_walker"
     assert "nobody in the video is seen taking steps" in error.message
+
+
+def test_a_step_falling_below_the_previous_trough_still_counts():
+    opening = np.array([0.1, 0.3, 0.1, 0.3, 0.05, 0.3, 0.1])
+    np.testing.assert_array_equal(pw.step_peaks(opening, 0.06), [1, 3, 5])
+    assert len(pw.step_peaks(np.array([0.1, 0.13, 0.1, 0.14, 0.1]), 0.06)) == 0  # wobble

@@ -272,14 +272,14 @@ def step_peaks(opening: np.ndarray, amplitude: float) -> np.ndarray:
             low = high = value
             high_at = index
         elif seeking_peak:
-            if value < low:  # a deeper trough: the rise starts again from here
-                low = high = value
-                high_at = index
-            elif value > high:
+            if value > high:
                 high, high_at = value, index
             if high - low >= amplitude and high - value >= amplitude:
                 peaks.append(high_at)
                 seeking_peak, low = False, value
+            elif value < low:  # a deeper trough before any step: the rise starts again
+                low = high = value
+                high_at = index
         else:
             low = min(low, value)
             if value - low >= amplitude:
