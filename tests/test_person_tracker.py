@@ -139,12 +139,13 @@ def test_several_people_are_followed_in_slots_and_stay_chunk_invariant(real_clip
     assert walker[60 - 55 :].any(axis=1).all()  # the walker, from the grid frame 60 on
 
 
-def test_a_person_sized_blob_nobody_followed_is_in_makes_the_detector_look_again():
-    hips = np.zeros((33, 4), np.float32)
-    hips[[LEFT_HIP, RIGHT_HIP], :2] = [[100, 200], [110, 200]]
-    followed = [SimpleNamespace(landmarks=hips), None]
-    walker_blob = np.array([[60.0, 100.0, 150.0, 400.0]])
-    assert not any_blob_unfollowed(walker_blob, followed)
+def test_a_person_sized_blob_overlapping_nobody_followed_makes_the_detector_look_again():
+    body = np.zeros((33, 4), np.float32)
+    body[:, 0] = np.linspace(80, 130, 33)
+    body[:, 1] = np.linspace(100, 400, 33)
+    followed = [SimpleNamespace(landmarks=body), None]
+    legs_split_off = np.array([[70.0, 260.0, 140.0, 410.0]])
+    assert not any_blob_unfollowed(legs_split_off, followed)
     entering = np.array([[60.0, 100.0, 150.0, 400.0], [800.0, 120.0, 880.0, 390.0]])
     assert any_blob_unfollowed(entering, followed)
     assert any_blob_unfollowed(entering, [None, None])

@@ -39,13 +39,7 @@ import numpy as np
 
 from gait.person.detector import PersonDetection, PoseDetector, box_iou
 from gait.person.geometry import SquareRoi
-from gait.person.landmarks import (
-    LEFT_HIP,
-    NUM_LANDMARKS,
-    RIGHT_HIP,
-    PoseLandmarker,
-    PoseLandmarks,
-)
+from gait.person.landmarks import NUM_LANDMARKS, PoseLandmarker, PoseLandmarks
 from gait.person.segmentation import MASK_THRESHOLD, PersonSegmenter
 
 #: Pose score below which a crop holds no pose and tracking is lost (MediaPipe's default
@@ -65,7 +59,7 @@ MAX_PERSONS = 4
 #: docs/person-model-findings.md) yet takes the outdoor walker beside the jumper.
 EXTRA_PERSON_MIN_SCORE = 0.6
 #: While a slot is free, the detector also runs when the foreground holds a person-sized
-#: blob no followed person is in (someone entering between re-detections: the outdoor
+#: blob that overlaps no followed person (someone entering between re-detections: the outdoor
 #: walker enters at frame ~38, the 30-frame grid would take her at 60), at most once every
 #: this many frames (a moving camera's foreground is all blobs: +1.4 ms/frame at most).
 LOOK_AGAIN_FRAMES = 10
@@ -233,7 +227,7 @@ class PersonTracker:
         """Process one frame and write its results into row ``row`` of ``out``.
 
         ``person_blobs_px`` ``(m, 4)`` x0, y0, x1, y1: the frame's person-sized foreground
-        blobs, if known; one that no followed person is in makes the detector look again
+        blobs, if known; one that overlaps no followed person makes the detector look again
         (see :data:`LOOK_AGAIN_FRAMES`)."""
         if frame_bgr.ndim != 3 or frame_bgr.shape[2] != 3 or frame_bgr.dtype != np.uint8:
             raise ValueError(
@@ -310,10 +304,15 @@ class PersonTracker:
 
 
 def any_blob_unfollowed(boxes_px: np.ndarray, poses: list[PoseLandmarks | None]) -> bool:
-    """Whether some box of ``boxes_px`` (``(m, 4)`` x0, y0, x1, y1) holds no pose's hip centre."""
-    hips = [p.landmarks[[LEFT_HIP, RIGHT_HIP], :2].mean(axis=0) for p in poses if p is not None]
-    for x0, y0, x1, y1 in boxes_px:
-        if not any(x0 <= x <= x1 and y0 <= y <= y1 for x, y in hips):
+    """Whether some box of ``boxes_px`` (``(m, 4)`` x0, y0, x1, y1) overlaps no pose's
+    landmark box: someone not followed. (A blob that is part of a followed person, legs
+    split from the body at low contrast, overlaps that person's box.)"""
+    followed = [landmark_box(p) for p in poses if p is not None]
+    for box in boxes_px:
+        if not any(
+            box[0] < other[2] and other[0] < box[2] and box[1] < other[3] and other[1] < box[3]
+            for other in followed
+        ):
             return True
     return False
 
