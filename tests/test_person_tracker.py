@@ -149,4 +149,6 @@ def test_a_person_sized_blob_overlapping_nobody_followed_makes_the_detector_look
     entering = np.array([[60.0, 100.0, 150.0, 400.0], [800.0, 120.0, 880.0, 390.0]])
     assert any_blob_unfollowed(entering, followed)
     assert any_blob_unfollowed(entering, [None, None])
+    rail = np.array([[200.0, 150.0, 220.0, 240.0]])  # 90 px beside a 300 px person
+    assert not any_blob_unfollowed(rail, followed)
     assert not any_blob_unfollowed(np.zeros((0, 4)), [None])

@@ -63,6 +63,10 @@ EXTRA_PERSON_MIN_SCORE = 0.6
 #: walker enters at frame ~38, the 30-frame grid would take her at 60), at most once every
 #: this many frames (a moving camera's foreground is all blobs: +1.4 ms/frame at most).
 LOOK_AGAIN_FRAMES = 10
+#: ... and when that blob is at least this share of the smallest followed person's height
+#: (a treadmill's rail, 76 px beside a 370 px walker, and equipment beside the lab
+#: scientist made single-person clips detect every 10 frames).
+LOOK_AGAIN_HEIGHT_SHARE = 0.5
 #: Two slots whose landmark boxes overlap more than this IoU follow the same person (two
 #: crops drift onto one body where people cross): the later slot is emptied.
 DUPLICATE_IOU = 0.5
@@ -305,9 +309,13 @@ class PersonTracker:
 
 def any_blob_unfollowed(boxes_px: np.ndarray, poses: list[PoseLandmarks | None]) -> bool:
     """Whether some box of ``boxes_px`` (``(m, 4)`` x0, y0, x1, y1) overlaps no pose's
-    landmark box: someone not followed. (A blob that is part of a followed person, legs
-    split from the body at low contrast, overlaps that person's box.)"""
+    landmark box and is at least :data:`LOOK_AGAIN_HEIGHT_SHARE` as tall as the smallest
+    followed person: someone not followed. (Legs split off a followed body overlap its
+    box; a rail or a lamp beside the walker is much smaller than her.)"""
     followed = [landmark_box(p) for p in poses if p is not None]
+    if followed:
+        smallest = min(float(box[3] - box[1]) for box in followed)
+        boxes_px = boxes_px[boxes_px[:, 3] - boxes_px[:, 1] >= LOOK_AGAIN_HEIGHT_SHARE * smallest]
     for box in boxes_px:
         if not any(
             box[0] < other[2] and other[0] < box[2] and box[1] < other[3] and other[1] < box[3]
