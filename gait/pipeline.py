@@ -215,8 +215,8 @@ def analyze_chunk(
     (up to :data:`REDETECT_INTERVAL_FRAMES` warm-up frames, decoded and tracked, not kept),
     so every frame's person arrays are those of a whole-video pass; the warm-up frames'
     features are computed too (the tracker looks for people entering in person-sized
-    foreground blobs). A blank frame (black,
-    a fade-in) gives empty features and no pose, and the tracker re-detects after it.
+    foreground blobs). A blank frame (black, a fade-in) gives empty features and no pose,
+    and the tracker re-detects after it.
     """
     extractor = frame_features.FrameFeatureExtractor(plan.background)
     tracker = person_tracker()
