@@ -25,6 +25,7 @@ from gait import angles, pipeline
 from gait.synth import SynthParams, render_clip
 from gait.synth.score import angle_mae_deg
 from gait.walk import joint_angles
+from gait.walk.person_walker import find_person_walker
 
 CLIPS = {
     "480x270 seed 5": SynthParams(width=480, height=270, duration_s=5.0, seed=5),
@@ -43,7 +44,9 @@ def errors_deg(video: Path, truth: dict) -> dict[str, float]:
     features = [pipeline.analyze_chunk(plan, chunk) for chunk in plan.chunks]
     result = pipeline.aggregate(plan, features)
     frames = np.concatenate([f.frame_indices for f in features])
-    landmarks = np.concatenate([f.arrays["person_landmarks"] for f in features])
+    arrays = {name: np.concatenate([f.arrays[name] for f in features])
+              for name in features[0].arrays}
+    landmarks = find_person_walker(arrays, plan.video.frame_times_s[frames]).landmarks
     times_s = plan.video.frame_times_s[frames]
     per_foot = joint_angles.foot_angles_deg(landmarks, frames, times_s, result.contacts)
     true = {

@@ -32,9 +32,10 @@ from gait.person.tracker import PersonFrames, PersonTracker, tracking_start
 from gait.result import Result
 from gait.video import VideoInfo, analysis_size, probe, read_frames
 from gait.walk.measure import Clip, measure
+from gait.walk.walker import person_sized_boxes
 
 #: Version of the Plan / ChunkFeatures wire format; bump when either changes shape.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 #: Default frames per chunk: 8 s at 30 fps. Memory does not depend on it (a chunk holds a
 #: few frames at a time); it trades per-chunk overhead against fan-out width.
 DEFAULT_CHUNK_FRAMES = 240
@@ -45,12 +46,22 @@ MAX_CHUNKS = 64
 #: 30 fps): a chunk then starts tracking at most this many frames before its first frame and
 #: gets the same per-frame results as a whole-video pass (see :mod:`gait.person.tracker`).
 REDETECT_INTERVAL_FRAMES = 30
-#: The person arrays a chunk keeps, by their :class:`PersonFrames` field: the 33 landmarks
-#: ``(n, 33, 4)`` float32 (x, y analysis px, z, visibility), the pose score ``(n,)`` float32
-#: and the detector's person count ``(n,)`` int8 (-1 where it did not run).
+#: People the tracker follows at once (its slots). Three covers the clips with a walker and
+#: others (outdoor: walker and jumper; elderly: bystanders; sprint: three runners) and costs
+#: nothing on frames with one person: a slot runs the landmark model only while it follows
+#: someone (~17 ms per person per frame, docs/person-model-findings.md).
+PERSON_SLOTS = 3
+#: The person arrays a chunk keeps, by their :class:`PersonFrames` field: every slot's 33
+#: landmarks ``(n, PERSON_SLOTS, 33, 4)`` float32 (x, y analysis px, z, visibility; NaN in
+#: an empty slot), their pose scores ``(n, PERSON_SLOTS)`` float32 (0 when empty) and the
+#: detector's person count ``(n,)`` int8 (-1 where it did not run): 1597 bytes per frame
+#: before compression (3 x 528 + 3 x 4 + 1; one person was 533), +1 % to +20 % compressed
+#: on the real clips (most frames have one person). The walker's own ``person_landmarks``
+#: ``(n, 33, 4)`` are chosen from the slots over the whole clip in ``aggregate``
+#: (:mod:`gait.walk.person_walker`).
 PERSON_ARRAYS = {
-    "person_landmarks": "landmarks",
-    "person_pose_score": "pose_score",
+    "person_slot_landmarks": "slot_landmarks",
+    "person_slot_score": "slot_score",
     "person_count": "person_count",
 }
 #: The :class:`VideoInfo` fields that are arrays: shipped as arrays, the rest as JSON.
@@ -209,8 +220,10 @@ def analyze_chunk(
     ``source`` reads the same video from another location than ``plan.video.path``.
     The person tracker starts at the re-detection grid frame at or before ``chunk.start``
     (up to :data:`REDETECT_INTERVAL_FRAMES` warm-up frames, decoded and tracked, not kept),
-    so every frame's person arrays are those of a whole-video pass. A blank frame (black,
-    a fade-in) gives empty features and no pose, and the tracker re-detects after it.
+    so every frame's person arrays are those of a whole-video pass; the warm-up frames'
+    features are computed too (the tracker looks for people entering in person-sized
+    foreground blobs). A blank frame (black, a fade-in) gives empty features and no pose,
+    and the tracker re-detects after it.
     """
     extractor = frame_features.FrameFeatureExtractor(plan.background)
     tracker = person_tracker()
@@ -222,15 +235,17 @@ def analyze_chunk(
     for index, _time_s, image in read_frames(
         plan.video, first, chunk.stop, plan.analysis_size, source
     ):
-        person = PersonFrames.empty(1)
+        person = PersonFrames.empty(1, PERSON_SLOTS)
+        row = extractor(image)
         if segment.is_blank(image):
             tracker.reset()
         else:
-            tracker.update(image, index, person)
+            blobs = person_sized_boxes(row["blobs"], plan.analysis_size[1])
+            tracker.update(image, index, person, person_blobs_px=blobs)
         if index < chunk.start:
             continue
         indices.append(index)
-        rows.append(extractor(image))
+        rows.append(row)
         people.append(person)
     arrays = frame_features.stack(rows, plan.analysis_size)
     arrays.update(person_arrays(people))
@@ -239,7 +254,7 @@ def analyze_chunk(
 
 def person_arrays(frames: Sequence[PersonFrames]) -> dict[str, np.ndarray]:
     """The :data:`PERSON_ARRAYS` of consecutive one-frame results, one row per frame."""
-    empty = PersonFrames.empty(0)
+    empty = PersonFrames.empty(0, PERSON_SLOTS)
     return {
         name: np.concatenate([getattr(empty, field)] + [getattr(f, field) for f in frames])
         for name, field in PERSON_ARRAYS.items()
@@ -256,7 +271,9 @@ def person_tracker() -> PersonTracker:
     segmentation is off: no kept array uses it."""
     tracker = getattr(_TRACKERS, "tracker", None)
     if tracker is None:
-        tracker = PersonTracker(REDETECT_INTERVAL_FRAMES, with_scene_mask=False)
+        tracker = PersonTracker(
+            REDETECT_INTERVAL_FRAMES, with_scene_mask=False, max_people=PERSON_SLOTS
+        )
         _TRACKERS.tracker = tracker
     return tracker
 

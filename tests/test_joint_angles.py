@@ -9,6 +9,7 @@ import pytest
 from gait import pipeline
 from gait.synth.score import angle_mae_deg
 from gait.walk import joint_angles as ja
+from gait.walk.person_walker import find_person_walker
 from tests.test_parameters import table
 
 
@@ -67,7 +68,9 @@ def mean_abs_error_deg(video, truth) -> dict[str, float]:
     features = [pipeline.analyze_chunk(plan, chunk) for chunk in plan.chunks]
     result = pipeline.aggregate(plan, features)
     frames = np.concatenate([f.frame_indices for f in features])
-    landmarks = np.concatenate([f.arrays["person_landmarks"] for f in features])
+    arrays = {name: np.concatenate([f.arrays[name] for f in features])
+              for name in features[0].arrays}
+    landmarks = find_person_walker(arrays, plan.video.frame_times_s[frames]).landmarks
     per_foot = ja.foot_angles_deg(
         landmarks, frames, plan.video.frame_times_s[frames], result.contacts
     )

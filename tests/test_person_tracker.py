@@ -4,6 +4,7 @@ chunk-invariant tracking on a re-detection grid."""
 from __future__ import annotations
 
 from dataclasses import fields
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -19,7 +20,7 @@ from gait.person.landmarks import (
     RIGHT_HIP,
 )
 from gait.person.models import missing_models
-from gait.person.tracker import PersonTracker, tracking_start, usable_roi
+from gait.person.tracker import PersonTracker, any_blob_unfollowed, tracking_start, usable_roi
 from gait.video import analysis_size, probe, read_frames
 
 INDOOR = "side-indoor-forward-then-backward.mp4"
@@ -115,3 +116,39 @@ def test_detector_sees_the_scientist_who_is_not_walking(real_clip):
     detections = PoseDetector().detect(frame)
     assert len(detections) >= 1
     assert detections[0].score > 0.5
+
+
+def test_several_people_are_followed_in_slots_and_stay_chunk_invariant(real_clip):
+    """Outdoor clip: the jumper (on a box) is the largest body; the walker, entering, is
+    taken into a second slot at a re-detection, and the slots of a chunk starting off the
+    grid equal those of one pass."""
+    interval = 10
+    slots = PersonTracker(redetect_interval_frames=interval, with_scene_mask=False, max_people=3)
+    frames = frames_of(real_clip("side-outdoor-walker-and-jumper.mp4"), 55, 75)
+    whole = slots.run(frames, first_index=55)
+    chunk = slots.run(frames[60 - 55 :], first_index=60).slice(63 - 60, 20 - 5)
+    expected = whole.slice(63 - 55, 20)
+    for field in fields(chunk):
+        np.testing.assert_array_equal(getattr(chunk, field.name), getattr(expected, field.name))
+    np.testing.assert_array_equal(whole.slot_landmarks[:, 0], whole.landmarks)
+    feet_y = whole.slot_landmarks[:, :, FEET, 1].max(axis=2)  # (frames, slots), NaN if empty
+    followed = whole.slot_score >= 0.5
+    jumper = followed & (feet_y < 350)
+    walker = followed & (feet_y > 420)
+    assert jumper[:, 0].all()  # the largest body keeps slot 0, as with one slot
+    assert walker[60 - 55 :].any(axis=1).all()  # the walker, from the grid frame 60 on
+
+
+def test_a_person_sized_blob_overlapping_nobody_followed_makes_the_detector_look_again():
+    body = np.zeros((33, 4), np.float32)
+    body[:, 0] = np.linspace(80, 130, 33)
+    body[:, 1] = np.linspace(100, 400, 33)
+    followed = [SimpleNamespace(landmarks=body), None]
+    legs_split_off = np.array([[70.0, 260.0, 140.0, 410.0]])
+    assert not any_blob_unfollowed(legs_split_off, followed)
+    entering = np.array([[60.0, 100.0, 150.0, 400.0], [800.0, 120.0, 880.0, 390.0]])
+    assert any_blob_unfollowed(entering, followed)
+    assert any_blob_unfollowed(entering, [None, None])
+    rail = np.array([[200.0, 150.0, 220.0, 240.0]])  # 90 px beside a 300 px person
+    assert not any_blob_unfollowed(rail, followed)
+    assert not any_blob_unfollowed(np.zeros((0, 4)), [None])

@@ -113,8 +113,10 @@ def test_person_arrays_are_the_same_whatever_the_chunking(synthetic):
     video, _ = synthetic(width=480, height=270, duration_s=3.0, seed=8)
     whole_plan = pipeline.plan(video, chunk_frames=10_000)
     whole = pipeline.analyze_chunk(whole_plan, whole_plan.chunks[0])
-    assert whole.arrays["person_landmarks"].shape == (len(whole.frame_indices), 33, 4)
-    assert (whole.arrays["person_pose_score"] >= 0.5).mean() > 0.6, "the figure must be seen"
+    slots = pipeline.PERSON_SLOTS
+    assert whole.arrays["person_slot_landmarks"].shape == (len(whole.frame_indices), slots, 33, 4)
+    first_slot = whole.arrays["person_slot_score"][:, 0]
+    assert (first_slot >= 0.5).mean() > 0.6, "the figure must be seen"
     plan = pipeline.plan(video, chunk_frames=17)
     assert any(chunk.start % pipeline.REDETECT_INTERVAL_FRAMES for chunk in plan.chunks)
     parts = [pipeline.analyze_chunk(plan, chunk) for chunk in plan.chunks]
@@ -139,8 +141,8 @@ def test_black_frames_give_empty_features_not_a_crash(synthetic, tmp_path):
     assert rows.sum() == len(black)
     assert (arrays["bottom_y"][rows] == -1).all()
     assert (arrays["blobs"][rows] == -1).all()
-    assert (arrays["person_pose_score"][rows] == 0).all()
-    assert np.isnan(arrays["person_landmarks"][rows]).all()
-    assert (arrays["person_pose_score"][~rows] >= 0.5).mean() > 0.6
+    assert (arrays["person_slot_score"][rows] == 0).all()
+    assert np.isnan(arrays["person_slot_landmarks"][rows]).all()
+    assert (arrays["person_slot_score"][~rows, 0] >= 0.5).mean() > 0.6
     result = pipeline.aggregate(plan, features)
     assert result.to_dict()["events"], "the walk around the black frames is still measured"

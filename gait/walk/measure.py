@@ -18,6 +18,7 @@ from gait.walk.floor import fit_floor
 from gait.walk.footprints import clip_footprints
 from gait.walk.joint_angles import angles_block, leg_assignment
 from gait.walk.passes import forward_walking
+from gait.walk.person_walker import find_person_walker
 from gait.walk.scale import fit_stature
 from gait.walk.walker import find_walker
 
@@ -47,7 +48,9 @@ def measure(clip: Clip, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
     interval_s = clip.video.frame_interval_s
     width, height = clip.analysis_size
     quality.check_static_camera(arrays["foreground_fraction"])
-    walker = find_walker(arrays["blobs"], height)
+    person = find_person_walker(arrays, clip.video.frame_times_s[frame_indices])
+    arrays = {**arrays, **person.arrays()}  # the walker's landmarks, for every later stage
+    walker = find_walker(arrays["blobs"], height, person.box_px if person.found else None)
     floor = fit_floor(arrays["bottom_y"], walker.boxes, interval_s)
     stature_line, stature_px = fit_stature(walker.top_y_px, walker.centre_x_px, floor)
     footprints, facing = clip_footprints(

@@ -1,4 +1,5 @@
-"""The walker: blobs tracked over time, and the one person walking across chosen among them."""
+"""The walker's silhouette: blobs tracked over time, and the one person walking across
+chosen among them (the one the person model's walker is in, when it found one)."""
 
 from __future__ import annotations
 
@@ -48,6 +49,17 @@ class Track:
     def is_person_shaped(self) -> bool:
         widths = self.boxes[:, 2] - self.boxes[:, 0]
         return bool(np.median(self.heights_px / np.maximum(widths, 1)) >= MIN_ASPECT)
+
+
+def person_sized_boxes(blobs: np.ndarray, frame_height_px: int) -> np.ndarray:
+    """``(m, 4)`` x0, y0, x1, y1 of one frame's blobs (``(K, 7)`` rows as in features) tall
+    enough (:data:`MIN_HEIGHT_FRACTION`) and narrow enough (:data:`MIN_ASPECT`) to be a
+    person."""
+    present = blobs[blobs[:, 0] >= 0]
+    heights = present[:, 3] - present[:, 1]
+    widths = np.maximum(present[:, 2] - present[:, 0], 1)
+    person = (heights >= MIN_HEIGHT_FRACTION * frame_height_px) & (heights >= MIN_ASPECT * widths)
+    return present[person, :4].astype(np.float64)
 
 
 def link_tracks(blobs: np.ndarray, frame_height_px: int) -> list[Track]:
@@ -147,15 +159,45 @@ def walker_top_px(track: Track, blobs: np.ndarray) -> np.ndarray:
     return tops
 
 
-def choose_walker(walking: list[Track]) -> Track:
+#: A pose agrees with a blob when at least this share of its landmark box lies inside the
+#: blob's box (arms or a foot may stick out of a silhouette cut at low contrast).
+POSE_IN_BLOB_SHARE = 0.5
+#: The blob track the person-model walker is in: it must agree on at least this many
+#: frames (a third of a second at 30 fps), else the silhouette rule decides.
+MIN_AGREEING_FRAMES = 10
+
+
+def frames_agreeing(track: Track, person_box_px: np.ndarray) -> int:
+    """Frames of ``track`` in which the person-model walker's landmark box (``(n, 4)`` x0,
+    y0, x1, y1 per clip frame, NaN where unseen) lies mostly inside the track's blob box."""
+    person = person_box_px[track.positions].astype(np.float64)
+    blob = track.boxes[:, :4].astype(np.float64)
+    low = np.maximum(person[:, :2], blob[:, :2])
+    high = np.minimum(person[:, 2:], blob[:, 2:])
+    with np.errstate(invalid="ignore"):
+        inside = np.prod(np.clip(high - low, 0, None), axis=1)
+        area = np.prod(person[:, 2:] - person[:, :2], axis=1)
+        agrees = inside >= POSE_IN_BLOB_SHARE * area
+    return int((agrees & (area > 0)).sum())
+
+
+def choose_walker(walking: list[Track], person_box_px: np.ndarray | None = None) -> Track:
     """The walker among the tracks that walk across, or ``NoReliableGait``.
 
-    The walker is the track travelling furthest; another walking track sharing more than
-    :data:`MAX_SHARED_FRAMES` of its frames means several people walk at once.
+    With the person model's walker (``person_box_px`` ``(n, 4)``, see
+    :func:`frames_agreeing`) the walker is the track agreeing with it on the most frames;
+    otherwise, or when no track agrees on :data:`MIN_AGREEING_FRAMES`, the track travelling
+    furthest. Another walking track sharing more than :data:`MAX_SHARED_FRAMES` of its
+    frames means several people walk at once.
     """
     if not walking:
         raise NoReliableGait("no_walker", "no person walks across the frame")
     walker = max(walking, key=lambda t: (t.travel_px, -int(t.positions[0])))
+    if person_box_px is not None:
+        agreeing = [frames_agreeing(t, person_box_px) for t in walking]
+        best = int(np.argmax(agreeing))
+        if agreeing[best] >= MIN_AGREEING_FRAMES:
+            walker = walking[best]
     frames = set(walker.positions.tolist())
     for other in walking:
         if other is walker:
@@ -188,13 +230,17 @@ class Walker:
         return self.boxes[:, 0] >= 0
 
 
-def find_walker(blobs: np.ndarray, frame_height_px: int) -> Walker:
-    """Track ``blobs`` (``(n, K, 7)`` per-frame features) and choose the walker.
+def find_walker(
+    blobs: np.ndarray, frame_height_px: int, person_box_px: np.ndarray | None = None
+) -> Walker:
+    """Track ``blobs`` (``(n, K, 7)`` per-frame features) and choose the walker: the one
+    the person model's walker is in when given (``person_box_px`` ``(n, 4)``, the walker's
+    landmark box per frame, NaN where unseen; :mod:`gait.walk.person_walker`).
 
     Raises ``NoReliableGait`` (``no_walker``, ``several_people``) when there is not exactly
     one person walking across.
     """
-    track = choose_walker(walking_tracks(link_tracks(blobs, frame_height_px)))
+    track = choose_walker(walking_tracks(link_tracks(blobs, frame_height_px)), person_box_px)
     n = blobs.shape[0]
     boxes = np.full((n, 7), -1, dtype=np.int64)
     boxes[track.positions] = track.boxes
