@@ -14,10 +14,14 @@ from typing import Any
 import numpy as np
 
 from gait.walk.footprints import Footprint
+from gait.walk.landmark_events import LandmarkEvents
 from gait.walk.passes import Walking, heel_x_px
 
-#: What found a contact. Today every contact is a footprint in the floor-contact image.
+#: What found or timed a contact's event: a footprint in the floor-contact image
+#: (:mod:`gait.walk.footprints`), or the person model's foot landmarks
+#: (:mod:`gait.walk.landmark_events`).
 SOURCE_FOOTPRINT = "footprint"
+SOURCE_LANDMARKS = "landmarks"
 
 
 @dataclass(frozen=True)
@@ -34,8 +38,11 @@ class Contacts:
       was not seen (the walker out of sight just before / after it);
     * ``ic_time_s``, ``fo_time_s``: the events' frame timestamps (s), NaN where not seen;
     * ``heel_x_px``: float, where the heel stood (the footprint's trailing edge), analysis
-      pixels along the image's x axis;
-    * ``source``: what found the contact (:data:`SOURCE_FOOTPRINT`).
+      pixels along the floor's x axis; NaN where no length can be measured (a frontal view);
+    * ``source``: what found the contact (:data:`SOURCE_FOOTPRINT` or
+      :data:`SOURCE_LANDMARKS`);
+    * ``ic_source``, ``fo_source``: what timed each event (default: ``source``), e.g. a
+      footprint's foot off that the footprints did not see, filled from the landmarks.
 
     ``stature_px`` ``(s0, s1)``: the walker's stature in pixels at column ``x`` is
     ``s0 + s1 * x`` (perspective); it turns heel positions into lengths in statures.
@@ -51,6 +58,8 @@ class Contacts:
     heel_x_px: np.ndarray
     source: np.ndarray
     stature_px: tuple[float, float]
+    ic_source: np.ndarray | None = None
+    fo_source: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.foot.size)
@@ -58,10 +67,12 @@ class Contacts:
     def events(self) -> list[dict[str, Any]]:
         """The result's ``events``: every seen IC and FO, ordered by frame, then type."""
         events = []
+        ic_source = self.source if self.ic_source is None else self.ic_source
+        fo_source = self.source if self.fo_source is None else self.fo_source
         for k in range(len(self)):
-            for kind, frame, time_s in (
-                ("initial_contact", self.ic_frame[k], self.ic_time_s[k]),
-                ("foot_off", self.fo_frame[k], self.fo_time_s[k]),
+            for kind, frame, time_s, source in (
+                ("initial_contact", self.ic_frame[k], self.ic_time_s[k], ic_source[k]),
+                ("foot_off", self.fo_frame[k], self.fo_time_s[k], fo_source[k]),
             ):
                 if np.isfinite(frame):
                     events.append(
@@ -70,6 +81,7 @@ class Contacts:
                             "time_s": round(float(time_s), 6),
                             "frame": int(frame),
                             "foot": str(self.foot[k]),
+                            "source": str(source),
                         }
                     )
         events.sort(key=lambda e: (e["frame"], e["type"]))
@@ -113,4 +125,79 @@ def contacts_table(
         heel_x_px=np.asarray(heels, dtype=np.float64),
         source=np.full(rows.size, SOURCE_FOOTPRINT),
         stature_px=stature_px,
+    )
+
+
+#: Longest step (s) that still joins two landmark contacts into one walk: slow pathological
+#: gait reaches ~1.5 s per step (the treadmill's "Sneak" style: 1.4 s); a longer gap is a
+#: pause or lost feet, and the next contact starts a new pass.
+MAX_STEP_S = 2.0
+
+
+def landmark_contacts_table(
+    events: LandmarkEvents,
+    frame_indices: np.ndarray,
+    frame_times_s: np.ndarray,
+    heel_x_px: np.ndarray,
+    stature_px: float,
+) -> Contacts:
+    """The landmark events as a :class:`Contacts` table (``source`` :data:`SOURCE_LANDMARKS`).
+
+    One row per initial contact, in time order; its foot off is the same foot's next one
+    before that foot lands again (NaN when none was found). A foot off before the first
+    initial contact, of the other foot, opens the table as a contact whose landing was not
+    seen. A pass ends where two contacts in a row are of one foot (an event was missed) or
+    more than :data:`MAX_STEP_S` apart. Feet are ``A`` (track 0) and ``B`` (track 1).
+    ``heel_x_px`` ``(a,)``: each initial contact's heel position along the floor (px, NaN
+    where no length can be measured); ``stature_px``: the walker's stature, constant over
+    the frame.
+    """
+    order_ic = np.argsort(events.ic_pos, kind="stable")
+    ic_pos, ic_foot = events.ic_pos[order_ic], events.ic_foot[order_ic]
+    heels = np.asarray(heel_x_px, dtype=np.float64)[order_ic]
+    fo_pos = np.full(ic_pos.size, -1, dtype=np.int64)
+    for k in range(ic_pos.size):
+        later = np.flatnonzero(ic_foot[k + 1 :] == ic_foot[k])
+        stop = ic_pos[k + 1 + later[0]] if later.size else np.inf
+        mine = events.fo_pos[
+            (events.fo_foot == ic_foot[k]) & (events.fo_pos > ic_pos[k]) & (events.fo_pos < stop)
+        ]
+        if mine.size:
+            fo_pos[k] = mine.min()
+    if ic_pos.size:
+        early = events.fo_pos[(events.fo_pos < ic_pos[0]) & (events.fo_foot != ic_foot[0])]
+        if early.size:
+            ic_pos = np.concatenate([[-1], ic_pos])
+            ic_foot = np.concatenate([[1 - ic_foot[0]], ic_foot])
+            fo_pos = np.concatenate([[early.max()], fo_pos])
+            heels = np.concatenate([[np.nan], heels])
+    m = ic_pos.size
+    pass_index = np.zeros(m, dtype=np.int64)
+    order = np.zeros(m, dtype=np.int64)
+    times = np.where(ic_pos >= 0, frame_times_s[np.maximum(ic_pos, 0)], np.nan)
+    for k in range(1, m):
+        gap = times[k] - times[k - 1]
+        broken = ic_foot[k] == ic_foot[k - 1] or (np.isfinite(gap) and gap > MAX_STEP_S)
+        pass_index[k] = pass_index[k - 1] + int(broken)
+        order[k] = 0 if broken else order[k - 1] + 1
+
+    def event(pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        seen = pos >= 0
+        at = np.maximum(pos, 0)
+        frames = np.where(seen, frame_indices[at].astype(np.float64), np.nan)
+        return frames, np.where(seen, frame_times_s[at], np.nan)
+
+    ic_frame, ic_time_s = event(ic_pos)
+    fo_frame, fo_time_s = event(fo_pos)
+    return Contacts(
+        foot=np.where(ic_foot == 0, "A", "B"),
+        pass_index=pass_index,
+        order=order,
+        ic_frame=ic_frame,
+        ic_time_s=ic_time_s,
+        fo_frame=fo_frame,
+        fo_time_s=fo_time_s,
+        heel_x_px=heels,
+        source=np.full(m, SOURCE_LANDMARKS),
+        stature_px=(float(stature_px), 0.0),
     )

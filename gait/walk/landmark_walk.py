@@ -1,0 +1,147 @@
+"""The walk measured from the person model's landmarks alone: a treadmill, walking in place,
+or (only to check and fill the footprints) an overground side view.
+
+The events come from :func:`gait.walk.landmark_events.detect_events`, the contacts table
+from :func:`gait.walk.contacts.landmark_contacts_table`. Lengths need a floor frame:
+
+* **treadmill** (the walker stays in place while stance feet move back): the belt is the
+  floor. A heel's position on the belt at its initial contact is its image position plus the
+  belt's travel since the start, ``x + facing * v * t``, with ``v`` the belt speed measured
+  from the stance feet (px/s). Step lengths are then stature-relative; in metres when the
+  belt speed is given (``treadmill_speed_mps``: metres per pixel ``= speed / v``) or the
+  walker's height is;
+* **walking in place** (no belt): no lengths (NaN heel positions, so null lengths);
+* **overground**: the heel's floor-frame position (camera path subtracted).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gait.errors import NoReliableGait
+from gait.walk import landmark_events
+from gait.walk.contacts import Contacts, landmark_contacts_table
+from gait.walk.landmark_events import HEEL, LandmarkEvents
+from gait.walk.views import (
+    MIN_BELT_SPEED_STATURE_PER_S,
+    RUNNING_MIN_FLIGHT_SHARE,
+    View,
+    belt_speed_px_per_s,
+    flight_frames_share,
+)
+
+
+@dataclass(frozen=True)
+class LandmarkWalk:
+    """The landmark route's outcome.
+
+    ``contacts``: the table; ``events``: the raw events; ``heel_floor_x_px`` ``(n, 2)``:
+    each track's heel x in the floor frame (px); ``belt_speed_px_per_s``: measured belt
+    speed, None off a treadmill; ``treadmill``: True when stance feet ride a belt;
+    ``height_m``: the height metres come from (given, or from the belt speed), None for
+    stature-relative lengths only; ``warnings``.
+    """
+
+    contacts: Contacts
+    events: LandmarkEvents
+    heel_floor_x_px: np.ndarray
+    belt_speed_px_per_s: float | None
+    treadmill: bool
+    height_m: float | None
+    warnings: list[str]
+
+
+def stances(contacts: Contacts, frame_indices: np.ndarray) -> list[tuple[int, int]]:
+    """Row ranges ``[start, stop)`` of each contact's stance (IC to FO, both seen), one per
+    table row (``(0, 0)`` where unseen)."""
+    out = []
+    for ic, fo in zip(contacts.ic_frame, contacts.fo_frame, strict=True):
+        if np.isfinite(ic) and np.isfinite(fo):
+            lo, hi = np.searchsorted(frame_indices, [ic, fo + 1])
+            out.append((int(lo), int(hi)))
+        else:
+            out.append((0, 0))
+    return out
+
+
+def contact_tracks(contacts: Contacts) -> np.ndarray:
+    """``(m,)`` int: each row's foot track (0 for ``A``, 1 for ``B``)."""
+    return np.where(contacts.foot == "A", 0, 1)
+
+
+def measure_landmark_walk(
+    landmarks: np.ndarray,
+    frame_indices: np.ndarray,
+    times_s: np.ndarray,
+    view: View,
+    *,
+    camera_path_px: np.ndarray | None = None,
+    treadmill_speed_mps: float | None = None,
+    height_m: float | None = None,
+) -> LandmarkWalk:
+    """Events and contacts of a side view from ``landmarks`` ``(n, 33, 4)`` (rows at
+    ``frame_indices`` / ``times_s`` ``(n,)``), with lengths as the module says.
+
+    Raises ``NoReliableGait("running")`` when most steps have a flight phase: walking
+    norms and walking parameters do not apply.
+    """
+    stature_px = float(view.stature_px)
+    events = landmark_events.detect_events(
+        landmarks, times_s, stature_px, view.facing, camera_path_px
+    )
+    points, _ = landmark_events.forward_positions(landmarks, view.facing, camera_path_px)
+    heel_x = landmark_events.tracked_points(points, events.swap)[:, :, HEEL, 0]
+    unmeasured = np.full(events.ic_pos.size, np.nan)
+    if view.in_place:
+        refuse_running(landmarks, stature_px)
+    contacts = landmark_contacts_table(events, frame_indices, times_s, unmeasured, stature_px)
+    rows = stances(contacts, frame_indices)
+    tracks = contact_tracks(contacts)
+    speeds = [
+        belt_speed_px_per_s(heel_x[:, track], times_s, [stance], view.facing)
+        for track, stance in zip(tracks, rows, strict=True)
+        if stance[1] > stance[0]
+    ]
+    speeds = [s for s in speeds if s is not None]
+    belt = float(np.median(speeds)) if speeds else None
+    warnings: list[str] = []
+    treadmill = bool(
+        view.in_place and belt is not None and belt >= MIN_BELT_SPEED_STATURE_PER_S * stature_px
+    )
+    ic_heel = heel_x[events.ic_pos, events.ic_foot]
+    if treadmill:
+        ic_heel = ic_heel + view.facing * belt * times_s[events.ic_pos]
+        if treadmill_speed_mps is not None:
+            height_m = stature_px * treadmill_speed_mps / belt
+            warnings.append(
+                f"treadmill: lengths in metres from the given belt speed "
+                f"({treadmill_speed_mps:g} m/s, measured {belt / stature_px:.2f} statures/s)"
+            )
+        else:
+            warnings.append(
+                "treadmill: no belt speed given: lengths relative to stature, from the stance "
+                f"feet's travel on the belt ({belt / stature_px:.2f} statures/s)"
+            )
+    elif view.in_place:
+        ic_heel = np.full(events.ic_pos.size, np.nan)
+        belt = None
+        warnings.append(
+            "walking in place (the hip stays in place and stance feet do not move back): "
+            "lengths and speed are not measurable, only temporal parameters are reported"
+        )
+    contacts = landmark_contacts_table(events, frame_indices, times_s, ic_heel, stature_px)
+    return LandmarkWalk(contacts, events, heel_x, belt, treadmill, height_m, warnings)
+
+
+def refuse_running(landmarks: np.ndarray, stature_px: float) -> None:
+    """Raise ``NoReliableGait("running")`` for a walker in place whose feet are both off the
+    floor on :data:`RUNNING_MIN_FLIGHT_SHARE` of frames or more (a flight phase)."""
+    share = flight_frames_share(landmarks, stature_px)
+    if share is not None and share >= RUNNING_MIN_FLIGHT_SHARE:
+        raise NoReliableGait(
+            "running",
+            f"running: both feet are off the floor on {100 * share:.0f} % of frames (a flight "
+            "phase, no double support); walking parameters and norms do not apply",
+        )
