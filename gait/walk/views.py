@@ -70,8 +70,7 @@ class View:
     def in_place(self) -> bool:
         """The walker stays in place (treadmill or walking on the spot)."""
         return (
-            self.travel_statures is not None
-            and self.travel_statures < IN_PLACE_MAX_TRAVEL_STATURE
+            self.travel_statures is not None and self.travel_statures < IN_PLACE_MAX_TRAVEL_STATURE
         )
 
     def describe(self) -> str:

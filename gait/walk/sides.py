@@ -1,0 +1,143 @@
+"""Left and right: the result's feet are named ``left``/``right`` only when the evidence
+agrees, else they stay ``A``/``B`` and a warning says why.
+
+Two independent readings of each contact (one foot's stance, IC to FO):
+
+* **the model's name** of the landmark leg standing on that contact, the majority over the
+  whole stance (names flip on single frames at leg crossings, ``docs/person-model-findings.md``);
+* **near or far and the walking direction**: the contact's leg is the near one when its foot
+  points (heel, tip, ankle) have the smaller model depth z than the other leg's over the
+  stance (median); a walker facing image-left shows the camera their left side, facing
+  image-right their right side (an unmirrored camera).
+
+The feet are named when, on at least :data:`MIN_AGREEMENT` of the contacts both readings
+decide, they agree, and each foot (A, B) gets one name. A front-facing phone camera may
+mirror the picture: the two readings then disagree and the feet stay A/B. Frontal and back
+views give no near/far reading, so their feet stay A/B.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from gait.walk.contacts import Contacts
+from gait.walk.landmark_events import LEG_POINTS
+
+#: Share of deciding contacts on which the model's name and near/far agree for the feet to
+#: be named. On the real side views with the walker tracked, the model's names were right on
+#: 16/16 (outdoor) and 58/58 (treadmill) annotated events; on the synthetic figure, which has
+#: no anatomy to tell left from right, 50 % (chance). 0.9 tolerates one stray contact in ten.
+MIN_AGREEMENT = 0.9
+#: Fewest deciding contacts: fewer cannot show agreement.
+MIN_DECIDING_CONTACTS = 3
+#: The names of the two model legs (index 0 and 1 of :data:`LEG_POINTS`).
+LEG_NAMES = ("left", "right")
+
+
+def contact_legs_votes(
+    contacts: Contacts,
+    frame_indices: np.ndarray,
+    landmarks: np.ndarray,
+    leg_of_foot: np.ndarray,
+    facing: int,
+) -> tuple[list[str | None], list[str | None]]:
+    """For each contact row: the model's name of its leg (majority over the stance) and the
+    name near/far and the facing give, each None where undecided.
+
+    ``leg_of_foot`` ``(n, 2)`` int: the model leg (0 left, 1 right, -1 unknown) foot A
+    (column 0) and foot B (column 1) stand on, per frame; ``facing`` +1 image-right, -1.
+    """
+    depth = np.nanmedian(landmarks[:, LEG_POINTS, 2].astype(np.float64), axis=2)  # (n, 2)
+    by_model: list[str | None] = []
+    by_geometry: list[str | None] = []
+    for k in range(len(contacts)):
+        ic, fo = contacts.ic_frame[k], contacts.fo_frame[k]
+        if not (np.isfinite(ic) and np.isfinite(fo)):
+            by_model.append(None)
+            by_geometry.append(None)
+            continue
+        lo, hi = np.searchsorted(frame_indices, [ic, fo + 1])
+        legs = leg_of_foot[lo:hi, 0 if contacts.foot[k] == "A" else 1]
+        known = legs[legs >= 0]
+        if not known.size or np.mean(known == 0) == 0.5:
+            by_model.append(None)
+            by_geometry.append(None)
+            continue
+        leg = int(np.mean(known == 0) < 0.5)
+        by_model.append(LEG_NAMES[leg])
+        rows = np.arange(lo, hi)[legs >= 0]
+        # This contact's leg is near when its depth is the smaller one (frame by frame the
+        # contact's own leg index, so a model name flip does not swap the comparison).
+        mine = depth[rows, legs[legs >= 0]]
+        other = depth[rows, 1 - legs[legs >= 0]]
+        difference = np.nanmedian(mine - other) if np.isfinite(mine - other).any() else np.nan
+        if not np.isfinite(difference) or difference == 0 or facing == 0:
+            by_geometry.append(None)
+            continue
+        near = difference < 0
+        # Facing image-left (-1) shows the left side: the near leg is the left one.
+        near_name = "left" if facing < 0 else "right"
+        far_name = "right" if facing < 0 else "left"
+        by_geometry.append(near_name if near else far_name)
+    return by_model, by_geometry
+
+
+def name_feet(
+    contacts: Contacts,
+    frame_indices: np.ndarray,
+    landmarks: np.ndarray,
+    leg_of_foot: np.ndarray,
+    facing: int,
+    view_kind: str,
+) -> tuple[dict[str, str] | None, list[str]]:
+    """``({"A": "left"|"right", "B": ...}, [])`` when the evidence agrees (see the module);
+    ``(None, [warning])`` otherwise."""
+    if view_kind != "side" or facing == 0:
+        return None, [
+            "feet named A/B: left and right are not checked on a frontal or back view (no "
+            "near/far side; a front camera may mirror the picture)"
+        ]
+    by_model, by_geometry = contact_legs_votes(
+        contacts, frame_indices, landmarks, leg_of_foot, facing
+    )
+    both = [
+        (f, m, g)
+        for f, m, g in zip(contacts.foot, by_model, by_geometry, strict=True)
+        if m is not None and g is not None
+    ]
+    if len(both) < MIN_DECIDING_CONTACTS:
+        return None, [
+            f"feet named A/B: only {len(both)} contact(s) show both the model's leg name and "
+            f"the near/far side (need {MIN_DECIDING_CONTACTS})"
+        ]
+    agree = np.mean([m == g for _, m, g in both])
+    names: dict[str, set[str]] = {"A": set(), "B": set()}
+    for foot, m, g in both:
+        if m == g:
+            names[str(foot)].add(m)
+    consistent = all(len(v) <= 1 for v in names.values()) and names["A"] != names["B"]
+    if agree < MIN_AGREEMENT or not consistent:
+        return None, [
+            f"feet named A/B: the model's left/right agrees with the near/far side and the "
+            f"walking direction on {100 * agree:.0f} % of contacts (need "
+            f"{100 * MIN_AGREEMENT:.0f} %); a mirrored camera or unclear legs"
+        ]
+    mapping = {}
+    for foot, other in (("A", "B"), ("B", "A")):
+        if names[foot]:
+            mapping[foot] = next(iter(names[foot]))
+        elif names[other]:
+            mapping[foot] = "right" if next(iter(names[other])) == "left" else "left"
+    if len(mapping) < 2:
+        return None, ["feet named A/B: one foot has no contact to name it by"]
+    return mapping, []
+
+
+def with_feet_named(contacts: Contacts, names: dict[str, str] | None) -> Contacts:
+    """``contacts`` with its ``A``/``B`` feet renamed by ``names`` (unchanged for None)."""
+    if names is None:
+        return contacts
+    foot = np.array([names.get(str(f), str(f)) for f in contacts.foot])
+    return replace(contacts, foot=foot)
