@@ -17,11 +17,12 @@ from :func:`gait.walk.contacts.landmark_contacts_table`. Lengths need a floor fr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
 from gait.errors import NoReliableGait
-from gait.walk import landmark_events
+from gait.walk import landmark_events, parameters, quality
 from gait.walk.contacts import Contacts, landmark_contacts_table
 from gait.walk.landmark_events import HEEL, LandmarkEvents
 from gait.walk.views import (
@@ -145,3 +146,78 @@ def refuse_running(landmarks: np.ndarray, stature_px: float) -> None:
             f"running: both feet are off the floor on {100 * share:.0f} % of frames (a flight "
             "phase, no double support); walking parameters and norms do not apply",
         )
+
+
+def track_legs(swap: np.ndarray) -> np.ndarray:
+    """``(n, 2)`` int: the model leg (0 left, 1 right) under foot A (track 0) and foot B on
+    each frame, from the tracks' ``swap`` ``(n,)`` bool."""
+    leg_a = swap.astype(np.int64)
+    return np.stack([leg_a, 1 - leg_a], axis=1)
+
+
+def quality_block(
+    walk: LandmarkWalk,
+    view: View,
+    metrics: dict[str, Any],
+    pose_seen: np.ndarray,
+    video_px_per_analysis_px: float,
+) -> dict[str, Any]:
+    """The result's ``quality`` for the landmark route: the keys of
+    :func:`gait.walk.quality.quality_block` that apply (the silhouette's are null) and the
+    ``view``: what the camera saw and how the contacts were timed."""
+    n = pose_seen.size
+    starts = parameters.step_starts(walk.contacts)
+    in_steps = np.union1d(starts, starts + 1).size
+    return {
+        "frames_analysed": n,
+        "frames_with_walker_pct": round(100.0 * np.count_nonzero(pose_seen) / max(1, n), 2),
+        "frames_with_walker_source": "person_model",
+        "stature_landmark_ratio": None,
+        "steady_steps": metrics["steady_steps"],
+        "footprints_found": None,
+        "excluded_segments": [],
+        "camera_motion_px": quality.CAMERA_MOTION_PX,
+        "stature_px": round(float(view.stature_px) * video_px_per_analysis_px, 1),
+        "floor_line_px": None,
+        "confidence": quality.confidence(
+            in_steps, len(walk.contacts), metrics.get("step_time_cv_pct")
+        ),
+        "confidence_method": quality.CONFIDENCE_METHOD.replace("footprints", "contacts"),
+        "view": {
+            "kind": view.kind,
+            "shoulder_width_torso_ratio": view.width_ratio,
+            "facing": {1: "image_right", -1: "image_left"}.get(view.facing),
+            "hip_travel_statures": view.travel_statures,
+            "treadmill": walk.treadmill,
+            "belt_speed_statures_per_s": (
+                round(walk.belt_speed_px_per_s / float(view.stature_px), 4)
+                if walk.belt_speed_px_per_s is not None
+                else None
+            ),
+            "contacts_source": "landmarks",
+        },
+    }
+
+
+def first_foot_legs(
+    contacts: Contacts, names: np.ndarray | None, frame_indices: np.ndarray, legs: np.ndarray
+) -> np.ndarray:
+    """``(n,)`` int: the model leg (0 left, 1 right) under the first of the result's feet
+    (``left`` once named, else ``A``) on each frame, as :func:`gait.walk.joint_angles.angles_block`
+    takes it. ``contacts`` with ``A``/``B`` feet, ``names`` ``(m,)`` their names or None,
+    ``legs`` ``(n, 2)`` from :func:`track_legs`. Within each pass (its first IC to its last
+    event) the left foot is the track its left-named contacts stand on."""
+    out = legs[:, 0].copy()
+    if names is None:
+        return out
+    for index in np.unique(contacts.pass_index):
+        rows = np.flatnonzero(contacts.pass_index == index)
+        frames = np.concatenate([contacts.ic_frame[rows], contacts.fo_frame[rows]])
+        frames = frames[np.isfinite(frames)]
+        if not frames.size:
+            continue
+        lo, hi = np.searchsorted(frame_indices, [frames.min(), frames.max() + 1])
+        left_rows = rows[names[rows] == "left"]
+        if left_rows.size and contacts.foot[left_rows[0]] == "B":
+            out[lo:hi] = legs[lo:hi, 1]
+    return out

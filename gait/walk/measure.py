@@ -10,26 +10,35 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gait.errors import NoReliableGait
+from gait.person.tracker import MIN_POSE_SCORE
 from gait.result import Result
 from gait.video import VideoInfo
-from gait.walk import parameters, person_checks, quality
+from gait.walk import landmark_events, landmark_walk, parameters, person_checks, quality
 from gait.walk.contacts import contacts_table
+from gait.walk.event_check import check_and_fill
 from gait.walk.floor import fit_floor
 from gait.walk.footprints import clip_footprints
-from gait.walk.joint_angles import angles_block, leg_assignment
+from gait.walk.joint_angles import FEET, angles_block, leg_assignment
+from gait.walk.landmark_walk import measure_landmark_walk
 from gait.walk.passes import forward_walking
 from gait.walk.scale import fit_stature
+from gait.walk.sides import LEG_NAMES as SIDE_NAMES
+from gait.walk.sides import name_feet, with_feet_named
+from gait.walk.views import View, classify_view
 from gait.walk.walker import find_walker
 
 
 @dataclass(frozen=True)
 class Clip:
     """What the whole-clip stages know of the video: its probe, the analysis size
-    ``(width, height)`` in pixels, and the walker's height in metres when given."""
+    ``(width, height)`` in pixels, the walker's height in metres and the treadmill's belt
+    speed in metres per second when given."""
 
     video: VideoInfo
     analysis_size: tuple[int, int]
     height_m: float | None
+    treadmill_speed_mps: float | None = None
 
     @property
     def video_px_per_analysis_px(self) -> float:
@@ -37,14 +46,39 @@ class Clip:
         return self.video.display_size[0] / self.analysis_size[0]
 
 
-def measure(clip: Clip, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]) -> Result:
+def measure(
+    clip: Clip,
+    frame_indices: np.ndarray,
+    arrays: dict[str, np.ndarray],
+    camera_path_px: np.ndarray | None = None,
+) -> Result:
     """Measure the gait from ``arrays`` (one row per frame in ``frame_indices``, ``(n,)``).
+
+    The route follows the view the person model's landmarks show (:mod:`gait.walk.views`):
+    an overground side view is timed by the footprints, checked and completed by the
+    landmark events; a walker in place (treadmill) by the landmark events alone; anything
+    else is refused (``view_not_supported``). ``camera_path_px`` ``(n, 2)``: the camera's
+    cumulative shift (px), subtracted from the landmarks; None for a static camera.
 
     Raises :class:`gait.errors.NoReliableGait` when no gait can be measured reliably.
     """
     interval_s = clip.video.frame_interval_s
     width, height = clip.analysis_size
     quality.check_static_camera(arrays["foreground_fraction"])
+    times_s = clip.video.frame_times_s[frame_indices]
+    view = (
+        classify_view(arrays["person_landmarks"], camera_path_px)
+        if "person_landmarks" in arrays
+        else None
+    )
+    if view is not None and view.kind == "frontal_or_back":
+        raise NoReliableGait(
+            "view_not_supported",
+            f"{view.describe()}: frontal and back views are not measured yet; film the walk "
+            "from the side",
+        )
+    if view is not None and view.kind == "side" and view.in_place:
+        return _measure_in_place(clip, frame_indices, times_s, arrays, view, camera_path_px)
     walker = find_walker(arrays["blobs"], height)
     floor = fit_floor(arrays["bottom_y"], walker.boxes, interval_s)
     stature_line, stature_px = fit_stature(walker.top_y_px, walker.centre_x_px, floor)
@@ -61,8 +95,38 @@ def measure(clip: Clip, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
         width,
         stature_px,
     )
-    times_s = clip.video.frame_times_s[frame_indices]
     contacts = contacts_table(footprints, walking, frame_indices, times_s, stature_line)
+    landmarks = arrays.get("person_landmarks")
+    check_warnings: list[str] = []
+    if landmarks is not None and view is not None and view.kind == "side" and view.facing:
+        kept = [footprints[row] for row in np.flatnonzero(walking.steady)]
+        events = landmark_events.detect_events(
+            landmarks, times_s, view.stature_px, view.facing, camera_path_px
+        )
+        contacts, check_warnings = check_and_fill(
+            contacts,
+            np.array([f.ic_pos for f in kept], dtype=np.int64),
+            np.array([f.fo_pos for f in kept], dtype=np.int64),
+            events.ic_pos,
+            events.fo_pos,
+            frame_indices,
+            times_s,
+        )
+    feet, legs, name_warnings = FEET, None, []
+    if landmarks is not None:
+        legs = leg_assignment(landmarks, frame_indices, contacts)
+        swap = legs[0]
+        names, name_warnings = name_feet(
+            contacts,
+            frame_indices,
+            landmarks,
+            np.stack([swap, np.where(swap >= 0, 1 - swap, -1)], axis=1),
+            view.facing if view is not None else 0,
+            view.kind if view is not None else "unknown",
+        )
+        contacts = with_feet_named(contacts, names)
+        feet = SIDE_NAMES if names is not None else FEET
+        legs = leg_assignment(landmarks, frame_indices, contacts, feet)
     per_step = parameters.step_values(contacts, clip.height_m)
     quality.require_steps(per_step["row"].size)
     per_stride = parameters.stride_values(contacts, clip.height_m)
@@ -70,18 +134,21 @@ def measure(clip: Clip, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
     metrics = parameters.summary(contacts, per_step, per_stride)
     warnings = (
         walking.warnings
+        + check_warnings
+        + name_warnings
         + quality.withheld_support_phases(metrics, steps)
         + quality.scattered_step_times(metrics)
     )
     angles, pose_seen, stature_ratio = None, None, None
-    if "person_landmarks" in arrays:
-        landmarks = arrays["person_landmarks"]
-        angles, angle_warnings = angles_block(landmarks, frame_indices, times_s, contacts)
+    if landmarks is not None:
+        angles, angle_warnings = angles_block(
+            landmarks, frame_indices, times_s, contacts, feet, legs
+        )
         pose_seen = person_checks.pose_on_walker(
             landmarks, arrays["person_pose_score"], walker.boxes
         )
         # Frames of steady walking: a contact of the table is in stance.
-        steady = leg_assignment(landmarks, frame_indices, contacts)[0] >= 0
+        steady = swap >= 0
         stature_ratio, stature_warnings = person_checks.stature_check(
             landmarks, steady, stature_line
         )
@@ -104,6 +171,75 @@ def measure(clip: Clip, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
             video_px_per_analysis_px=clip.video_px_per_analysis_px,
             pose_on_walker=pose_seen,
             stature_landmark_ratio=stature_ratio,
+        ),
+        warnings=warnings,
+        angles=angles,
+        contacts=contacts,
+    )
+
+
+def _measure_in_place(
+    clip: Clip,
+    frame_indices: np.ndarray,
+    times_s: np.ndarray,
+    arrays: dict[str, np.ndarray],
+    view: View,
+    camera_path_px: np.ndarray | None,
+) -> Result:
+    """A side view of a walker in place (treadmill): events, contacts and lengths from the
+    landmarks (:func:`gait.walk.landmark_walk.measure_landmark_walk`)."""
+    landmarks = arrays["person_landmarks"]
+    walk = measure_landmark_walk(
+        landmarks,
+        frame_indices,
+        times_s,
+        view,
+        camera_path_px=camera_path_px,
+        treadmill_speed_mps=clip.treadmill_speed_mps,
+        height_m=clip.height_m,
+    )
+    if len(walk.contacts) == 0:
+        raise NoReliableGait("no_walker", f"{view.describe()}: the person in view does not step")
+    legs = landmark_walk.track_legs(walk.events.swap)
+    names, name_warnings = name_feet(
+        walk.contacts, frame_indices, landmarks, legs, view.facing, view.kind
+    )
+    first_legs = landmark_walk.first_foot_legs(walk.contacts, names, frame_indices, legs)
+    contacts = with_feet_named(walk.contacts, names)
+    feet = SIDE_NAMES if names is not None else FEET
+    per_step = parameters.step_values(contacts, walk.height_m)
+    quality.require_steps(per_step["row"].size)
+    per_stride = parameters.stride_values(contacts, walk.height_m)
+    steps = parameters.steps(contacts, per_step, clip.video_px_per_analysis_px)
+    metrics = parameters.summary(contacts, per_step, per_stride)
+    warnings = (
+        walk.warnings
+        + name_warnings
+        + quality.withheld_support_phases(metrics, steps)
+        + quality.scattered_step_times(metrics)
+    )
+    direction = np.full(frame_indices.size, view.facing)
+    angles, angle_warnings = angles_block(
+        landmarks,
+        frame_indices,
+        times_s,
+        contacts,
+        feet,
+        (first_legs, direction),
+    )
+    warnings += angle_warnings
+    if walk.height_m is None and walk.treadmill:
+        warnings.append(
+            "no height or belt speed given: lengths and speed are relative to stature only"
+        )
+    pose_seen = arrays["person_pose_score"] >= MIN_POSE_SCORE
+    return Result(
+        video=clip.video.to_dict(),
+        events=contacts.events(),
+        steps=steps,
+        metrics=metrics,
+        quality=landmark_walk.quality_block(
+            walk, view, metrics, pose_seen, clip.video_px_per_analysis_px
         ),
         warnings=warnings,
         angles=angles,

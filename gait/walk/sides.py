@@ -34,6 +34,7 @@ MIN_AGREEMENT = 0.9
 MIN_DECIDING_CONTACTS = 3
 #: The names of the two model legs (index 0 and 1 of :data:`LEG_POINTS`).
 LEG_NAMES = ("left", "right")
+OTHER = {"left": "right", "right": "left"}
 
 
 def contact_legs_votes(
@@ -49,7 +50,8 @@ def contact_legs_votes(
     ``leg_of_foot`` ``(n, 2)`` int: the model leg (0 left, 1 right, -1 unknown) foot A
     (column 0) and foot B (column 1) stand on, per frame; ``facing`` +1 image-right, -1.
     """
-    depth = np.nanmedian(landmarks[:, LEG_POINTS, 2].astype(np.float64), axis=2)  # (n, 2)
+    points = landmarks[:, LEG_POINTS, 2].astype(np.float64)
+    depth = np.where(np.isfinite(points).all(axis=2), points.mean(axis=2), np.nan)  # (n, 2)
     by_model: list[str | None] = []
     by_geometry: list[str | None] = []
     for k in range(len(contacts)):
@@ -91,53 +93,61 @@ def name_feet(
     leg_of_foot: np.ndarray,
     facing: int,
     view_kind: str,
-) -> tuple[dict[str, str] | None, list[str]]:
-    """``({"A": "left"|"right", "B": ...}, [])`` when the evidence agrees (see the module);
-    ``(None, [warning])`` otherwise."""
+) -> tuple[np.ndarray | None, list[str]]:
+    """``(names (m,) str, [])``: each contact's foot named ``left``/``right`` when the evidence
+    agrees (see the module); ``(None, [warning])`` otherwise.
+
+    Feet alternate within a pass, so a pass's ``A`` contacts share one name and its ``B``
+    contacts the other; passes are named one by one (foot tracks may trade letters between
+    passes), and the clip is named only when every pass can be.
+    """
     if view_kind != "side" or facing == 0:
         return None, [
-            "feet named A/B: left and right are not checked on a frontal or back view (no "
-            "near/far side; a front camera may mirror the picture)"
+            f"feet named A/B: left and right are checked on side views only (seen: "
+            f"{view_kind.replace('_', ' ')}; a frontal view has no near/far side and a front "
+            "camera may mirror the picture)"
         ]
     by_model, by_geometry = contact_legs_votes(
         contacts, frame_indices, landmarks, leg_of_foot, facing
     )
-    both = [
-        (f, m, g)
-        for f, m, g in zip(contacts.foot, by_model, by_geometry, strict=True)
-        if m is not None and g is not None
-    ]
-    if len(both) < MIN_DECIDING_CONTACTS:
+    deciding = [k for k in range(len(contacts)) if by_model[k] and by_geometry[k]]
+    if len(deciding) < MIN_DECIDING_CONTACTS:
         return None, [
-            f"feet named A/B: only {len(both)} contact(s) show both the model's leg name and "
-            f"the near/far side (need {MIN_DECIDING_CONTACTS})"
+            f"feet named A/B: only {len(deciding)} contact(s) show both the model's leg name "
+            f"and the near/far side (need {MIN_DECIDING_CONTACTS})"
         ]
-    agree = np.mean([m == g for _, m, g in both])
-    names: dict[str, set[str]] = {"A": set(), "B": set()}
-    for foot, m, g in both:
-        if m == g:
-            names[str(foot)].add(m)
-    consistent = all(len(v) <= 1 for v in names.values()) and names["A"] != names["B"]
+    agree = float(np.mean([by_model[k] == by_geometry[k] for k in deciding]))
+    names = np.array([str(f) for f in contacts.foot], dtype=object)
+    consistent = True
+    for index in np.unique(contacts.pass_index):
+        rows = np.flatnonzero(contacts.pass_index == index)
+        votes = {
+            foot: {
+                by_model[k]
+                for k in rows
+                if contacts.foot[k] == foot and k in deciding and by_model[k] == by_geometry[k]
+            }
+            for foot in ("A", "B")
+        }
+        if any(len(v) > 1 for v in votes.values()) or (votes["A"] and votes["A"] == votes["B"]):
+            consistent = False
+            break
+        named = votes["A"] or {OTHER[n] for n in votes["B"]}
+        if not named:
+            consistent = False
+            break
+        name_a = next(iter(named))
+        names[rows] = np.where(contacts.foot[rows] == "A", name_a, OTHER[name_a])
     if agree < MIN_AGREEMENT or not consistent:
         return None, [
             f"feet named A/B: the model's left/right agrees with the near/far side and the "
             f"walking direction on {100 * agree:.0f} % of contacts (need "
-            f"{100 * MIN_AGREEMENT:.0f} %); a mirrored camera or unclear legs"
+            f"{100 * MIN_AGREEMENT:.0f} %, and every pass named); a mirrored camera or "
+            "unclear legs"
         ]
-    mapping = {}
-    for foot, other in (("A", "B"), ("B", "A")):
-        if names[foot]:
-            mapping[foot] = next(iter(names[foot]))
-        elif names[other]:
-            mapping[foot] = "right" if next(iter(names[other])) == "left" else "left"
-    if len(mapping) < 2:
-        return None, ["feet named A/B: one foot has no contact to name it by"]
-    return mapping, []
+    return names.astype(str), []
 
 
-def with_feet_named(contacts: Contacts, names: dict[str, str] | None) -> Contacts:
-    """``contacts`` with its ``A``/``B`` feet renamed by ``names`` (unchanged for None)."""
-    if names is None:
-        return contacts
-    foot = np.array([names.get(str(f), str(f)) for f in contacts.foot])
-    return replace(contacts, foot=foot)
+def with_feet_named(contacts: Contacts, names: np.ndarray | None) -> Contacts:
+    """``contacts`` with its feet renamed ``names`` ``(m,)`` (unchanged for None)."""
+    return contacts if names is None else replace(contacts, foot=names)
