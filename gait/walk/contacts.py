@@ -143,43 +143,50 @@ def landmark_contacts_table(
 ) -> Contacts:
     """The landmark events as a :class:`Contacts` table (``source`` :data:`SOURCE_LANDMARKS`).
 
-    One row per initial contact, in time order; its foot off is the same foot's next one
-    before that foot lands again (NaN when none was found). A foot off before the first
-    initial contact, of the other foot, opens the table as a contact whose landing was not
-    seen. A pass ends where two contacts in a row are of one foot (an event was missed) or
-    more than :data:`MAX_STEP_S` apart. Feet are ``A`` (track 0) and ``B`` (track 1).
-    ``heel_x_px`` ``(a,)``: each initial contact's heel position along the floor (px, NaN
-    where no length can be measured); ``stature_px``: the walker's stature, constant over
-    the frame.
+    Walking alternates: ``IC(k)``, the other foot's ``FO(k - 1)``, ``IC(k + 1)``, ``FO(k)``.
+    So a pass is a run of initial contacts with exactly one foot off between each two and at
+    most :data:`MAX_STEP_S` apart (a missed event or a pause ends it); within it feet
+    alternate ``A``/``B``, and contact ``k``'s foot off is the one between ``IC(k + 1)`` and
+    ``IC(k + 2)`` (after the pass's last IC: the next one within a step time). The foot off
+    between a pass's first two ICs belongs to a contact whose landing was not seen; it opens
+    the pass as a row with a NaN IC. ``heel_x_px`` ``(a,)``: each initial contact's heel
+    position along the floor (px, NaN where no length can be measured); ``stature_px``: the
+    walker's stature, constant over the frame.
     """
-    order_ic = np.argsort(events.ic_pos, kind="stable")
-    ic_pos, ic_foot = events.ic_pos[order_ic], events.ic_foot[order_ic]
-    heels = np.asarray(heel_x_px, dtype=np.float64)[order_ic]
-    fo_pos = np.full(ic_pos.size, -1, dtype=np.int64)
-    for k in range(ic_pos.size):
-        later = np.flatnonzero(ic_foot[k + 1 :] == ic_foot[k])
-        stop = ic_pos[k + 1 + later[0]] if later.size else np.inf
-        mine = events.fo_pos[
-            (events.fo_foot == ic_foot[k]) & (events.fo_pos > ic_pos[k]) & (events.fo_pos < stop)
-        ]
-        if mine.size:
-            fo_pos[k] = mine.min()
-    if ic_pos.size:
-        early = events.fo_pos[(events.fo_pos < ic_pos[0]) & (events.fo_foot != ic_foot[0])]
-        if early.size:
-            ic_pos = np.concatenate([[-1], ic_pos])
-            ic_foot = np.concatenate([[1 - ic_foot[0]], ic_foot])
-            fo_pos = np.concatenate([[early.max()], fo_pos])
-            heels = np.concatenate([[np.nan], heels])
-    m = ic_pos.size
-    pass_index = np.zeros(m, dtype=np.int64)
-    order = np.zeros(m, dtype=np.int64)
-    times = np.where(ic_pos >= 0, frame_times_s[np.maximum(ic_pos, 0)], np.nan)
-    for k in range(1, m):
-        gap = times[k] - times[k - 1]
-        broken = ic_foot[k] == ic_foot[k - 1] or (np.isfinite(gap) and gap > MAX_STEP_S)
-        pass_index[k] = pass_index[k - 1] + int(broken)
-        order[k] = 0 if broken else order[k - 1] + 1
+    ic_pos, fo_pos = np.sort(events.ic_pos), np.sort(events.fo_pos)
+    heels = np.asarray(heel_x_px, dtype=np.float64)[np.argsort(events.ic_pos, kind="stable")]
+    ic_t = frame_times_s[ic_pos]
+    rows: list[tuple[int, int, int, float]] = []  # (pass, ic_pos or -1, fo_pos or -1, heel)
+    pass_index = -1
+    k = 0
+    while k < ic_pos.size:
+        # The pass starting at IC k: extend while exactly one FO lies between ICs.
+        end = k
+        while end + 1 < ic_pos.size:
+            between = np.count_nonzero((fo_pos > ic_pos[end]) & (fo_pos < ic_pos[end + 1]))
+            if between != 1 or ic_t[end + 1] - ic_t[end] > MAX_STEP_S:
+                break
+            end += 1
+        pass_index += 1
+        if end > k:
+            opening = fo_pos[(fo_pos > ic_pos[k]) & (fo_pos < ic_pos[k + 1])]
+            rows.append((pass_index, -1, int(opening[0]), np.nan))
+        for j in range(k, end + 1):
+            if j + 2 <= end:
+                mine = fo_pos[(fo_pos > ic_pos[j + 1]) & (fo_pos < ic_pos[j + 2])]
+            elif j + 1 <= end:
+                step_s = ic_t[j + 1] - ic_t[j]
+                after = frame_times_s[fo_pos] - ic_t[j + 1]
+                mine = fo_pos[(fo_pos > ic_pos[j + 1]) & (after < step_s)]
+            else:
+                mine = np.zeros(0, dtype=np.int64)
+            rows.append((pass_index, int(ic_pos[j]), int(mine[0]) if mine.size else -1, heels[j]))
+        k = end + 1
+    table = np.array([r[:3] for r in rows], dtype=np.int64).reshape(-1, 3)
+    passes, ics, fos = table[:, 0], table[:, 1], table[:, 2]
+    order = np.zeros(passes.size, dtype=np.int64)
+    for i in range(1, passes.size):
+        order[i] = order[i - 1] + 1 if passes[i] == passes[i - 1] else 0
 
     def event(pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         seen = pos >= 0
@@ -187,17 +194,17 @@ def landmark_contacts_table(
         frames = np.where(seen, frame_indices[at].astype(np.float64), np.nan)
         return frames, np.where(seen, frame_times_s[at], np.nan)
 
-    ic_frame, ic_time_s = event(ic_pos)
-    fo_frame, fo_time_s = event(fo_pos)
+    ic_frame, ic_time_s = event(ics)
+    fo_frame, fo_time_s = event(fos)
     return Contacts(
-        foot=np.where(ic_foot == 0, "A", "B"),
-        pass_index=pass_index,
+        foot=np.where(order % 2 == 0, "A", "B"),
+        pass_index=passes,
         order=order,
         ic_frame=ic_frame,
         ic_time_s=ic_time_s,
         fo_frame=fo_frame,
         fo_time_s=fo_time_s,
-        heel_x_px=heels,
-        source=np.full(m, SOURCE_LANDMARKS),
+        heel_x_px=np.array([r[3] for r in rows], dtype=np.float64),
+        source=np.full(passes.size, SOURCE_LANDMARKS),
         stature_px=(float(stature_px), 0.0),
     )

@@ -9,11 +9,12 @@ landmarks (x, y in analysis pixels, z relative depth, visibility), with each row
 
 The steps:
 
-1. **Feet by continuity** (:func:`foot_tracks`): the model's left/right names flip at leg
-   crossings, and on the synthetic figure they are chance. So the two legs' points are
-   re-assigned to two tracks frame by frame, whichever pairing continues both tracks'
-   constant-velocity prediction best. The tracks are feet ``0`` and ``1``; which is left is
-   decided later (:mod:`gait.walk.sides`).
+1. **No leg names**: the model's left/right names flip at leg crossings, and on the
+   synthetic figure they are chance (``docs/person-model-findings.md``). So events are read
+   from envelopes that do not depend on them: the front heel (the larger forward position of
+   the two heels) and the rear foot tip. Feet are then told apart by the alternation of
+   walking (:func:`gait.walk.contacts.landmark_contacts_table`) and, for each contact, by
+   which leg is in front, on the floor or behind (:func:`stance_legs`).
 2. **Forward position**: each point's x relative to the hip centre, times the facing
    direction, so that larger is further ahead; a camera path is subtracted first.
 3. **Initial contact** (:func:`detect_events`): each most anterior position of the front heel
@@ -83,41 +84,6 @@ def foot_points(landmarks: np.ndarray) -> np.ndarray:
     return landmarks[:, LEG_POINTS, :2].astype(np.float64)
 
 
-def foot_tracks(points: np.ndarray) -> np.ndarray:
-    """``(n,)`` bool: where the two model legs swap tracks (track 0 = the model's right leg).
-
-    ``points`` ``(n, 2, 3, 2)`` from :func:`foot_points`. On each frame the pairing of legs
-    to tracks that lies nearer both tracks' constant-velocity prediction is kept (sum of the
-    point distances, px); a frame without both feet starts the prediction afresh.
-    """
-    n = points.shape[0]
-    swap = np.zeros(n, dtype=bool)
-    tracked = np.full((n, 2, 3, 2), np.nan)
-    for i in range(n):
-        here = points[i]
-        if not np.isfinite(here).all():
-            continue
-        prev = tracked[i - 1] if i >= 1 else np.full((2, 3, 2), np.nan)
-        if not np.isfinite(prev).all():
-            tracked[i] = here
-            continue
-        before = tracked[i - 2] if i >= 2 else prev
-        predicted = 2 * prev - before if np.isfinite(before).all() else prev
-        keep = np.linalg.norm(here - predicted, axis=-1).sum()
-        cross = np.linalg.norm(here[::-1] - predicted, axis=-1).sum()
-        # Stay with the previous frame's decision relative to the model's names.
-        swap[i] = cross < keep
-        tracked[i] = here[::-1] if swap[i] else here
-    return swap
-
-
-def tracked_points(points: np.ndarray, swap: np.ndarray) -> np.ndarray:
-    """``points`` ``(n, 2, 3, 2)`` re-ordered by track (legs exchanged where ``swap``)."""
-    out = points.copy()
-    out[swap] = points[swap][:, ::-1]
-    return out
-
-
 def extremes(
     values: np.ndarray, times_s: np.ndarray, prominence: float, window_s: float
 ) -> np.ndarray:
@@ -148,18 +114,18 @@ def extremes(
 class LandmarkEvents:
     """Events found on the landmarks, each as a row position of the input arrays.
 
-    ``ic_pos`` ``(a,)`` int and ``ic_foot`` ``(a,)`` int (track 0 / 1); ``fo_pos`` ``(b,)``
-    and ``fo_foot`` ``(b,)`` likewise; ``anterior_pos`` ``(a,)`` the heel's most anterior
-    frame each IC was refined from. ``swap`` ``(n,)`` bool: the track assignment
-    (:func:`foot_tracks`); ``facing`` +1 when the walker faces image-right, -1 left.
+    ``ic_pos`` ``(a,)`` int, sorted; ``fo_pos`` ``(b,)`` int, sorted; ``anterior_pos``
+    ``(a,)`` the front heel's most anterior row each IC was refined from; ``forward``
+    ``(n, 2, 3)`` px: each model leg's heel, tip and ankle forward position relative to the
+    hip (see :func:`forward_positions`); ``foot_y`` ``(n, 2)`` px: each model leg's lowest
+    foot point (image y, larger = lower); ``facing`` +1 image-right, -1 image-left.
     """
 
     ic_pos: np.ndarray
-    ic_foot: np.ndarray
     fo_pos: np.ndarray
-    fo_foot: np.ndarray
     anterior_pos: np.ndarray
-    swap: np.ndarray
+    forward: np.ndarray
+    foot_y: np.ndarray
     facing: int
 
 
@@ -197,33 +163,62 @@ def detect_events(
     walker's stature (analysis px), ``facing`` from :func:`facing_direction` (non-zero).
     """
     points, forward = forward_positions(landmarks, facing, camera_path_px)
-    swap = foot_tracks(points)
-    points = tracked_points(points, swap)
-    forward[swap] = forward[swap][:, ::-1]
-    smooth = {
-        (foot, part): angles.smooth(forward[:, foot, part], times_s, CUTOFF_HZ)
-        for foot in (0, 1)
-        for part in (HEEL, TIP)
-    }
-    heel_y = [angles.smooth(points[:, foot, HEEL, 1], times_s, CUTOFF_HZ) for foot in (0, 1)]
+    heels, tips = forward[:, :, HEEL], forward[:, :, TIP]
+    seen = np.isfinite(heels).all(axis=1) & np.isfinite(tips).all(axis=1)
+    rows = np.arange(heels.shape[0])
+    front_leg = np.argmax(np.where(seen[:, None], heels, 0.0), axis=1)
+    front = np.where(seen, heels[rows, front_leg], np.nan)
+    rear = np.where(seen, tips.min(axis=1, initial=np.inf, where=np.isfinite(tips)), np.nan)
+    front_heel_y = np.where(seen, points[rows, front_leg, HEEL, 1], np.nan)
+    front = angles.smooth(front, times_s, CUTOFF_HZ)
+    rear = angles.smooth(rear, times_s, CUTOFF_HZ)
+    front_heel_y = angles.smooth(front_heel_y, times_s, CUTOFF_HZ)
     prominence = MIN_PROMINENCE_STATURE * stature_px
-    heels = np.stack([smooth[0, HEEL], smooth[1, HEEL]], axis=1)
-    tips = np.stack([smooth[0, TIP], smooth[1, TIP]], axis=1)
-    with np.errstate(invalid="ignore"):
-        front = np.max(heels, axis=1)
-        rear = np.min(tips, axis=1)
     anterior = extremes(front, times_s, prominence, PROMINENCE_WINDOW_S)
-    ic_foot = np.argmax(np.nan_to_num(heels[anterior], nan=-np.inf), axis=1)
     ic_pos = np.array(
-        [
-            _heel_down(heel_y[foot], times_s, int(i), stature_px)
-            for i, foot in zip(anterior, ic_foot, strict=True)
-        ],
+        [_heel_down(front_heel_y, times_s, int(i), stature_px) for i in anterior],
         dtype=np.int64,
     )
     fo_pos = extremes(-rear, times_s, prominence, PROMINENCE_WINDOW_S)
-    fo_foot = np.argmin(np.nan_to_num(tips[fo_pos], nan=np.inf), axis=1)
-    return LandmarkEvents(ic_pos, ic_foot, fo_pos, fo_foot, anterior, swap, facing)
+    foot_y = np.fmax(points[:, :, HEEL, 1], points[:, :, TIP, 1])
+    return LandmarkEvents(ic_pos, fo_pos, anterior, forward, foot_y, facing)
+
+
+def stance_legs(
+    events: LandmarkEvents,
+    ic_pos: np.ndarray,
+    fo_pos: np.ndarray,
+    previous_fo_pos: np.ndarray,
+    next_ic_pos: np.ndarray,
+) -> list[np.ndarray]:
+    """Which model leg (0 left, 1 right; -1 unseen) stands on each contact, row by row of
+    its stance ``[ic_pos, fo_pos]`` (``(m,)`` int each, -1 where unseen): the front heel
+    until the other foot leaves (``previous_fo_pos``), then the lower foot while the other
+    swings, then the rear foot tip once the other has landed (``next_ic_pos``). The model's
+    names are read where the legs are apart, so a flip at the crossing is outvoted."""
+    forward, foot_y = events.forward, events.foot_y
+    out = []
+    for ic, fo, other_off, other_on in zip(
+        ic_pos, fo_pos, previous_fo_pos, next_ic_pos, strict=True
+    ):
+        if ic < 0 or fo < 0:
+            out.append(np.zeros(0, dtype=np.int64))
+            continue
+        rows = np.arange(ic, fo + 1)
+        heel = forward[rows, :, HEEL]
+        tip = forward[rows, :, TIP]
+        lower = foot_y[rows]
+        leg = np.where(
+            np.isfinite(lower).all(axis=1), np.argmax(np.nan_to_num(lower, nan=-np.inf), 1), -1
+        )
+        front = rows <= (other_off if other_off >= 0 else ic)
+        leg[front] = np.argmax(np.nan_to_num(heel[front], nan=-np.inf), axis=1)
+        rear = rows >= (other_on if other_on >= 0 else fo + 1)
+        leg[rear] = np.argmin(np.nan_to_num(tip[rear], nan=np.inf), axis=1)
+        unseen = ~(np.isfinite(heel).all(axis=1) & np.isfinite(tip).all(axis=1))
+        leg[unseen] = -1
+        out.append(leg)
+    return out
 
 
 def _heel_down(heel_y: np.ndarray, times_s: np.ndarray, start: int, stature_px: float) -> int:

@@ -16,7 +16,7 @@ from :func:`gait.walk.contacts.landmark_contacts_table`. Lengths need a floor fr
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -38,8 +38,10 @@ from gait.walk.views import (
 class LandmarkWalk:
     """The landmark route's outcome.
 
-    ``contacts``: the table; ``events``: the raw events; ``heel_floor_x_px`` ``(n, 2)``:
-    each track's heel x in the floor frame (px); ``belt_speed_px_per_s``: measured belt
+    ``contacts``: the table; ``events``: the raw events; ``legs`` ``(n, 2)`` int: the model
+    leg (0 left, 1 right, -1 unknown) under foot A and foot B per frame
+    (:func:`legs_of_contacts`), ``stance_legs`` each contact's row by row;
+    ``belt_speed_px_per_s``: measured belt
     speed, None off a treadmill; ``treadmill``: True when stance feet ride a belt;
     ``height_m``: the height metres come from (given, or from the belt speed), None for
     stature-relative lengths only; ``warnings``.
@@ -47,29 +49,59 @@ class LandmarkWalk:
 
     contacts: Contacts
     events: LandmarkEvents
-    heel_floor_x_px: np.ndarray
+    legs: np.ndarray
+    stance_legs: list[np.ndarray]
     belt_speed_px_per_s: float | None
     treadmill: bool
     height_m: float | None
     warnings: list[str]
 
 
-def stances(contacts: Contacts, frame_indices: np.ndarray) -> list[tuple[int, int]]:
-    """Row ranges ``[start, stop)`` of each contact's stance (IC to FO, both seen), one per
-    table row (``(0, 0)`` where unseen)."""
-    out = []
-    for ic, fo in zip(contacts.ic_frame, contacts.fo_frame, strict=True):
-        if np.isfinite(ic) and np.isfinite(fo):
-            lo, hi = np.searchsorted(frame_indices, [ic, fo + 1])
-            out.append((int(lo), int(hi)))
-        else:
-            out.append((0, 0))
-    return out
+def event_rows(contacts: Contacts, frame_indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row positions ``(m,)`` int of each contact's IC and FO (-1 where unseen)."""
+
+    def rows(frames: np.ndarray) -> np.ndarray:
+        at = np.searchsorted(frame_indices, np.nan_to_num(frames, nan=-1))
+        return np.where(np.isfinite(frames), at, -1).astype(np.int64)
+
+    return rows(contacts.ic_frame), rows(contacts.fo_frame)
 
 
-def contact_tracks(contacts: Contacts) -> np.ndarray:
-    """``(m,)`` int: each row's foot track (0 for ``A``, 1 for ``B``)."""
-    return np.where(contacts.foot == "A", 0, 1)
+def legs_of_contacts(
+    contacts: Contacts, events: LandmarkEvents, frame_indices: np.ndarray
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Each contact's stance legs (:func:`gait.walk.landmark_events.stance_legs`, a list of
+    ``(rows,)`` int) and ``(n, 2)`` int: the model leg (0 left, 1 right, -1 unknown) under
+    foot A and foot B on each frame (a frame where only one foot's stance is known gives the
+    other foot the other leg)."""
+    ic, fo = event_rows(contacts, frame_indices)
+    same_pass_prev = np.r_[False, contacts.pass_index[1:] == contacts.pass_index[:-1]]
+    same_pass_next = np.r_[contacts.pass_index[:-1] == contacts.pass_index[1:], False]
+    previous_fo = np.where(same_pass_prev, np.r_[-1, fo[:-1]], -1)
+    next_ic = np.where(same_pass_next, np.r_[ic[1:], -1], -1)
+    per_contact = landmark_events.stance_legs(events, ic, fo, previous_fo, next_ic)
+    legs = np.full((frame_indices.size, 2), -1, dtype=np.int64)
+    for k, leg in enumerate(per_contact):
+        if leg.size:
+            column = 0 if contacts.foot[k] == "A" else 1
+            legs[ic[k] : fo[k] + 1, column] = leg
+    for column in (0, 1):
+        fill = (legs[:, column] < 0) & (legs[:, 1 - column] >= 0)
+        legs[fill, column] = 1 - legs[fill, 1 - column]
+    return per_contact, legs
+
+
+def belt_travel_px(
+    stance_times_s: np.ndarray, speeds_px_per_s: np.ndarray, times_s: np.ndarray
+) -> np.ndarray:
+    """``(n,)`` px: how far the belt has moved back at each of ``times_s`` since the first,
+    the time integral of its speed, interpolated between the stances' own speeds
+    (``(s,)`` each, at their mid-stance times): a treadmill may change speed (the walk-styles
+    clip's belt runs at 0.3-1.1 statures/s from style to style)."""
+    order = np.argsort(stance_times_s)
+    speed = np.interp(times_s, stance_times_s[order], speeds_px_per_s[order])
+    steps = 0.5 * (speed[1:] + speed[:-1]) * np.diff(times_s)
+    return np.concatenate([[0.0], np.cumsum(steps)])
 
 
 def measure_landmark_walk(
@@ -85,35 +117,43 @@ def measure_landmark_walk(
     """Events and contacts of a side view from ``landmarks`` ``(n, 33, 4)`` (rows at
     ``frame_indices`` / ``times_s`` ``(n,)``), with lengths as the module says.
 
-    Raises ``NoReliableGait("running")`` when most steps have a flight phase: walking
-    norms and walking parameters do not apply.
+    Raises ``NoReliableGait("running")`` for a walker in place with a flight phase
+    (:func:`refuse_running`): walking parameters and norms do not apply.
     """
     stature_px = float(view.stature_px)
+    if view.in_place:
+        refuse_running(landmarks, stature_px)
     events = landmark_events.detect_events(
         landmarks, times_s, stature_px, view.facing, camera_path_px
     )
     points, _ = landmark_events.forward_positions(landmarks, view.facing, camera_path_px)
-    heel_x = landmark_events.tracked_points(points, events.swap)[:, :, HEEL, 0]
+    heel_x = points[:, :, HEEL, 0]  # (n, 2) per model leg, floor frame
     unmeasured = np.full(events.ic_pos.size, np.nan)
-    if view.in_place:
-        refuse_running(landmarks, stature_px)
     contacts = landmark_contacts_table(events, frame_indices, times_s, unmeasured, stature_px)
-    rows = stances(contacts, frame_indices)
-    tracks = contact_tracks(contacts)
-    speeds = [
-        belt_speed_px_per_s(heel_x[:, track], times_s, [stance], view.facing)
-        for track, stance in zip(tracks, rows, strict=True)
-        if stance[1] > stance[0]
-    ]
-    speeds = [s for s in speeds if s is not None]
+    per_contact, legs = legs_of_contacts(contacts, events, frame_indices)
+    ic_rows, _ = event_rows(contacts, frame_indices)
+    speeds, mid_times = [], []
+    for k, leg in enumerate(per_contact):
+        if leg.size >= 3 and (leg >= 0).all():
+            rows = ic_rows[k] + np.arange(leg.size)
+            speed = belt_speed_px_per_s(
+                heel_x[rows, leg], times_s[rows], [(0, leg.size)], view.facing
+            )
+            if speed is not None:
+                speeds.append(speed)
+                mid_times.append(float(times_s[rows].mean()))
     belt = float(np.median(speeds)) if speeds else None
     warnings: list[str] = []
     treadmill = bool(
         view.in_place and belt is not None and belt >= MIN_BELT_SPEED_STATURE_PER_S * stature_px
     )
-    ic_heel = heel_x[events.ic_pos, events.ic_foot]
+    # The heel at each IC: the front heel (the landing foot is the front one).
+    ic = np.sort(events.ic_pos)
+    front = np.argmax(np.nan_to_num(events.forward[ic, :, HEEL], nan=-np.inf), axis=1)
+    ic_heel = heel_x[ic, front]
     if treadmill:
-        ic_heel = ic_heel + view.facing * belt * times_s[events.ic_pos]
+        travel = belt_travel_px(np.asarray(mid_times), np.asarray(speeds), times_s)
+        ic_heel = ic_heel + view.facing * travel[ic]
         if treadmill_speed_mps is not None:
             height_m = stature_px * treadmill_speed_mps / belt
             warnings.append(
@@ -126,14 +166,15 @@ def measure_landmark_walk(
                 f"feet's travel on the belt ({belt / stature_px:.2f} statures/s)"
             )
     elif view.in_place:
-        ic_heel = np.full(events.ic_pos.size, np.nan)
+        ic_heel = np.full(ic.size, np.nan)
         belt = None
         warnings.append(
             "walking in place (the hip stays in place and stance feet do not move back): "
             "lengths and speed are not measurable, only temporal parameters are reported"
         )
-    contacts = landmark_contacts_table(events, frame_indices, times_s, ic_heel, stature_px)
-    return LandmarkWalk(contacts, events, heel_x, belt, treadmill, height_m, warnings)
+    events_sorted = replace(events, ic_pos=ic)
+    contacts = landmark_contacts_table(events_sorted, frame_indices, times_s, ic_heel, stature_px)
+    return LandmarkWalk(contacts, events, legs, per_contact, belt, treadmill, height_m, warnings)
 
 
 def refuse_running(landmarks: np.ndarray, stature_px: float) -> None:
@@ -146,13 +187,6 @@ def refuse_running(landmarks: np.ndarray, stature_px: float) -> None:
             f"running: both feet are off the floor on {100 * share:.0f} % of frames (a flight "
             "phase, no double support); walking parameters and norms do not apply",
         )
-
-
-def track_legs(swap: np.ndarray) -> np.ndarray:
-    """``(n, 2)`` int: the model leg (0 left, 1 right) under foot A (track 0) and foot B on
-    each frame, from the tracks' ``swap`` ``(n,)`` bool."""
-    leg_a = swap.astype(np.int64)
-    return np.stack([leg_a, 1 - leg_a], axis=1)
 
 
 def quality_block(
@@ -200,24 +234,23 @@ def quality_block(
 
 
 def first_foot_legs(
-    contacts: Contacts, names: np.ndarray | None, frame_indices: np.ndarray, legs: np.ndarray
+    contacts: Contacts,
+    names: np.ndarray | None,
+    per_contact: list[np.ndarray],
+    frame_indices: np.ndarray,
+    legs: np.ndarray,
 ) -> np.ndarray:
-    """``(n,)`` int: the model leg (0 left, 1 right) under the first of the result's feet
-    (``left`` once named, else ``A``) on each frame, as :func:`gait.walk.joint_angles.angles_block`
-    takes it. ``contacts`` with ``A``/``B`` feet, ``names`` ``(m,)`` their names or None,
-    ``legs`` ``(n, 2)`` from :func:`track_legs`. Within each pass (its first IC to its last
-    event) the left foot is the track its left-named contacts stand on."""
-    out = legs[:, 0].copy()
+    """``(n,)`` int: the model leg (0 left, 1 right, -1 unknown) under the first of the
+    result's feet on each frame (``left`` once named, else ``A``), as
+    :func:`gait.walk.joint_angles.angles_block` takes it. ``contacts`` with ``A``/``B``
+    feet, ``names`` ``(m,)`` their names or None; ``per_contact`` and ``legs`` ``(n, 2)``
+    from :func:`legs_of_contacts`."""
     if names is None:
-        return out
-    for index in np.unique(contacts.pass_index):
-        rows = np.flatnonzero(contacts.pass_index == index)
-        frames = np.concatenate([contacts.ic_frame[rows], contacts.fo_frame[rows]])
-        frames = frames[np.isfinite(frames)]
-        if not frames.size:
-            continue
-        lo, hi = np.searchsorted(frame_indices, [frames.min(), frames.max() + 1])
-        left_rows = rows[names[rows] == "left"]
-        if left_rows.size and contacts.foot[left_rows[0]] == "B":
-            out[lo:hi] = legs[lo:hi, 1]
+        return legs[:, 0].copy()
+    out = np.full(frame_indices.size, -1, dtype=np.int64)
+    ic, _ = event_rows(contacts, frame_indices)
+    for k, leg in enumerate(per_contact):
+        if leg.size:
+            rows = slice(ic[k], ic[k] + leg.size)
+            out[rows] = np.where(leg >= 0, leg if names[k] == "left" else 1 - leg, -1)
     return out

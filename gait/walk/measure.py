@@ -200,11 +200,13 @@ def _measure_in_place(
     )
     if len(walk.contacts) == 0:
         raise NoReliableGait("no_walker", f"{view.describe()}: the person in view does not step")
-    legs = landmark_walk.track_legs(walk.events.swap)
+    legs = walk.legs
     names, name_warnings = name_feet(
         walk.contacts, frame_indices, landmarks, legs, view.facing, view.kind
     )
-    first_legs = landmark_walk.first_foot_legs(walk.contacts, names, frame_indices, legs)
+    first_legs = landmark_walk.first_foot_legs(
+        walk.contacts, names, walk.stance_legs, frame_indices, legs
+    )
     contacts = with_feet_named(walk.contacts, names)
     feet = SIDE_NAMES if names is not None else FEET
     per_step = parameters.step_values(contacts, walk.height_m)
@@ -228,10 +230,6 @@ def _measure_in_place(
         (first_legs, direction),
     )
     warnings += angle_warnings
-    if walk.height_m is None and walk.treadmill:
-        warnings.append(
-            "no height or belt speed given: lengths and speed are relative to stature only"
-        )
     pose_seen = arrays["person_pose_score"] >= MIN_POSE_SCORE
     return Result(
         video=clip.video.to_dict(),
