@@ -140,6 +140,7 @@ def landmark_contacts_table(
     frame_times_s: np.ndarray,
     heel_x_px: np.ndarray,
     stature_px: float,
+    break_rows: np.ndarray | None = None,
 ) -> Contacts:
     """The landmark events as a :class:`Contacts` table (``source`` :data:`SOURCE_LANDMARKS`).
 
@@ -151,8 +152,10 @@ def landmark_contacts_table(
     between a pass's first two ICs belongs to a contact whose landing was not seen; it opens
     the pass as a row with a NaN IC. ``heel_x_px`` ``(a,)``: each initial contact's heel
     position along the floor (px, NaN where no length can be measured); ``stature_px``: the
-    walker's stature, constant over the frame.
+    walker's stature, constant over the frame; ``break_rows``: rows no pass may span (a cut
+    in an edited video: feet need not alternate across it).
     """
+    breaks = np.zeros(0, dtype=np.int64) if break_rows is None else np.asarray(break_rows)
     ic_pos, fo_pos = np.sort(events.ic_pos), np.sort(events.fo_pos)
     heels = np.asarray(heel_x_px, dtype=np.float64)[np.argsort(events.ic_pos, kind="stable")]
     ic_t = frame_times_s[ic_pos]
@@ -164,7 +167,8 @@ def landmark_contacts_table(
         end = k
         while end + 1 < ic_pos.size:
             between = np.count_nonzero((fo_pos > ic_pos[end]) & (fo_pos < ic_pos[end + 1]))
-            if between != 1 or ic_t[end + 1] - ic_t[end] > MAX_STEP_S:
+            cut = np.any((breaks > ic_pos[end]) & (breaks <= ic_pos[end + 1]))
+            if between != 1 or ic_t[end + 1] - ic_t[end] > MAX_STEP_S or cut:
                 break
             end += 1
         pass_index += 1

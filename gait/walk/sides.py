@@ -117,43 +117,46 @@ def name_feet(
             f"feet named A/B: only {len(deciding)} contact(s) show both the model's leg name "
             f"and the near/far side (need {MIN_DECIDING_CONTACTS})"
         ]
-    agree = float(np.mean([by_model[k] == by_geometry[k] for k in deciding]))
-    if agree < MIN_AGREEMENT:
+    names, support = alternating_names(contacts, by_model, by_geometry)
+    share = support / len(deciding)
+    if share < MIN_AGREEMENT:
         return None, [
-            f"feet named A/B: the model's left/right agrees with the near/far side and the "
-            f"walking direction on {100 * agree:.0f} % of contacts (need "
-            f"{100 * MIN_AGREEMENT:.0f} %); a mirrored camera or unclear legs"
+            f"feet named A/B: the model's left/right agrees with the near/far side, the "
+            f"walking direction and the feet's alternation on {100 * share:.0f} % of "
+            f"contacts (need {100 * MIN_AGREEMENT:.0f} %); a mirrored camera or unclear legs"
         ]
-    return alternating_names(contacts, by_model, by_geometry), []
+    return names, []
 
 
 def alternating_names(
     contacts: Contacts, by_model: list[str | None], by_geometry: list[str | None]
-) -> np.ndarray:
-    """``(m,)`` str: each contact's name where both readings agree on it; elsewhere the
-    other name than its pass neighbour's (feet alternate within a pass), from the previous
-    contact, else the next one; a pass without any agreeing contact keeps ``A``/``B``
-    mapped as the clip's majority does."""
-    m = len(contacts)
-    names: list[str | None] = [
-        by_model[k] if by_model[k] is not None and by_model[k] == by_geometry[k] else None
-        for k in range(m)
-    ]
-    same_pass = contacts.pass_index
-    for k in range(1, m):
-        if names[k] is None and names[k - 1] and same_pass[k] == same_pass[k - 1]:
-            names[k] = OTHER[names[k - 1]]
-    for k in range(m - 2, -1, -1):
-        if names[k] is None and names[k + 1] and same_pass[k] == same_pass[k + 1]:
-            names[k] = OTHER[names[k + 1]]
-    a_left = sum(n == "left" for n, f in zip(names, contacts.foot, strict=True) if f == "A")
-    a_right = sum(n == "right" for n, f in zip(names, contacts.foot, strict=True) if f == "A")
-    name_a = "left" if a_left >= a_right else "right"
-    out = [
-        n if n is not None else (name_a if f == "A" else OTHER[name_a])
-        for n, f in zip(names, contacts.foot, strict=True)
-    ]
-    return np.array(out, dtype=str)
+) -> tuple[np.ndarray, int]:
+    """``((m,) str, support)``: the feet named pass by pass, and how many contacts support
+    the naming.
+
+    Feet alternate within a pass, so a pass is named one of two ways: ``A`` left and ``B``
+    right, or the reverse. A contact votes for one way when both readings give it the same
+    name; the pass takes the way most of its votes give (a pass without votes, the clip's),
+    and the contacts whose vote it took are its support."""
+    ways = {}
+    for index in np.unique(contacts.pass_index):
+        rows = np.flatnonzero(contacts.pass_index == index)
+        votes = [
+            (by_model[k] == "left") == (contacts.foot[k] == "A")
+            for k in rows
+            if by_model[k] is not None and by_model[k] == by_geometry[k]
+        ]
+        ways[index] = (sum(votes), len(votes) - sum(votes))  # (A is left, A is right)
+    clip_a_left = sum(w[0] for w in ways.values()) >= sum(w[1] for w in ways.values())
+    names = np.empty(len(contacts), dtype=object)
+    support = 0
+    for index, (a_left, a_right) in ways.items():
+        rows = np.flatnonzero(contacts.pass_index == index)
+        a_is_left = a_left > a_right or (a_left == a_right and clip_a_left)
+        support += max(a_left, a_right) if a_left != a_right else 0
+        name_a = "left" if a_is_left else "right"
+        names[rows] = np.where(contacts.foot[rows] == "A", name_a, OTHER[name_a])
+    return names.astype(str), support
 
 
 def with_feet_named(contacts: Contacts, names: np.ndarray | None) -> Contacts:
