@@ -91,30 +91,6 @@ def legs_of_contacts(
     return per_contact, legs
 
 
-#: A walker in place whose landmarks move further than this (statures, the median over the
-#: 33 landmarks) from one frame to the next has not moved: the picture has (a cut in an
-#: edited video). Measured on the walking treadmill: 0.9 % median, 2.8 % at the 99th
-#: percentile; its cuts 8.4, 6.9, 6.8 and 2.7 % (the last one is missed); the running
-#: treadmill reaches 5.5 % (it is refused as running first).
-MAX_LANDMARK_STEP_STATURE = 0.05
-
-
-def jumps(
-    landmarks: np.ndarray, stature_px: float, camera_path_px: np.ndarray | None = None
-) -> np.ndarray:
-    """Rows ``(j,)`` int where the landmarks jump (:data:`MAX_LANDMARK_STEP_STATURE`) from
-    the row before, for a walker in place (``landmarks`` ``(n, 33, 4)``)."""
-    points = landmarks[:, :, :2].astype(np.float64)
-    if camera_path_px is not None:
-        points = points - camera_path_px[:, None, :]
-    step = np.linalg.norm(np.diff(points, axis=0), axis=2)
-    finite = np.isfinite(step)
-    median = np.full(step.shape[0], np.nan)
-    rows = finite.any(axis=1)
-    median[rows] = [np.median(r[f]) for r, f in zip(step[rows], finite[rows], strict=True)]
-    return np.flatnonzero(median > MAX_LANDMARK_STEP_STATURE * stature_px) + 1
-
-
 def belt_travel_px(
     stance_times_s: np.ndarray, speeds_px_per_s: np.ndarray, times_s: np.ndarray
 ) -> np.ndarray:
@@ -153,7 +129,7 @@ def measure_landmark_walk(
     points, _ = landmark_events.forward_positions(landmarks, view.facing, camera_path_px)
     heel_x = points[:, :, HEEL, 0]  # (n, 2) per model leg, floor frame
     unmeasured = np.full(events.ic_pos.size, np.nan)
-    cuts = jumps(landmarks, stature_px, camera_path_px) if view.in_place else None
+    cuts = landmark_events.discontinuities(landmarks, stature_px)
     contacts = landmark_contacts_table(events, frame_indices, times_s, unmeasured, stature_px, cuts)
     per_contact, legs = legs_of_contacts(contacts, events, frame_indices)
     ic_rows, _ = event_rows(contacts, frame_indices)
