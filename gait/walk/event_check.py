@@ -9,7 +9,9 @@ timing. Each footprint event is compared with the nearest landmark event of its 
   nothing tells which, so the event is withheld (NaN) and a warning says how many;
 * the footprint's event unseen (the walker out of sight just before / after it, at a frame
   edge) and a landmark event within :data:`MATCH_WINDOW_S` of where the footprint starts /
-  ends: the landmark event fills it, with ``source`` ``"landmarks"``.
+  ends, whose foot stands on that footprint (the landing heel or the leaving foot tip within
+  :data:`FOOT_ON_PRINT_STATURE` of its extent): the landmark event fills it, with ``source``
+  ``"landmarks"``. The other foot's event may be as near in time.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ DISAGREEMENT_TOLERANCE_S = 0.1
 #: Search window (s) for the landmark event that corresponds to a footprint event: half a
 #: step of slow walking, so never the neighbouring event (as :mod:`gait.synth.score`).
 MATCH_WINDOW_S = 0.15
+#: Slack (statures) around a footprint's extent within which a landmark foot point stands on
+#: it: the stance-foot jitter of the landmarks, 1.5-2 % of stature
+#: (``docs/person-model-findings.md``), doubled; a step moves the feet ~0.4 statures apart.
+FOOT_ON_PRINT_STATURE = 0.04
 
 
 def _nearest(times_s: np.ndarray, at_s: float) -> int | None:
@@ -46,18 +52,24 @@ def check_and_fill(
     landmark_fo_rows: np.ndarray,
     frame_indices: np.ndarray,
     frame_times_s: np.ndarray,
+    extents_px: np.ndarray | None = None,
+    landmark_ic_x_px: np.ndarray | None = None,
+    landmark_fo_x_px: np.ndarray | None = None,
 ) -> tuple[Contacts, list[str]]:
     """``contacts`` (footprints) checked and filled as the module says, and the warnings.
 
     ``ic_rows`` / ``fo_rows`` ``(m,)`` int: the row positions of each contact's first and
     last footprint frame (seen or not); ``landmark_*_rows``: row positions of the landmark
-    events; ``frame_indices`` / ``frame_times_s`` ``(n,)`` per row.
+    events; ``frame_indices`` / ``frame_times_s`` ``(n,)`` per row. ``extents_px`` ``(m, 2)``:
+    each footprint's x extent (px), and ``landmark_*_x_px`` where each landmark event's foot
+    is: without them nothing is filled (the foot cannot be told).
     """
+    s0, s1 = contacts.stature_px
     out = {}
     counts = {"withheld": 0, "filled": 0, "checked": 0, "unchecked": 0}
-    for kind, rows, landmark_rows in (
-        ("ic", ic_rows, landmark_ic_rows),
-        ("fo", fo_rows, landmark_fo_rows),
+    for kind, rows, landmark_rows, landmark_x in (
+        ("ic", ic_rows, landmark_ic_rows, landmark_ic_x_px),
+        ("fo", fo_rows, landmark_fo_rows, landmark_fo_x_px),
     ):
         frames = getattr(contacts, f"{kind}_frame").copy()
         times = getattr(contacts, f"{kind}_time_s").copy()
@@ -80,7 +92,11 @@ def check_and_fill(
                     counts["withheld"] += 1
             else:
                 match = _nearest(landmark_times, float(frame_times_s[rows[k]]))
-                if match is not None:
+                if match is None or extents_px is None or landmark_x is None:
+                    continue
+                x0, x1 = extents_px[k]
+                slack = FOOT_ON_PRINT_STATURE * (s0 + s1 * 0.5 * (x0 + x1))
+                if x0 - slack <= landmark_x[match] <= x1 + slack:
                     row = landmark_rows[match]
                     frames[k], times[k] = float(frame_indices[row]), float(frame_times_s[row])
                     sources[k] = SOURCE_LANDMARKS

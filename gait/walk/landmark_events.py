@@ -139,7 +139,9 @@ class LandmarkEvents:
     ``(a,)`` the front heel's most anterior row each IC was refined from; ``forward``
     ``(n, 2, 3)`` px: each model leg's heel, tip and ankle forward position relative to the
     hip (see :func:`forward_positions`); ``foot_y`` ``(n, 2)`` px: each model leg's lowest
-    foot point (image y, larger = lower); ``facing`` +1 image-right, -1 image-left.
+    foot point (image y, larger = lower); ``facing`` +1 image-right, -1 image-left;
+    ``ic_x_px`` ``(a,)`` / ``fo_x_px`` ``(b,)``: where the landing heel / the leaving foot tip
+    is at each event (image x in the floor frame, px; NaN where unknown).
     """
 
     ic_pos: np.ndarray
@@ -148,6 +150,8 @@ class LandmarkEvents:
     forward: np.ndarray
     foot_y: np.ndarray
     facing: int
+    ic_x_px: np.ndarray | None = None
+    fo_x_px: np.ndarray | None = None
 
 
 def facing_direction(landmarks: np.ndarray) -> int:
@@ -209,7 +213,12 @@ def detect_events(
     anterior, ic_pos = anterior[keep], ic_pos[keep]
     fo_pos = fo_pos[settled[fo_pos]]
     foot_y = np.fmax(points[:, :, HEEL, 1], points[:, :, TIP, 1])
-    return LandmarkEvents(ic_pos, fo_pos, anterior, forward, foot_y, facing)
+    front_x = np.where(seen, points[rows, front_leg, HEEL, 0], np.nan)
+    rear_leg = np.argmin(np.where(seen[:, None], tips, 0.0), axis=1)
+    rear_x = np.where(seen, points[rows, rear_leg, TIP, 0], np.nan)
+    return LandmarkEvents(
+        ic_pos, fo_pos, anterior, forward, foot_y, facing, front_x[ic_pos], rear_x[fo_pos]
+    )
 
 
 def clear_of_edges(seen: np.ndarray, times_s: np.ndarray) -> np.ndarray:

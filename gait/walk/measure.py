@@ -111,6 +111,9 @@ def measure(
             events.fo_pos,
             frame_indices,
             times_s,
+            np.array([[f.x0_px, f.x1_px] for f in kept], dtype=np.float64).reshape(-1, 2),
+            events.ic_x_px,
+            events.fo_x_px,
         )
     feet, legs, name_warnings = FEET, None, []
     if landmarks is not None:
