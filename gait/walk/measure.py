@@ -19,11 +19,10 @@ from gait.walk.contacts import contacts_table
 from gait.walk.event_check import check_and_fill
 from gait.walk.floor import fit_floor
 from gait.walk.footprints import clip_footprints
-from gait.walk.joint_angles import FEET, angles_block, leg_assignment
+from gait.walk.joint_angles import angles_block, leg_assignment
 from gait.walk.landmark_walk import measure_landmark_walk
 from gait.walk.passes import forward_walking
 from gait.walk.scale import fit_stature
-from gait.walk.sides import LEG_NAMES as SIDE_NAMES
 from gait.walk.sides import name_feet, with_feet_named
 from gait.walk.views import View, classify_view
 from gait.walk.walker import find_walker
@@ -115,7 +114,7 @@ def measure(
             events.ic_x_px,
             events.fo_x_px,
         )
-    feet, legs, name_warnings = FEET, None, []
+    legs, name_warnings = None, []
     if landmarks is not None:
         legs = leg_assignment(landmarks, frame_indices, contacts)
         swap = legs[0]
@@ -127,9 +126,9 @@ def measure(
             view.facing if view is not None else 0,
             view.kind if view is not None else "unknown",
         )
-        contacts = with_feet_named(contacts, names)
-        feet = SIDE_NAMES if names is not None else FEET
-        legs = leg_assignment(landmarks, frame_indices, contacts, feet)
+        if names is not None:
+            contacts = with_feet_named(contacts, names)
+            legs = leg_assignment(landmarks, frame_indices, contacts)
     per_step = parameters.step_values(contacts, clip.height_m)
     quality.require_steps(per_step["row"].size)
     per_stride = parameters.stride_values(contacts, clip.height_m)
@@ -144,9 +143,7 @@ def measure(
     )
     angles, pose_seen, stature_ratio = None, None, None
     if landmarks is not None:
-        angles, angle_warnings = angles_block(
-            landmarks, frame_indices, times_s, contacts, feet, legs
-        )
+        angles, angle_warnings = angles_block(landmarks, frame_indices, times_s, contacts, legs)
         pose_seen = person_checks.pose_on_walker(
             landmarks, arrays["person_pose_score"], walker.boxes
         )
@@ -211,7 +208,6 @@ def _measure_in_place(
         walk.contacts, names, walk.stance_legs, frame_indices, legs
     )
     contacts = with_feet_named(walk.contacts, names)
-    feet = SIDE_NAMES if names is not None else FEET
     per_step = parameters.step_values(contacts, walk.height_m)
     quality.require_steps(per_step["row"].size)
     per_stride = parameters.stride_values(contacts, walk.height_m)
@@ -229,7 +225,6 @@ def _measure_in_place(
         frame_indices,
         times_s,
         contacts,
-        feet,
         (first_legs, direction),
     )
     warnings += angle_warnings
