@@ -295,13 +295,13 @@ def test_footprint_events_disagreeing_with_the_landmarks_are_withheld_and_unseen
     frames = np.arange(100)
     times = frames / 30.0
     contacts = footprint_table([10, 25, 40], [28, 43, np.nan])
-    # Landmarks: IC 11 (agrees), IC 29 (4 frames = 133 ms from the footprint's 25: withheld),
+    # Landmarks: IC 11 (agrees), IC 31 (6 frames = 200 ms from the footprint's 25: withheld),
     # IC 40; FO 29, 44 (agree) and 57, where the footprint's last frame (55) was unseen.
     checked, warnings = check_and_fill(
         contacts,
         np.array([10, 25, 40]),
         np.array([28, 43, 55]),
-        np.array([11, 29, 40]),
+        np.array([11, 31, 40]),
         np.array([29, 44, 57]),
         frames,
         times,
