@@ -101,6 +101,16 @@ def test_treadmill_lengths_come_from_the_belt(real_clip, analysed):
     assert ratio is not None and 0.15 < ratio < 0.6
 
 
+def test_treadmill_lengths_in_metres_from_a_given_belt_speed(real_clip, analysed):
+    """The walker stays in place, so over the belt he walks at the belt's speed: measured
+    1.185 m/s for a given 1.2 m/s (his step lengths put on the belt, stature-free)."""
+    plan, frames, arrays = features(analysed(real_clip(TREADMILL)))
+    clip = Clip(plan.video, plan.analysis_size, None, treadmill_speed_mps=1.2)
+    result = measure(clip, frames, arrays)
+    assert result.metrics["speed_mps"] == pytest.approx(1.2, rel=0.03)
+    assert result.metrics["step_length_m"] is not None
+
+
 def test_outdoor_landmark_events_match_the_hand_annotation(real_clip, analysed):
     """From frame 90 on: measured IC 4/5 (MAE 1.0 frame), FO 4/6 (0.5); the events within a
     filter period of the landmarks' switch to the walker, and of her exit, are dropped."""
