@@ -339,3 +339,11 @@ def test_a_pass_is_named_by_most_of_its_contacts():
     geometry = ["left", "right", "left", "left"]
     names, support = alternating_names(contacts, model, geometry)
     assert names.tolist() == ["left", "right", "left", "right"] and support == 3
+
+
+def test_a_person_who_shows_no_feet_is_no_walker(real_clip, analysed):
+    """The lab scientist stands at a microscope, legs hidden: not a view to refuse but no
+    walker at all."""
+    with pytest.raises(NoReliableGait) as info:
+        analysed(real_clip("neg-no-walker-lab-scientist.mp4")).outcome()
+    assert info.value.reason == "no_walker"

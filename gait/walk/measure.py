@@ -24,7 +24,7 @@ from gait.walk.landmark_walk import measure_landmark_walk
 from gait.walk.passes import forward_walking
 from gait.walk.scale import fit_stature
 from gait.walk.sides import name_feet, with_feet_named
-from gait.walk.views import View, classify_view
+from gait.walk.views import MIN_FEET_SEEN_SHARE, View, classify_view, feet_seen_share
 from gait.walk.walker import find_walker
 
 
@@ -70,6 +70,14 @@ def measure(
         if "person_landmarks" in arrays
         else None
     )
+    if view is not None and (view.kind == "frontal_or_back" or view.in_place):
+        shown = feet_seen_share(arrays["person_landmarks"])
+        if shown < MIN_FEET_SEEN_SHARE:
+            raise NoReliableGait(
+                "no_walker",
+                f"{view.describe()}: the person in view shows both feet on "
+                f"{100 * shown:.0f} % of frames; nobody walks in view",
+            )
     if view is not None and view.kind == "frontal_or_back":
         raise NoReliableGait(
             "view_not_supported",
