@@ -5,8 +5,9 @@ On a static overground side view the footprints time the contacts (synthetic IC 
 8.8 ms); the landmark events (:mod:`gait.walk.landmark_events`) are an independent second
 timing. Each footprint event is compared with the nearest landmark event of its type:
 
-* both seen, further apart than :data:`DISAGREEMENT_TOLERANCE_S`: one of them is wrong and
-  nothing tells which, so the event is withheld (NaN) and a warning says how many;
+* both seen, further apart than :data:`DISAGREEMENT_TOLERANCE_S`, or the footprint's event
+  where the landmark events leave no room for one (:data:`BRACKET_SPACINGS`): one of them is
+  wrong and nothing tells which, so the event is withheld (NaN) and a warning says how many;
 * the footprint's event unseen (the walker out of sight just before / after it, at a frame
   edge) and a landmark event within :data:`MATCH_WINDOW_S` of where the footprint starts /
   ends, whose foot stands on that footprint (the landing heel or the leaving foot tip within
@@ -33,6 +34,11 @@ DISAGREEMENT_TOLERANCE_S = 0.15
 #: step at 130 steps/min (0.23 s), so never the neighbouring event of the same type; a
 #: footprint event further than the tolerance but within this window is withheld.
 MATCH_WINDOW_S = 0.23
+#: Two landmark events of one type at most this many times their median spacing apart (one
+#: step) leave no room for a true event between them: a footprint event there that matches
+#: neither is withheld too (a foot off half a step from any landmark one, e.g. on a shaking
+#: camera). 1.5: a missed landmark event doubles the gap.
+BRACKET_SPACINGS = 1.5
 #: Slack (statures) around a footprint's extent within which a landmark foot point stands on
 #: it: the stance-foot jitter of the landmarks, 1.5-2 % of stature
 #: (``docs/person-model-findings.md``), doubled; a step moves the feet ~0.4 statures apart.
@@ -44,6 +50,17 @@ def _nearest(times_s: np.ndarray, at_s: float) -> int | None:
         return None
     k = int(np.argmin(np.abs(times_s - at_s)))
     return k if abs(times_s[k] - at_s) <= MATCH_WINDOW_S else None
+
+
+def _between_steps(landmark_times_s: np.ndarray, at_s: float, spacing_s: float) -> bool:
+    """True when ``at_s`` lies between two consecutive landmark events (sorted times, s) of
+    its type that are at most :data:`BRACKET_SPACINGS` of their usual ``spacing_s`` apart: a
+    step holds one such event, so no true event lies in there unmatched."""
+    after = int(np.searchsorted(landmark_times_s, at_s))
+    if spacing_s <= 0 or after == 0 or after == landmark_times_s.size:
+        return False
+    gap = landmark_times_s[after] - landmark_times_s[after - 1]
+    return bool(gap <= BRACKET_SPACINGS * spacing_s)
 
 
 def check_and_fill(
@@ -81,12 +98,18 @@ def check_and_fill(
             else getattr(contacts, f"{kind}_source"),
             dtype=object,
         )
-        landmark_times = frame_times_s[landmark_rows]
+        landmark_times = np.sort(frame_times_s[landmark_rows])
+        spacing = float(np.median(np.diff(landmark_times))) if landmark_times.size > 2 else 0.0
         for k in range(len(contacts)):
             if np.isfinite(times[k]):
                 match = _nearest(landmark_times, times[k])
-                if match is None:
+                if match is None and not _between_steps(landmark_times, times[k], spacing):
                     counts["unchecked"] += 1
+                    continue
+                counts["checked"] += 1
+                if match is None:
+                    frames[k], times[k] = np.nan, np.nan
+                    counts["withheld"] += 1
                     continue
                 counts["checked"] += 1
                 if abs(landmark_times[match] - times[k]) > DISAGREEMENT_TOLERANCE_S:
