@@ -347,3 +347,21 @@ def test_a_person_who_shows_no_feet_is_no_walker(real_clip, analysed):
     with pytest.raises(NoReliableGait) as info:
         analysed(real_clip("neg-no-walker-lab-scientist.mp4")).outcome()
     assert info.value.reason == "no_walker"
+
+
+def test_a_footprint_event_where_the_landmarks_leave_no_room_is_withheld():
+    frames = np.arange(100)
+    # Landmark ICs every 15 frames; the footprint's IC at 32 is half a step from both 25 and
+    # 40: no landmark event matches it, and no true one fits between them.
+    contacts = footprint_table([10, 32, 55], [28, 43, 58])
+    checked, warnings = check_and_fill(
+        contacts,
+        np.array([10, 32, 55]),
+        np.array([28, 43, 58]),
+        np.array([10, 25, 40, 55, 70]),
+        np.array([28, 43, 58]),
+        frames,
+        frames / 30.0,
+    )
+    assert checked.ic_frame[0] == 10 and np.isnan(checked.ic_frame[1]) and checked.ic_frame[2] == 55
+    assert any("withheld" in w for w in warnings)
