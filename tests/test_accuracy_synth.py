@@ -120,11 +120,11 @@ def test_a_panning_camera_gives_no_reliable_gait(tmp_path, synthetic, analysed):
 
 
 def test_a_shaking_camera_withholds_the_support_phases(tmp_path, synthetic, analysed):
-    """Half a pixel of random shake per frame blurs the contacts. Either the foot offs the
-    body landmarks contradict are withheld one by one (gait/walk/event_check.py) and what is
-    left times the support phases right, or stance and double support come out impossible
-    for walking and are reported as unmeasured, not as numbers: a warning says which."""
-    source, truth = synthetic(**BASE, background="textured")
+    """Half a pixel of random shake per frame blurs the contacts: stance and double support
+    are reported as unmeasured, not as numbers, because they come out impossible for walking
+    or because the body landmarks contradict many footprint events (gait/walk/event_check.py).
+    """
+    source, _ = synthetic(**BASE, background="textured")
     shaken = tmp_path / "shaken.mp4"
     shake = np.random.default_rng(0)
     transform_clip(
@@ -138,14 +138,9 @@ def test_a_shaking_camera_withholds_the_support_phases(tmp_path, synthetic, anal
         ),
     )
     result = analysed(shaken, 1.75).outcome()
-    if result.metrics["stance_pct"] is not None:
-        assert any("footprint events withheld" in w for w in result.warnings)
-        row = score_synthetic(result.to_dict(), truth)
-        assert abs(row["stance_err_pts"]) <= 3 and abs(row["double_support_err_pts"]) <= 3
-    else:
-        assert result.metrics["double_support_pct"] is None
-        assert result.metrics["single_support_pct"] is None
-        assert all(step["stance_time_s"] is None for step in result.steps)
-        assert all(step["initial_double_support_time_s"] is None for step in result.steps)
-        assert any("stance and support phases not reported" in w for w in result.warnings)
+    assert result.metrics["stance_pct"] is None and result.metrics["double_support_pct"] is None
+    assert result.metrics["single_support_pct"] is None
+    assert all(step["stance_time_s"] is None for step in result.steps)
+    assert all(step["initial_double_support_time_s"] is None for step in result.steps)
+    assert any("stance and support phases not reported" in w for w in result.warnings)
     assert analysed(source, 1.75).outcome().metrics["stance_pct"] is not None

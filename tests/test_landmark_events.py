@@ -307,7 +307,7 @@ def test_footprint_events_disagreeing_with_the_landmarks_are_withheld_and_unseen
     contacts = footprint_table([10, 25, 40], [28, 43, np.nan])
     # Landmarks: IC 11 (agrees), IC 31 (6 frames = 200 ms from the footprint's 25: withheld),
     # IC 40; FO 29, 44 (agree) and 57, where the footprint's last frame (55) was unseen.
-    checked, warnings = check_and_fill(
+    checked, warnings, _ = check_and_fill(
         contacts,
         np.array([10, 25, 40]),
         np.array([28, 43, 55]),
@@ -354,7 +354,7 @@ def test_a_footprint_event_where_the_landmarks_leave_no_room_is_withheld():
     # Landmark ICs every 15 frames; the footprint's IC at 32 is half a step from both 25 and
     # 40: no landmark event matches it, and no true one fits between them.
     contacts = footprint_table([10, 32, 55], [28, 43, 58])
-    checked, warnings = check_and_fill(
+    checked, warnings, _ = check_and_fill(
         contacts,
         np.array([10, 32, 55]),
         np.array([28, 43, 58]),

@@ -16,7 +16,7 @@ from gait.result import Result
 from gait.video import VideoInfo
 from gait.walk import landmark_events, landmark_walk, parameters, person_checks, quality
 from gait.walk.contacts import contacts_table
-from gait.walk.event_check import check_and_fill
+from gait.walk.event_check import MAX_WITHHELD_SHARE, check_and_fill
 from gait.walk.floor import fit_floor
 from gait.walk.footprints import clip_footprints
 from gait.walk.joint_angles import angles_block, leg_assignment
@@ -105,12 +105,13 @@ def measure(
     contacts = contacts_table(footprints, walking, frame_indices, times_s, stature_line)
     landmarks = arrays.get("person_landmarks")
     check_warnings: list[str] = []
+    withheld_share = 0.0
     if landmarks is not None and view is not None and view.kind == "side" and view.facing:
         kept = [footprints[row] for row in np.flatnonzero(walking.steady)]
         events = landmark_events.detect_events(
             landmarks, times_s, view.stature_px, view.facing, camera_path_px
         )
-        contacts, check_warnings = check_and_fill(
+        contacts, check_warnings, withheld_share = check_and_fill(
             contacts,
             np.array([f.ic_pos for f in kept], dtype=np.int64),
             np.array([f.fo_pos for f in kept], dtype=np.int64),
@@ -142,6 +143,13 @@ def measure(
     per_stride = parameters.stride_values(contacts, clip.height_m)
     steps = parameters.steps(contacts, per_step, clip.video_px_per_analysis_px)
     metrics = parameters.summary(contacts, per_step, per_stride)
+    if withheld_share > MAX_WITHHELD_SHARE and metrics["stance_pct"] is not None:
+        parameters.drop_support_phases(metrics, steps)
+        check_warnings.append(
+            f"stance and support phases not reported: the body landmarks contradict "
+            f"{100 * withheld_share:.0f} % of the footprint events (more than "
+            f"{100 * MAX_WITHHELD_SHARE:.0f} %), so the footprints' timing is blurred"
+        )
     warnings = (
         walking.warnings
         + check_warnings
