@@ -12,7 +12,13 @@ from gait.video import probe, read_frames_at
 
 #: Width of the report picture, pixels.
 REPORT_WIDTH_PX = 1280
-FOOT_COLOURS = {"A": (40, 120, 230), "B": (200, 120, 30)}  # BGR: orange, blue
+# BGR: orange, blue; feet are A/B, or left/right once named (gait/walk/sides.py).
+FOOT_COLOURS = {
+    "A": (40, 120, 230),
+    "B": (200, 120, 30),
+    "left": (40, 120, 230),
+    "right": (200, 120, 30),
+}
 _INK = (30, 30, 30)
 
 
@@ -90,7 +96,8 @@ def _timeline(result: dict[str, Any], width: int) -> np.ndarray:
     def x_of(time_s: float) -> int:
         return round(left + (right - left) * (time_s - start) / max(stop - start, 1e-6))
 
-    for row, foot in enumerate(("A", "B")):
+    named = {e["foot"] for e in events} & {"left", "right"}
+    for row, foot in enumerate(("left", "right") if named else ("A", "B")):
         top = 60 + row * 50
         cv2.putText(panel, f"foot {foot}", (10, top + 25), cv2.FONT_HERSHEY_SIMPLEX, 0.55, _INK, 1)
         opened: float | None = None

@@ -123,8 +123,10 @@ def test_a_panning_camera_gives_no_reliable_gait(tmp_path, synthetic, analysed):
 
 
 def test_a_shaking_camera_withholds_the_support_phases(tmp_path, synthetic, analysed):
-    """Half a pixel of random shake per frame blurs every contact: stance and double support
-    come out impossible for walking, so they are reported as unmeasured, not as numbers."""
+    """Half a pixel of random shake per frame blurs the contacts: stance and double support
+    are reported as unmeasured, not as numbers, because they come out impossible for walking
+    or because the body landmarks contradict many footprint events (gait/walk/event_check.py).
+    """
     source, _ = synthetic(**BASE, background="textured")
     shaken = tmp_path / "shaken.mp4"
     shake = np.random.default_rng(0)

@@ -85,8 +85,10 @@ def test_page_holds_the_frame_heels_timeline_metrics_and_curves(
 ) -> None:
     result = demo["result"]
     assert page.count('id="walk-frame" href="data:image/jpeg;base64,') == 1
-    heels = re.findall(r'<g class="heel" data-foot="([AB])">', page)
-    assert len(heels) == len(result["steps"]) and set(heels) == {"A", "B"}
+    heels = re.findall(r'<g class="heel" data-foot="(\w+)">', page)
+    # Feet are A/B, or left/right once named (gait/walk/sides.py).
+    feet = {step["foot"] for step in result["steps"]}
+    assert len(heels) == len(result["steps"]) and set(heels) == feet and len(feet) == 2
     ics = [e for e in result["events"] if e["type"] == "initial_contact"]
     assert page.count('class="stance"') == len(ics)
     rows = _rows(page)
@@ -217,7 +219,7 @@ def test_report_renders_in_chromium_to_png_and_a4_pdf(page: str, tmp_path: Path)
     # The walk frame is a photograph: many distinct colours where a blank page has few.
     top = image[:900].reshape(-1, 3)
     assert len(np.unique(top, axis=0)) > 2000
-    for foot in ("A", "B"):
+    for foot in ("left", "right"):  # the demo walk's feet are named
         assert _colour_pixels(png, H.FOOT_COLOURS[foot]) > 2000, f"foot {foot} colour drawn"
 
     pdf = tmp_path / "report.pdf"

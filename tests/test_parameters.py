@@ -172,7 +172,19 @@ def test_contacts_table_keeps_steady_footprints_with_heels_and_unseen_events():
     assert c.fo_frame[0] == 120.0 and np.isnan(c.fo_frame[1]) and np.isnan(c.fo_time_s[1])
     assert c.ic_time_s[0] == pytest.approx(108 / 25.0)
     assert c.events() == [
-        {"type": "initial_contact", "time_s": 4.32, "frame": 108, "foot": "B"},
-        {"type": "initial_contact", "time_s": 4.72, "frame": 118, "foot": "A"},
-        {"type": "foot_off", "time_s": 4.8, "frame": 120, "foot": "B"},
+        {
+            "type": "initial_contact",
+            "time_s": 4.32,
+            "frame": 108,
+            "foot": "B",
+            "source": "footprint",
+        },
+        {
+            "type": "initial_contact",
+            "time_s": 4.72,
+            "frame": 118,
+            "foot": "A",
+            "source": "footprint",
+        },
+        {"type": "foot_off", "time_s": 4.8, "frame": 120, "foot": "B", "source": "footprint"},
     ]

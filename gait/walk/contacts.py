@@ -14,10 +14,14 @@ from typing import Any
 import numpy as np
 
 from gait.walk.footprints import Footprint
+from gait.walk.landmark_events import LandmarkEvents
 from gait.walk.passes import Walking, heel_x_px
 
-#: What found a contact. Today every contact is a footprint in the floor-contact image.
+#: What found or timed a contact's event: a footprint in the floor-contact image
+#: (:mod:`gait.walk.footprints`), or the person model's foot landmarks
+#: (:mod:`gait.walk.landmark_events`).
 SOURCE_FOOTPRINT = "footprint"
+SOURCE_LANDMARKS = "landmarks"
 
 
 @dataclass(frozen=True)
@@ -34,8 +38,12 @@ class Contacts:
       was not seen (the walker out of sight just before / after it);
     * ``ic_time_s``, ``fo_time_s``: the events' frame timestamps (s), NaN where not seen;
     * ``heel_x_px``: float, where the heel stood (the footprint's trailing edge), analysis
-      pixels along the image's x axis;
-    * ``source``: what found the contact (:data:`SOURCE_FOOTPRINT`).
+      pixels along the floor's x axis (on a treadmill, the belt's: the image position plus
+      the belt's travel since the first frame); NaN where no length can be measured;
+    * ``source``: what found the contact (:data:`SOURCE_FOOTPRINT` or
+      :data:`SOURCE_LANDMARKS`);
+    * ``ic_source``, ``fo_source``: what timed each event (default: ``source``), e.g. a
+      footprint's foot off that the footprints did not see, filled from the landmarks.
 
     ``stature_px`` ``(s0, s1)``: the walker's stature in pixels at column ``x`` is
     ``s0 + s1 * x`` (perspective); it turns heel positions into lengths in statures.
@@ -51,6 +59,8 @@ class Contacts:
     heel_x_px: np.ndarray
     source: np.ndarray
     stature_px: tuple[float, float]
+    ic_source: np.ndarray | None = None
+    fo_source: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.foot.size)
@@ -58,10 +68,12 @@ class Contacts:
     def events(self) -> list[dict[str, Any]]:
         """The result's ``events``: every seen IC and FO, ordered by frame, then type."""
         events = []
+        ic_source = self.source if self.ic_source is None else self.ic_source
+        fo_source = self.source if self.fo_source is None else self.fo_source
         for k in range(len(self)):
-            for kind, frame, time_s in (
-                ("initial_contact", self.ic_frame[k], self.ic_time_s[k]),
-                ("foot_off", self.fo_frame[k], self.fo_time_s[k]),
+            for kind, frame, time_s, source in (
+                ("initial_contact", self.ic_frame[k], self.ic_time_s[k], ic_source[k]),
+                ("foot_off", self.fo_frame[k], self.fo_time_s[k], fo_source[k]),
             ):
                 if np.isfinite(frame):
                     events.append(
@@ -70,6 +82,7 @@ class Contacts:
                             "time_s": round(float(time_s), 6),
                             "frame": int(frame),
                             "foot": str(self.foot[k]),
+                            "source": str(source),
                         }
                     )
         events.sort(key=lambda e: (e["frame"], e["type"]))
@@ -113,4 +126,90 @@ def contacts_table(
         heel_x_px=np.asarray(heels, dtype=np.float64),
         source=np.full(rows.size, SOURCE_FOOTPRINT),
         stature_px=stature_px,
+    )
+
+
+#: Longest step (s) that still joins two landmark contacts into one walk: slow pathological
+#: gait reaches ~1.5 s per step (the treadmill's "Sneak" style: 1.4 s); a longer gap is a
+#: pause or lost feet, and the next contact starts a new pass.
+MAX_STEP_S = 2.0
+
+
+def landmark_contacts_table(
+    events: LandmarkEvents,
+    frame_indices: np.ndarray,
+    frame_times_s: np.ndarray,
+    heel_x_px: np.ndarray,
+    stature_px: float,
+    break_rows: np.ndarray | None = None,
+) -> Contacts:
+    """The landmark events as a :class:`Contacts` table (``source`` :data:`SOURCE_LANDMARKS`).
+
+    Walking alternates: ``IC(k)``, the other foot's ``FO(k - 1)``, ``IC(k + 1)``, ``FO(k)``.
+    So a pass is a run of initial contacts with exactly one foot off between each two and at
+    most :data:`MAX_STEP_S` apart (a missed event or a pause ends it); within it feet
+    alternate ``A``/``B``, and contact ``k``'s foot off is the one between ``IC(k + 1)`` and
+    ``IC(k + 2)`` (after the pass's last IC: the next one within a step time). The foot off
+    between a pass's first two ICs belongs to a contact whose landing was not seen; it opens
+    the pass as a row with a NaN IC. ``heel_x_px`` ``(a,)``: each initial contact's heel
+    position along the floor (px, NaN where no length can be measured); ``stature_px``: the
+    walker's stature, constant over the frame; ``break_rows``: rows no pass may span (a cut
+    in an edited video: feet need not alternate across it).
+    """
+    breaks = np.zeros(0, dtype=np.int64) if break_rows is None else np.asarray(break_rows)
+    ic_pos, fo_pos = np.sort(events.ic_pos), np.sort(events.fo_pos)
+    heels = np.asarray(heel_x_px, dtype=np.float64)[np.argsort(events.ic_pos, kind="stable")]
+    ic_t = frame_times_s[ic_pos]
+    rows: list[tuple[int, int, int, float]] = []  # (pass, ic_pos or -1, fo_pos or -1, heel)
+    pass_index = -1
+    k = 0
+    while k < ic_pos.size:
+        # The pass starting at IC k: extend while exactly one FO lies between ICs.
+        end = k
+        while end + 1 < ic_pos.size:
+            between = np.count_nonzero((fo_pos > ic_pos[end]) & (fo_pos < ic_pos[end + 1]))
+            cut = np.any((breaks > ic_pos[end]) & (breaks <= ic_pos[end + 1]))
+            if between != 1 or ic_t[end + 1] - ic_t[end] > MAX_STEP_S or cut:
+                break
+            end += 1
+        pass_index += 1
+        if end > k:
+            opening = fo_pos[(fo_pos > ic_pos[k]) & (fo_pos < ic_pos[k + 1])]
+            rows.append((pass_index, -1, int(opening[0]), np.nan))
+        for j in range(k, end + 1):
+            if j + 2 <= end:
+                mine = fo_pos[(fo_pos > ic_pos[j + 1]) & (fo_pos < ic_pos[j + 2])]
+            elif j + 1 <= end:
+                step_s = ic_t[j + 1] - ic_t[j]
+                after = frame_times_s[fo_pos] - ic_t[j + 1]
+                mine = fo_pos[(fo_pos > ic_pos[j + 1]) & (after < step_s)]
+            else:
+                mine = np.zeros(0, dtype=np.int64)
+            rows.append((pass_index, int(ic_pos[j]), int(mine[0]) if mine.size else -1, heels[j]))
+        k = end + 1
+    table = np.array([r[:3] for r in rows], dtype=np.int64).reshape(-1, 3)
+    passes, ics, fos = table[:, 0], table[:, 1], table[:, 2]
+    order = np.zeros(passes.size, dtype=np.int64)
+    for i in range(1, passes.size):
+        order[i] = order[i - 1] + 1 if passes[i] == passes[i - 1] else 0
+
+    def event(pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        seen = pos >= 0
+        at = np.maximum(pos, 0)
+        frames = np.where(seen, frame_indices[at].astype(np.float64), np.nan)
+        return frames, np.where(seen, frame_times_s[at], np.nan)
+
+    ic_frame, ic_time_s = event(ics)
+    fo_frame, fo_time_s = event(fos)
+    return Contacts(
+        foot=np.where(order % 2 == 0, "A", "B"),
+        pass_index=passes,
+        order=order,
+        ic_frame=ic_frame,
+        ic_time_s=ic_time_s,
+        fo_frame=fo_frame,
+        fo_time_s=fo_time_s,
+        heel_x_px=np.array([r[3] for r in rows], dtype=np.float64),
+        source=np.full(passes.size, SOURCE_LANDMARKS),
+        stature_px=(float(stature_px), 0.0),
     )

@@ -23,8 +23,17 @@ LEFT_LEG = np.array([23, 25, 27, 29, 31])
 RIGHT_LEG = np.array([24, 26, 28, 30, 32])
 #: Heel landmark of each leg.
 LEFT_HEEL, RIGHT_HEEL = 29, 30
-#: The result's foot names, in the order of :data:`gait.angles.SIDES` they are carried in.
+#: The result's foot names, in the order of :data:`gait.angles.SIDES` they are carried in:
+#: ``A``/``B``, or ``left``/``right`` once the feet are named (:mod:`gait.walk.sides`).
 FEET = ("A", "B")
+NAMED_FEET = ("left", "right")
+
+
+def foot_names(contacts: Contacts) -> tuple[str, str]:
+    """The table's two foot names: :data:`NAMED_FEET` once named, else :data:`FEET`."""
+    return NAMED_FEET if set(contacts.foot.tolist()) & set(NAMED_FEET) else FEET
+
+
 #: A foot's angles are reported only when each joint's curve is measured over at least this
 #: share (%) of its strides' cycle points: less is too little of the cycle for the peaks and
 #: ranges of motion to mean anything.
@@ -43,7 +52,9 @@ def pass_directions(contacts: Contacts) -> np.ndarray:
 
 
 def leg_assignment(
-    landmarks: np.ndarray, frame_indices: np.ndarray, contacts: Contacts
+    landmarks: np.ndarray,
+    frame_indices: np.ndarray,
+    contacts: Contacts,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Which landmark leg is foot A on each frame, and the walking direction there.
 
@@ -51,8 +62,10 @@ def leg_assignment(
     chunks. Returns ``(swap, direction)``, each ``(n,)`` int: ``swap`` is 0 when the model's
     left leg is foot A, 1 when its right leg is, -1 when undecided (no contact in stance, or a
     heel unseen); ``direction`` is +1 / -1 on frames a contact is in stance, 0 elsewhere.
-    A frame in double support weighs both contacts' evidence.
+    A frame in double support weighs both contacts' evidence. Foot A is the first of
+    :func:`foot_names` (``left`` once the feet are named).
     """
+    feet = foot_names(contacts)
     n = frame_indices.size
     # cost[:, 0]: total heel distance (px) if left = A; cost[:, 1]: if left = B.
     cost = np.zeros((n, 2))
@@ -66,7 +79,7 @@ def leg_assignment(
             continue
         lo, hi = np.searchsorted(frame_indices, [start, stop + 1])
         distance = np.abs(heels_x[lo:hi] - contacts.heel_x_px[k])  # (frames, left/right)
-        is_a = contacts.foot[k] == FEET[0]
+        is_a = contacts.foot[k] == feet[0]
         cost[lo:hi, 0] += distance[:, 0] if is_a else distance[:, 1]
         cost[lo:hi, 1] += distance[:, 1] if is_a else distance[:, 0]
         votes[lo:hi] += 1
@@ -96,29 +109,40 @@ def foot_angles_deg(
     withheld (see :func:`gait.angles.joint_angles_deg`)."""
     swap, direction = leg_assignment(landmarks, frame_indices, contacts)
     per_side = angles.joint_angles_deg(legs_by_foot(landmarks, swap), times_s, direction)
-    return {foot: per_side[side] for foot, side in zip(FEET, angles.SIDES, strict=True)}
+    feet = foot_names(contacts)
+    return {foot: per_side[side] for foot, side in zip(feet, angles.SIDES, strict=True)}
 
 
 def angles_block(
-    landmarks: np.ndarray, frame_indices: np.ndarray, times_s: np.ndarray, contacts: Contacts
+    landmarks: np.ndarray,
+    frame_indices: np.ndarray,
+    times_s: np.ndarray,
+    contacts: Contacts,
+    legs: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[dict[str, Any] | None, list[str]]:
     """The result's ``angles`` block and its warnings.
 
-    :func:`gait.angles.analyse`'s output with the sides named by foot (``"A"``, ``"B"``)
-    and ``side_difference`` (A − B) in place of ``left_right_difference``; None, with a
-    warning, when a foot has no full stride or a joint's curve is measured over less than
-    :data:`MIN_MEASURED_PCT` of its cycle.
+    :func:`gait.angles.analyse`'s output with the sides named by foot (:func:`foot_names`:
+    ``"A"``, ``"B"``, or ``"left"``, ``"right"`` once named) and ``side_difference``
+    (first − second)
+    in place of ``left_right_difference``; None, with a warning, when a foot has no full
+    stride or a joint's curve is measured over less than :data:`MIN_MEASURED_PCT` of its
+    cycle. ``legs``: ``(swap, direction)`` as :func:`leg_assignment` returns, when known
+    otherwise (the landmark route's foot tracks); by default matched to the footprints.
     """
-    swap, direction = leg_assignment(landmarks, frame_indices, contacts)
+    feet = foot_names(contacts)
+    swap, direction = (
+        legs if legs is not None else leg_assignment(landmarks, frame_indices, contacts)
+    )
     ic_times = {
         side: contacts.ic_time_s[(contacts.foot == foot) & np.isfinite(contacts.ic_time_s)]
-        for foot, side in zip(FEET, angles.SIDES, strict=True)
+        for foot, side in zip(feet, angles.SIDES, strict=True)
     }
     out = angles.analyse(legs_by_foot(landmarks, swap), times_s, direction, ic_times)
-    out["sides"] = {foot: out["sides"][side] for foot, side in zip(FEET, angles.SIDES, strict=True)}
+    out["sides"] = {foot: out["sides"][side] for foot, side in zip(feet, angles.SIDES, strict=True)}
     out["frames_measured_pct"] = {
         foot: out["frames_measured_pct"][side]
-        for foot, side in zip(FEET, angles.SIDES, strict=True)
+        for foot, side in zip(feet, angles.SIDES, strict=True)
     }
     out["side_difference"] = out.pop("left_right_difference")
     out["method"]["sides"] = (

@@ -10,16 +10,29 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gait.errors import NoReliableGait
+from gait.person.tracker import MIN_POSE_SCORE
 from gait.result import Result
 from gait.video import VideoInfo
-from gait.walk import parameters, person_checks, quality, self_checks
+from gait.walk import (
+    landmark_events,
+    landmark_walk,
+    parameters,
+    person_checks,
+    quality,
+    self_checks,
+)
 from gait.walk.contacts import contacts_table
+from gait.walk.event_check import MAX_WITHHELD_SHARE, check_and_fill
 from gait.walk.floor import fit_floor
 from gait.walk.footprints import clip_footprints
 from gait.walk.joint_angles import angles_block, leg_assignment
+from gait.walk.landmark_walk import measure_landmark_walk
 from gait.walk.passes import forward_walking
 from gait.walk.person_walker import find_person_walker
 from gait.walk.scale import fit_stature
+from gait.walk.sides import name_feet, with_feet_named
+from gait.walk.views import MIN_FEET_SEEN_SHARE, View, classify_view, feet_seen_share
 from gait.walk.walker import find_walker
 
 
@@ -40,8 +53,19 @@ class Clip:
         return self.video.display_size[0] / self.analysis_size[0]
 
 
-def measure(clip: Clip, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]) -> Result:
+def measure(
+    clip: Clip,
+    frame_indices: np.ndarray,
+    arrays: dict[str, np.ndarray],
+    camera_path_px: np.ndarray | None = None,
+) -> Result:
     """Measure the gait from ``arrays`` (one row per frame in ``frame_indices``, ``(n,)``).
+
+    The route follows the view the person model's landmarks show (:mod:`gait.walk.views`):
+    an overground side view is timed by the footprints, checked and completed by the
+    landmark events; a walker in place (treadmill) by the landmark events alone; anything
+    else is refused (``view_not_supported``). ``camera_path_px`` ``(n, 2)``: the camera's
+    cumulative shift (px), subtracted from the landmarks; None for a static camera.
 
     Raises :class:`gait.errors.NoReliableGait` when no gait can be measured reliably.
     """
@@ -50,6 +74,28 @@ def measure(clip: Clip, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
     quality.check_static_camera(arrays["foreground_fraction"])
     person = find_person_walker(arrays, clip.video.frame_times_s[frame_indices])
     arrays = {**arrays, **person.arrays()}  # the walker's landmarks, for every later stage
+    times_s = clip.video.frame_times_s[frame_indices]
+    view = (
+        classify_view(arrays["person_landmarks"], camera_path_px)
+        if "person_landmarks" in arrays
+        else None
+    )
+    if view is not None and (view.kind == "frontal_or_back" or view.in_place):
+        shown = feet_seen_share(arrays["person_landmarks"])
+        if shown < MIN_FEET_SEEN_SHARE:
+            raise NoReliableGait(
+                "no_walker",
+                f"{view.describe()}: the person in view shows both feet on "
+                f"{100 * shown:.0f} % of frames; nobody walks in view",
+            )
+    if view is not None and view.kind == "frontal_or_back":
+        raise NoReliableGait(
+            "view_not_supported",
+            f"{view.describe()}: frontal and back views are not measured yet; film the walk "
+            "from the side",
+        )
+    if view is not None and view.kind == "side" and view.in_place:
+        return _measure_in_place(clip, frame_indices, times_s, arrays, view, camera_path_px)
     walker = find_walker(arrays["blobs"], height, person.box_px if person.found else None)
     floor = fit_floor(arrays["bottom_y"], walker.boxes, interval_s)
     stature_line, stature_px = fit_stature(walker.top_y_px, walker.centre_x_px, floor)
@@ -66,24 +112,69 @@ def measure(clip: Clip, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
         width,
         stature_px,
     )
-    times_s = clip.video.frame_times_s[frame_indices]
     contacts = contacts_table(footprints, walking, frame_indices, times_s, stature_line)
+    landmarks = arrays.get("person_landmarks")
+    check_warnings: list[str] = []
+    withheld_share = 0.0
+    if landmarks is not None and view is not None and view.kind == "side" and view.facing:
+        kept = [footprints[row] for row in np.flatnonzero(walking.steady)]
+        events = landmark_events.detect_events(
+            landmarks, times_s, view.stature_px, view.facing, camera_path_px
+        )
+        contacts, check_warnings, withheld_share = check_and_fill(
+            contacts,
+            np.array([f.ic_pos for f in kept], dtype=np.int64),
+            np.array([f.fo_pos for f in kept], dtype=np.int64),
+            events.ic_pos,
+            events.fo_pos,
+            frame_indices,
+            times_s,
+            np.array([[f.x0_px, f.x1_px] for f in kept], dtype=np.float64).reshape(-1, 2),
+            events.ic_x_px,
+            events.fo_x_px,
+        )
+    legs, name_warnings = None, []
+    if landmarks is not None:
+        legs = leg_assignment(landmarks, frame_indices, contacts)
+        swap = legs[0]
+        names, name_warnings = name_feet(
+            contacts,
+            frame_indices,
+            landmarks,
+            np.stack([swap, np.where(swap >= 0, 1 - swap, -1)], axis=1),
+            view.facing if view is not None else 0,
+            view.kind if view is not None else "unknown",
+        )
+        if names is not None:
+            contacts = with_feet_named(contacts, names)
+            legs = leg_assignment(landmarks, frame_indices, contacts)
     per_step = parameters.step_values(contacts, clip.height_m)
     quality.require_steps(per_step["row"].size)
     per_stride = parameters.stride_values(contacts, clip.height_m)
     steps = parameters.steps(contacts, per_step, clip.video_px_per_analysis_px)
     metrics = parameters.summary(contacts, per_step, per_stride)
     checks = self_checks.checked(contacts, per_step, per_stride, metrics, steps)
-    warnings = walking.warnings + checks.warnings
+    withheld, failed = list(checks.withheld), len(checks.warnings)
+    if withheld_share > MAX_WITHHELD_SHARE and metrics["stance_pct"] is not None:
+        blurred = self_checks.Withheld(
+            f"stance and support phases not reported: the body landmarks contradict "
+            f"{100 * withheld_share:.0f} % of the footprint events (more than "
+            f"{100 * MAX_WITHHELD_SHARE:.0f} %), so the footprints' timing is blurred",
+            metric_prefixes=self_checks.SUPPORT_PREFIXES,
+            step_keys=parameters.STEP_SUPPORT_KEYS,
+        )
+        withheld += self_checks.withhold(metrics, steps, blurred)
+        check_warnings.append(blurred.warning)
+        failed += 1
+    warnings = walking.warnings + check_warnings + name_warnings + checks.warnings
     angles, pose_seen, stature_ratio = None, None, None
-    if "person_landmarks" in arrays:
-        landmarks = arrays["person_landmarks"]
-        angles, angle_warnings = angles_block(landmarks, frame_indices, times_s, contacts)
+    if landmarks is not None:
+        angles, angle_warnings = angles_block(landmarks, frame_indices, times_s, contacts, legs)
         pose_seen = person_checks.pose_on_walker(
             landmarks, arrays["person_pose_score"], walker.boxes
         )
         # Frames of steady walking: a contact of the table is in stance.
-        steady = leg_assignment(landmarks, frame_indices, contacts)[0] >= 0
+        steady = swap >= 0
         stature_ratio, stature_warnings = person_checks.stature_check(
             landmarks, steady, stature_line
         )
@@ -106,9 +197,70 @@ def measure(clip: Clip, frame_indices: np.ndarray, arrays: dict[str, np.ndarray]
             video_px_per_analysis_px=clip.video_px_per_analysis_px,
             pose_on_walker=pose_seen,
             stature_landmark_ratio=stature_ratio,
-            withheld_metrics=checks.withheld,
-            failed_checks=len(checks.warnings),
+            withheld_metrics=withheld,
+            failed_checks=failed,
             step_time_scatter_pct=checks.step_time_scatter_pct,
+        ),
+        warnings=warnings,
+        angles=angles,
+        contacts=contacts,
+    )
+
+
+def _measure_in_place(
+    clip: Clip,
+    frame_indices: np.ndarray,
+    times_s: np.ndarray,
+    arrays: dict[str, np.ndarray],
+    view: View,
+    camera_path_px: np.ndarray | None,
+) -> Result:
+    """A side view of a walker in place (treadmill): events, contacts and lengths from the
+    landmarks (:func:`gait.walk.landmark_walk.measure_landmark_walk`)."""
+    landmarks = arrays["person_landmarks"]
+    walk = measure_landmark_walk(
+        landmarks,
+        frame_indices,
+        times_s,
+        view,
+        camera_path_px=camera_path_px,
+        treadmill_speed_mps=clip.treadmill_speed_mps,
+        height_m=clip.height_m,
+    )
+    if len(walk.contacts) == 0:
+        raise NoReliableGait("no_walker", f"{view.describe()}: the person in view does not step")
+    legs = walk.legs
+    names, name_warnings = name_feet(
+        walk.contacts, frame_indices, landmarks, legs, view.facing, view.kind
+    )
+    first_legs = landmark_walk.first_foot_legs(
+        walk.contacts, names, walk.stance_legs, frame_indices, legs
+    )
+    contacts = with_feet_named(walk.contacts, names)
+    per_step = parameters.step_values(contacts, walk.height_m)
+    quality.require_steps(per_step["row"].size)
+    per_stride = parameters.stride_values(contacts, walk.height_m)
+    steps = parameters.steps(contacts, per_step, clip.video_px_per_analysis_px)
+    metrics = parameters.summary(contacts, per_step, per_stride)
+    checks = self_checks.checked(contacts, per_step, per_stride, metrics, steps)
+    warnings = walk.warnings + name_warnings + checks.warnings
+    direction = np.full(frame_indices.size, view.facing)
+    angles, angle_warnings = angles_block(
+        landmarks,
+        frame_indices,
+        times_s,
+        contacts,
+        (first_legs, direction),
+    )
+    warnings += angle_warnings
+    pose_seen = arrays["person_pose_score"] >= MIN_POSE_SCORE
+    return Result(
+        video=clip.video.to_dict(),
+        events=contacts.events(),
+        steps=steps,
+        metrics=metrics,
+        quality=landmark_walk.quality_block(
+            walk, view, metrics, pose_seen, clip.video_px_per_analysis_px, checks
         ),
         warnings=warnings,
         angles=angles,

@@ -173,7 +173,7 @@ def steps(
         out.append(
             {
                 "foot": str(c.foot[row]),
-                "heel_x_px": round(float(c.heel_x_px[row]) * video_px_per_analysis_px, 1),
+                "heel_x_px": _rounded(c.heel_x_px[row] * video_px_per_analysis_px, 1),
                 "ic_frame": int(c.ic_frame[row]),
                 "ic_time_s": _rounded(c.ic_time_s[row], 6),
                 "fo_frame": int(c.fo_frame[row]) if np.isfinite(c.fo_frame[row]) else None,
@@ -262,9 +262,13 @@ def _rounded_or_none(value: float | None, digits: int) -> float | None:
 
 
 def _asymmetry(values: np.ndarray, feet: np.ndarray) -> float | None:
-    """Asymmetry (%): ``|mean_A − mean_B| / mean · 100``; None unless both feet have values."""
+    """Asymmetry (%): ``|mean_A − mean_B| / mean · 100`` between the two feet (``A``/``B``
+    or ``left``/``right``); None unless both feet have values."""
     measured = np.isfinite(values)
-    a, b = values[measured & (feet == "A")], values[measured & (feet == "B")]
+    names = sorted(set(feet.tolist()))
+    if len(names) != 2:
+        return None
+    a, b = values[measured & (feet == names[0])], values[measured & (feet == names[1])]
     if not a.size or not b.size:
         return None
     mean = float(np.mean(np.concatenate([a, b])))

@@ -1,0 +1,150 @@
+"""Footprint events checked against the landmark events, and filled where the footprints
+did not see them.
+
+On a static overground side view the footprints time the contacts (synthetic IC MAE
+8.8 ms); the landmark events (:mod:`gait.walk.landmark_events`) are an independent second
+timing. Each footprint event is compared with the nearest landmark event of its type:
+
+* both seen, further apart than :data:`DISAGREEMENT_TOLERANCE_S`, or the footprint's event
+  where the landmark events leave no room for one (:data:`BRACKET_SPACINGS`): one of them is
+  wrong and nothing tells which, so the event is withheld (NaN) and a warning says how many;
+* the footprint's event unseen (the walker out of sight just before / after it, at a frame
+  edge) and a landmark event within :data:`MATCH_WINDOW_S` of where the footprint starts /
+  ends, whose foot stands on that footprint (the landing heel or the leaving foot tip within
+  :data:`FOOT_ON_PRINT_STATURE` of its extent): the landmark event fills it, with ``source``
+  ``"landmarks"``. The other foot's event may be as near in time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from gait.walk.contacts import SOURCE_LANDMARKS, Contacts
+
+#: Largest footprint-landmark disagreement (s) still taken as the same event: the two
+#: sources' own errors added. The landmark events stay within +-3 frames (100 ms at 30 fps)
+#: of the hand annotations (treadmill, outdoor) and within 77 ms of the synthetic truth; the
+#: footprints within 1 frame on synthetic walks and 0-3 frames early on real ones (issue 8).
+#: 150 ms: a synthetic slow walk's correct footprint foot off (+1 frame) and its landmark one
+#: (-2) are 100 ms apart, and were withheld at a 100 ms tolerance.
+DISAGREEMENT_TOLERANCE_S = 0.15
+#: Search window (s) for the landmark event that corresponds to a footprint event: half a
+#: step at 130 steps/min (0.23 s), so never the neighbouring event of the same type; a
+#: footprint event further than the tolerance but within this window is withheld.
+MATCH_WINDOW_S = 0.23
+#: Two landmark events of one type at most this many times their median spacing apart (one
+#: step) leave no room for a true event between them: a footprint event there that matches
+#: neither is withheld too (a foot off half a step from any landmark one, e.g. on a shaking
+#: camera). 1.5: a missed landmark event doubles the gap.
+BRACKET_SPACINGS = 1.5
+#: Share of the checked footprint events withheld from which the footprints' timing as a
+#: whole is suspect: the events left are from the same blurred contacts, and the support
+#: phases (double support is 2-4 frames) are withheld too. Measured: 0 % withheld on the
+#: clean synthetic walks and on the indoor and outdoor side views; 18 % on a synthetic walk
+#: with 0.5 px of camera shake, whose remaining foot offs still gave stance 4.5 points off.
+MAX_WITHHELD_SHARE = 0.1
+#: Slack (statures) around a footprint's extent within which a landmark foot point stands on
+#: it: the stance-foot jitter of the landmarks, 1.5-2 % of stature
+#: (``docs/person-model-findings.md``), doubled; a step moves the feet ~0.4 statures apart.
+FOOT_ON_PRINT_STATURE = 0.04
+
+
+def _nearest(times_s: np.ndarray, at_s: float) -> int | None:
+    if not times_s.size or not np.isfinite(at_s):
+        return None
+    k = int(np.argmin(np.abs(times_s - at_s)))
+    return k if abs(times_s[k] - at_s) <= MATCH_WINDOW_S else None
+
+
+def _between_steps(landmark_times_s: np.ndarray, at_s: float, spacing_s: float) -> bool:
+    """True when ``at_s`` lies between two consecutive landmark events (sorted times, s) of
+    its type that are at most :data:`BRACKET_SPACINGS` of their usual ``spacing_s`` apart: a
+    step holds one such event, so no true event lies in there unmatched."""
+    after = int(np.searchsorted(landmark_times_s, at_s))
+    if spacing_s <= 0 or after == 0 or after == landmark_times_s.size:
+        return False
+    gap = landmark_times_s[after] - landmark_times_s[after - 1]
+    return bool(gap <= BRACKET_SPACINGS * spacing_s)
+
+
+def check_and_fill(
+    contacts: Contacts,
+    ic_rows: np.ndarray,
+    fo_rows: np.ndarray,
+    landmark_ic_rows: np.ndarray,
+    landmark_fo_rows: np.ndarray,
+    frame_indices: np.ndarray,
+    frame_times_s: np.ndarray,
+    extents_px: np.ndarray | None = None,
+    landmark_ic_x_px: np.ndarray | None = None,
+    landmark_fo_x_px: np.ndarray | None = None,
+) -> tuple[Contacts, list[str], float]:
+    """``contacts`` (footprints) checked and filled as the module says, the warnings, and
+    the share of checked events withheld (0 when none was checked).
+
+    ``ic_rows`` / ``fo_rows`` ``(m,)`` int: the row positions of each contact's first and
+    last footprint frame (seen or not); ``landmark_*_rows``: row positions of the landmark
+    events; ``frame_indices`` / ``frame_times_s`` ``(n,)`` per row. ``extents_px`` ``(m, 2)``:
+    each footprint's x extent (px), and ``landmark_*_x_px`` where each landmark event's foot
+    is: without them nothing is filled (the foot cannot be told).
+    """
+    s0, s1 = contacts.stature_px
+    out = {}
+    counts = {"withheld": 0, "filled": 0, "checked": 0, "unchecked": 0}
+    for kind, rows, landmark_rows, landmark_x in (
+        ("ic", ic_rows, landmark_ic_rows, landmark_ic_x_px),
+        ("fo", fo_rows, landmark_fo_rows, landmark_fo_x_px),
+    ):
+        frames = getattr(contacts, f"{kind}_frame").copy()
+        times = getattr(contacts, f"{kind}_time_s").copy()
+        sources = np.array(
+            contacts.source
+            if getattr(contacts, f"{kind}_source") is None
+            else getattr(contacts, f"{kind}_source"),
+            dtype=object,
+        )
+        landmark_times = np.sort(frame_times_s[landmark_rows])
+        spacing = float(np.median(np.diff(landmark_times))) if landmark_times.size > 2 else 0.0
+        for k in range(len(contacts)):
+            if np.isfinite(times[k]):
+                match = _nearest(landmark_times, times[k])
+                if match is None and not _between_steps(landmark_times, times[k], spacing):
+                    counts["unchecked"] += 1
+                    continue
+                counts["checked"] += 1
+                if match is None:
+                    frames[k], times[k] = np.nan, np.nan
+                    counts["withheld"] += 1
+                    continue
+                counts["checked"] += 1
+                if abs(landmark_times[match] - times[k]) > DISAGREEMENT_TOLERANCE_S:
+                    frames[k], times[k] = np.nan, np.nan
+                    counts["withheld"] += 1
+            else:
+                match = _nearest(landmark_times, float(frame_times_s[rows[k]]))
+                if match is None or extents_px is None or landmark_x is None:
+                    continue
+                x0, x1 = extents_px[k]
+                slack = FOOT_ON_PRINT_STATURE * (s0 + s1 * 0.5 * (x0 + x1))
+                if x0 - slack <= landmark_x[match] <= x1 + slack:
+                    row = landmark_rows[match]
+                    frames[k], times[k] = float(frame_indices[row]), float(frame_times_s[row])
+                    sources[k] = SOURCE_LANDMARKS
+                    counts["filled"] += 1
+        out[f"{kind}_frame"], out[f"{kind}_time_s"] = frames, times
+        out[f"{kind}_source"] = sources.astype(str)
+    warnings = []
+    if counts["withheld"]:
+        warnings.append(
+            f"{counts['withheld']} of {counts['checked']} footprint events withheld: the "
+            "footprint and the body landmarks time them more than "
+            f"{1000 * DISAGREEMENT_TOLERANCE_S:.0f} ms apart"
+        )
+    if counts["unchecked"]:
+        warnings.append(
+            f"{counts['unchecked']} footprint events have no landmark event to check them by"
+        )
+    share = counts["withheld"] / counts["checked"] if counts["checked"] else 0.0
+    return replace(contacts, **out), warnings, share

@@ -1,0 +1,268 @@
+"""The walk measured from the person model's landmarks alone: a treadmill, walking in place,
+or (only to check and fill the footprints) an overground side view.
+
+The events come from :func:`gait.walk.landmark_events.detect_events`, the contacts table
+from :func:`gait.walk.contacts.landmark_contacts_table`. Lengths need a floor frame:
+
+* **treadmill** (the walker stays in place while stance feet move back): the belt is the
+  floor. A heel's position on the belt at its initial contact is its image position plus the
+  belt's travel since the start, ``x + facing * v * t``, with ``v`` the belt speed measured
+  from the stance feet (px/s). Step lengths are then stature-relative; in metres when the
+  belt speed is given (``treadmill_speed_mps``: metres per pixel ``= speed / v``) or the
+  walker's height is;
+* **walking in place** (no belt): no lengths (NaN heel positions, so null lengths);
+* **overground**: the heel's floor-frame position (camera path subtracted).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+
+from gait.errors import NoReliableGait
+from gait.walk import landmark_events, parameters, quality
+from gait.walk.contacts import Contacts, landmark_contacts_table
+from gait.walk.landmark_events import HEEL, LandmarkEvents
+from gait.walk.self_checks import SelfCheck
+from gait.walk.views import (
+    MIN_BELT_SPEED_STATURE_PER_S,
+    RUNNING_MIN_FLIGHT_SHARE,
+    View,
+    belt_speed_px_per_s,
+    flight_frames_share,
+)
+
+
+@dataclass(frozen=True)
+class LandmarkWalk:
+    """The landmark route's outcome.
+
+    ``contacts``: the table; ``events``: the raw events; ``legs`` ``(n, 2)`` int: the model
+    leg (0 left, 1 right, -1 unknown) under foot A and foot B per frame
+    (:func:`legs_of_contacts`), ``stance_legs`` each contact's row by row;
+    ``belt_speed_px_per_s``: measured belt
+    speed, None off a treadmill; ``treadmill``: True when stance feet ride a belt;
+    ``height_m``: the height metres come from (given, or from the belt speed), None for
+    stature-relative lengths only; ``warnings``.
+    """
+
+    contacts: Contacts
+    events: LandmarkEvents
+    legs: np.ndarray
+    stance_legs: list[np.ndarray]
+    belt_speed_px_per_s: float | None
+    treadmill: bool
+    height_m: float | None
+    warnings: list[str]
+
+
+def event_rows(contacts: Contacts, frame_indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row positions ``(m,)`` int of each contact's IC and FO (-1 where unseen)."""
+
+    def rows(frames: np.ndarray) -> np.ndarray:
+        at = np.searchsorted(frame_indices, np.nan_to_num(frames, nan=-1))
+        return np.where(np.isfinite(frames), at, -1).astype(np.int64)
+
+    return rows(contacts.ic_frame), rows(contacts.fo_frame)
+
+
+def legs_of_contacts(
+    contacts: Contacts, events: LandmarkEvents, frame_indices: np.ndarray
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Each contact's stance legs (:func:`gait.walk.landmark_events.stance_legs`, a list of
+    ``(rows,)`` int) and ``(n, 2)`` int: the model leg (0 left, 1 right, -1 unknown) under
+    foot A and foot B on each frame (a frame where only one foot's stance is known gives the
+    other foot the other leg)."""
+    ic, fo = event_rows(contacts, frame_indices)
+    same_pass_prev = np.r_[False, contacts.pass_index[1:] == contacts.pass_index[:-1]]
+    same_pass_next = np.r_[contacts.pass_index[:-1] == contacts.pass_index[1:], False]
+    previous_fo = np.where(same_pass_prev, np.r_[-1, fo[:-1]], -1)
+    next_ic = np.where(same_pass_next, np.r_[ic[1:], -1], -1)
+    per_contact = landmark_events.stance_legs(events, ic, fo, previous_fo, next_ic)
+    legs = np.full((frame_indices.size, 2), -1, dtype=np.int64)
+    for k, leg in enumerate(per_contact):
+        if leg.size:
+            column = 0 if contacts.foot[k] == "A" else 1
+            legs[ic[k] : fo[k] + 1, column] = leg
+    for column in (0, 1):
+        fill = (legs[:, column] < 0) & (legs[:, 1 - column] >= 0)
+        legs[fill, column] = 1 - legs[fill, 1 - column]
+    return per_contact, legs
+
+
+def belt_travel_px(
+    stance_times_s: np.ndarray, speeds_px_per_s: np.ndarray, times_s: np.ndarray
+) -> np.ndarray:
+    """``(n,)`` px: how far the belt has moved back at each of ``times_s`` since the first,
+    the time integral of its speed, interpolated between the stances' own speeds
+    (``(s,)`` each, at their mid-stance times): a treadmill may change speed (the walk-styles
+    clip's belt runs at 0.3-1.1 statures/s from style to style)."""
+    order = np.argsort(stance_times_s)
+    speed = np.interp(times_s, stance_times_s[order], speeds_px_per_s[order])
+    steps = 0.5 * (speed[1:] + speed[:-1]) * np.diff(times_s)
+    return np.concatenate([[0.0], np.cumsum(steps)])
+
+
+def measure_landmark_walk(
+    landmarks: np.ndarray,
+    frame_indices: np.ndarray,
+    times_s: np.ndarray,
+    view: View,
+    *,
+    camera_path_px: np.ndarray | None = None,
+    treadmill_speed_mps: float | None = None,
+    height_m: float | None = None,
+) -> LandmarkWalk:
+    """Events and contacts of a side view from ``landmarks`` ``(n, 33, 4)`` (rows at
+    ``frame_indices`` / ``times_s`` ``(n,)``), with lengths as the module says.
+
+    Raises ``NoReliableGait("running")`` for a walker in place with a flight phase
+    (:func:`refuse_running`): walking parameters and norms do not apply.
+    """
+    stature_px = float(view.stature_px)
+    if view.in_place:
+        refuse_running(landmarks, stature_px)
+    events = landmark_events.detect_events(
+        landmarks, times_s, stature_px, view.facing, camera_path_px
+    )
+    points, _ = landmark_events.forward_positions(landmarks, view.facing, camera_path_px)
+    heel_x = points[:, :, HEEL, 0]  # (n, 2) per model leg, floor frame
+    unmeasured = np.full(events.ic_pos.size, np.nan)
+    cuts = landmark_events.discontinuities(landmarks, stature_px)
+    contacts = landmark_contacts_table(events, frame_indices, times_s, unmeasured, stature_px, cuts)
+    per_contact, legs = legs_of_contacts(contacts, events, frame_indices)
+    ic_rows, _ = event_rows(contacts, frame_indices)
+    speeds, mid_times = [], []
+    for k, leg in enumerate(per_contact):
+        if leg.size >= 3 and (leg >= 0).all():
+            rows = ic_rows[k] + np.arange(leg.size)
+            speed = belt_speed_px_per_s(
+                heel_x[rows, leg], times_s[rows], [(0, leg.size)], view.facing
+            )
+            if speed is not None:
+                speeds.append(speed)
+                mid_times.append(float(times_s[rows].mean()))
+    belt = float(np.median(speeds)) if speeds else None
+    warnings: list[str] = []
+    treadmill = bool(
+        view.in_place and belt is not None and belt >= MIN_BELT_SPEED_STATURE_PER_S * stature_px
+    )
+    # The heel at each IC: the front heel (the landing foot is the front one).
+    ic = np.sort(events.ic_pos)
+    front = np.argmax(np.nan_to_num(events.forward[ic, :, HEEL], nan=-np.inf), axis=1)
+    ic_heel = heel_x[ic, front]
+    if treadmill:
+        travel = belt_travel_px(np.asarray(mid_times), np.asarray(speeds), times_s)
+        ic_heel = ic_heel + view.facing * travel[ic]
+        if treadmill_speed_mps is not None:
+            height_m = stature_px * treadmill_speed_mps / belt
+            warnings.append(
+                f"treadmill: lengths in metres from the given belt speed "
+                f"({treadmill_speed_mps:g} m/s, measured {belt / stature_px:.2f} statures/s)"
+            )
+        else:
+            warnings.append(
+                "treadmill: no belt speed given: lengths relative to stature, from the stance "
+                f"feet's travel on the belt ({belt / stature_px:.2f} statures/s)"
+            )
+    elif view.in_place:
+        ic_heel = np.full(ic.size, np.nan)
+        belt = None
+        warnings.append(
+            "walking in place (the hip stays in place and stance feet do not move back): "
+            "lengths and speed are not measurable, only temporal parameters are reported"
+        )
+    events_sorted = replace(events, ic_pos=ic)
+    contacts = landmark_contacts_table(
+        events_sorted, frame_indices, times_s, ic_heel, stature_px, cuts
+    )
+    return LandmarkWalk(contacts, events, legs, per_contact, belt, treadmill, height_m, warnings)
+
+
+def refuse_running(landmarks: np.ndarray, stature_px: float) -> None:
+    """Raise ``NoReliableGait("running")`` for a walker in place whose feet are both off the
+    floor on :data:`RUNNING_MIN_FLIGHT_SHARE` of frames or more (a flight phase)."""
+    share = flight_frames_share(landmarks, stature_px)
+    if share is not None and share >= RUNNING_MIN_FLIGHT_SHARE:
+        raise NoReliableGait(
+            "running",
+            f"running: both feet are off the floor on {100 * share:.0f} % of frames (a flight "
+            "phase, no double support); walking parameters and norms do not apply",
+        )
+
+
+def quality_block(
+    walk: LandmarkWalk,
+    view: View,
+    metrics: dict[str, Any],
+    pose_seen: np.ndarray,
+    video_px_per_analysis_px: float,
+    checks: SelfCheck,
+) -> dict[str, Any]:
+    """The result's ``quality`` for the landmark route: the keys of
+    :func:`gait.walk.quality.quality_block` that apply (the silhouette's are null), what the
+    self-checks withheld (``checks``), and the ``view``: what the camera saw and how the
+    contacts were timed."""
+    n = pose_seen.size
+    starts = parameters.step_starts(walk.contacts)
+    in_steps = np.union1d(starts, starts + 1).size
+    return {
+        "frames_analysed": n,
+        "frames_with_walker_pct": round(100.0 * np.count_nonzero(pose_seen) / max(1, n), 2),
+        "frames_with_walker_source": "person_model",
+        "stature_landmark_ratio": None,
+        "steady_steps": metrics["steady_steps"],
+        "footprints_found": None,
+        "excluded_segments": [],
+        "camera_motion_px": quality.CAMERA_MOTION_PX,
+        "stature_px": round(float(view.stature_px) * video_px_per_analysis_px, 1),
+        "floor_line_px": None,
+        "withheld_metrics": checks.withheld,
+        "confidence": quality.confidence(
+            steady_footprints=in_steps,
+            candidate_footprints=len(walk.contacts),
+            steady_steps=metrics["steady_steps"],
+            step_time_scatter_pct=checks.step_time_scatter_pct,
+            failed_checks=len(checks.warnings),
+            pose_coverage=float(np.count_nonzero(pose_seen)) / max(1, n),
+        ),
+        "confidence_method": quality.CONFIDENCE_METHOD.replace("footprints", "contacts"),
+        "view": {
+            "kind": view.kind,
+            "shoulder_width_torso_ratio": view.width_ratio,
+            "facing": {1: "image_right", -1: "image_left"}.get(view.facing),
+            "hip_travel_statures": view.travel_statures,
+            "treadmill": walk.treadmill,
+            "belt_speed_statures_per_s": (
+                round(walk.belt_speed_px_per_s / float(view.stature_px), 4)
+                if walk.belt_speed_px_per_s is not None
+                else None
+            ),
+            "contacts_source": "landmarks",
+        },
+    }
+
+
+def first_foot_legs(
+    contacts: Contacts,
+    names: np.ndarray | None,
+    per_contact: list[np.ndarray],
+    frame_indices: np.ndarray,
+    legs: np.ndarray,
+) -> np.ndarray:
+    """``(n,)`` int: the model leg (0 left, 1 right, -1 unknown) under the first of the
+    result's feet on each frame (``left`` once named, else ``A``), as
+    :func:`gait.walk.joint_angles.angles_block` takes it. ``contacts`` with ``A``/``B``
+    feet, ``names`` ``(m,)`` their names or None; ``per_contact`` and ``legs`` ``(n, 2)``
+    from :func:`legs_of_contacts`."""
+    if names is None:
+        return legs[:, 0].copy()
+    out = np.full(frame_indices.size, -1, dtype=np.int64)
+    ic, _ = event_rows(contacts, frame_indices)
+    for k, leg in enumerate(per_contact):
+        if leg.size:
+            rows = slice(ic[k], ic[k] + leg.size)
+            out[rows] = np.where(leg >= 0, leg if names[k] == "left" else 1 - leg, -1)
+    return out

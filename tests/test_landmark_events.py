@@ -1,0 +1,367 @@
+"""The landmark event path: hand-annotated real clips, the synthetic walk's exact truth, the
+view and running classification, left/right, and the contacts table built from events."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from gait import pipeline
+from gait.errors import NoReliableGait
+from gait.synth.score import match_events, score_annotated, steady_true_events
+from gait.walk import landmark_events, views
+from gait.walk.contacts import SOURCE_FOOTPRINT, Contacts, landmark_contacts_table
+from gait.walk.event_check import check_and_fill
+from gait.walk.measure import Clip, measure
+from gait.walk.sides import alternating_names
+from tests.media import SHARED_VIDEOS as VIDEOS
+
+TREADMILL = "treadmill-walk-styles-side-captions.mp4"
+OUTDOOR = "side-outdoor-walker-and-jumper.mp4"
+RUNNING = "treadmill-running-side-vertical.mp4"
+BACK_VIEW = "elderly-store-back-follow-handheld.mp4"
+#: The outdoor clip's landmarks follow the jumper until the re-detection grid's frame 90
+#: (walker choice between people is not built yet): landmark checks there start at 90.
+OUTDOOR_WALKER_FROM_FRAME = 90
+
+
+def features(analysis) -> tuple[pipeline.Plan, np.ndarray, dict[str, np.ndarray]]:
+    """The plan, frame indices ``(n,)`` and arrays of an analysis, in frame order."""
+    chunks = sorted(
+        (pipeline.ChunkFeatures.from_bytes(b) for b in analysis.chunk_bytes),
+        key=lambda f: f.chunk.start,
+    )
+    frames = np.concatenate([f.frame_indices for f in chunks])
+    arrays = {k: np.concatenate([f.arrays[k] for f in chunks]) for k in chunks[0].arrays}
+    return analysis.plan, frames, arrays
+
+
+def treadmill_notes() -> dict:
+    return json.loads((VIDEOS / "treadmill-walk-styles-side-captions.events.json").read_text())
+
+
+def annotated(notes: dict) -> list[dict]:
+    short = {"initial_contact": "IC", "foot_off": "FO"}
+    return [
+        {"type": short[e["type"]], "frame": e["frame"], "side": e["side"]} for e in notes["events"]
+    ]
+
+
+def test_treadmill_events_match_the_hand_annotation(real_clip, analysed):
+    """Measured: IC 28/30 within MAE 1.14 frames, FO 26/28 within 0.85 (events at the edits'
+    cuts are dropped), no false IC, one false FO; every event timed by the landmarks."""
+    result = analysed(real_clip(TREADMILL)).outcome()
+    notes = treadmill_notes()
+    row = score_annotated(result.to_dict(), annotated(notes), notes["fps"])
+    assert {e["source"] for e in result.events} == {"landmarks"}
+    assert int(row["ic_found"].split("/")[0]) >= 27 and row["ic_false"] == 0, row
+    assert int(row["fo_found"].split("/")[0]) >= 25 and row["fo_false"] <= 1, row
+    assert row["ic_mae_frames"] <= 1.25 and row["fo_mae_frames"] <= 1.0, row
+    view = result.quality["view"]
+    assert view["kind"] == "side" and view["treadmill"] and view["facing"] == "image_left"
+
+
+def test_treadmill_cadence_per_walking_style(real_clip, analysed):
+    """Cadence from the initial contacts of each style's annotated range: measured -2.4, -2.2,
+    0.0, +1.0, +2.6 % (Feminine, Sneak, Angry, Sassy, Dancer; 2-7 steps each)."""
+    result = analysed(real_clip(TREADMILL)).outcome()
+    for style, truth in treadmill_notes()["cadence_by_segment"].items():
+        first, last = truth["frame_range"]
+        ics = sorted(
+            e["time_s"]
+            for e in result.events
+            if e["type"] == "initial_contact" and first - 3 <= e["frame"] <= last + 3
+        )
+        cadence = 60.0 * (len(ics) - 1) / (ics[-1] - ics[0])
+        assert abs(cadence / truth["cadence_spm"] - 1) <= 0.03, (style, cadence, truth)
+
+
+def test_treadmill_feet_are_named_left_and_right_as_annotated(real_clip, analysed):
+    """He faces image-left, so his left leg is the near one: every matched event's foot is
+    the annotated side."""
+    result = analysed(real_clip(TREADMILL)).outcome()
+    truth = annotated(treadmill_notes())
+    names = {"initial_contact": "IC", "foot_off": "FO"}
+    checked = 0
+    for event in result.events:
+        near = [t for t in truth if t["type"] == names[event["type"]]]
+        nearest = min(near, key=lambda t: abs(t["frame"] - event["frame"]))
+        if abs(nearest["frame"] - event["frame"]) <= 3:
+            assert event["foot"] == nearest["side"], (event, nearest)
+            checked += 1
+    assert checked >= 50
+
+
+def test_treadmill_lengths_come_from_the_belt(real_clip, analysed):
+    result = analysed(real_clip(TREADMILL)).outcome()
+    assert result.metrics["step_length_m"] is None  # neither height nor belt speed given
+    ratio = result.metrics["step_length_stature_ratio"]
+    assert ratio is not None and 0.15 < ratio < 0.6
+
+
+def test_treadmill_lengths_in_metres_from_a_given_belt_speed(real_clip, analysed):
+    """The walker stays in place, so over the belt he walks at the belt's speed: measured
+    1.185 m/s for a given 1.2 m/s (his step lengths put on the belt, stature-free)."""
+    plan, frames, arrays = features(analysed(real_clip(TREADMILL)))
+    clip = Clip(plan.video, plan.analysis_size, None, treadmill_speed_mps=1.2)
+    result = measure(clip, frames, arrays)
+    assert result.metrics["speed_mps"] == pytest.approx(1.2, rel=0.03)
+    assert result.metrics["step_length_m"] is not None
+
+
+def test_outdoor_landmark_events_match_the_hand_annotation(real_clip, analysed):
+    """From frame 90 on: measured IC 4/5 (MAE 1.0 frame), FO 4/6 (0.5); the events within a
+    filter period of the landmarks' switch to the walker, and of her exit, are dropped."""
+    plan, frames, arrays = features(analysed(real_clip(OUTDOOR)))
+    landmarks = arrays["person_landmarks"].astype(np.float64)
+    landmarks[frames < OUTDOOR_WALKER_FROM_FRAME] = np.nan
+    view = views.classify_view(landmarks)
+    assert view.kind == "side" and view.facing == -1 and not view.in_place
+    times = plan.video.frame_times_s[frames]
+    events = landmark_events.detect_events(landmarks, times, view.stature_px, view.facing)
+    notes = json.loads((VIDEOS / "side-outdoor-walker-and-jumper.events.json").read_text())
+    truth = [e for e in notes["passes"][0]["events"] if e["frame"] >= 92]
+    found = [{"type": "initial_contact", "frame": int(frames[p])} for p in events.ic_pos] + [
+        {"type": "foot_off", "frame": int(frames[p])} for p in events.fo_pos
+    ]
+    row = score_annotated({"events": found}, truth, notes["fps"])
+    assert int(row["ic_found"].split("/")[0]) >= 4 and row["ic_mae_frames"] <= 1.5, row
+    assert int(row["fo_found"].split("/")[0]) >= 4 and row["fo_mae_frames"] <= 1.0, row
+
+
+def test_outdoor_feet_named_left_right_once_the_landmarks_follow_her(real_clip, analysed):
+    """Near = left (she walks right to left); the footprints time, the landmarks check."""
+    plan, frames, arrays = features(analysed(real_clip(OUTDOOR)))
+    arrays["person_landmarks"][frames < OUTDOOR_WALKER_FROM_FRAME] = np.nan
+    result = measure(Clip(plan.video, plan.analysis_size, plan.height_m), frames, arrays)
+    notes = json.loads((VIDEOS / "side-outdoor-walker-and-jumper.events.json").read_text())
+    names = {"initial_contact": "IC", "foot_off": "FO"}
+    truth = notes["passes"][0]["events"]
+    matched = 0
+    for event in result.events:
+        assert event["foot"] in ("left", "right")
+        near = [t for t in truth if t["type"] == names[event["type"]]]
+        nearest = min(near, key=lambda t: abs(t["frame"] - event["frame"]))
+        if abs(nearest["frame"] - event["frame"]) <= 3:
+            assert event["foot"] == nearest["side"], (event, nearest)
+            matched += 1
+    assert matched >= 10
+    assert SOURCE_FOOTPRINT in {e["source"] for e in result.events}
+
+
+def test_running_on_a_treadmill_is_refused_as_running(real_clip, analysed):
+    with pytest.raises(NoReliableGait) as info:
+        analysed(real_clip(RUNNING)).outcome()
+    assert info.value.reason == "running"
+    _, _, arrays = features(analysed(real_clip(RUNNING)))
+    view = views.classify_view(arrays["person_landmarks"])
+    assert view.kind == "side" and view.in_place
+
+
+def test_a_back_view_is_named_and_refused(real_clip, analysed):
+    with pytest.raises(NoReliableGait) as info:
+        analysed(real_clip(BACK_VIEW)).outcome()
+    assert info.value.reason == "view_not_supported"
+    assert "frontal or back view" in info.value.message
+
+
+def test_views_of_the_walking_clips(real_clip, analysed):
+    _, _, treadmill = features(analysed(real_clip(TREADMILL)))
+    view = views.classify_view(treadmill["person_landmarks"])
+    assert view.kind == "side" and view.in_place and view.facing == -1
+    # The walking treadmill keeps a foot on the floor: far from running.
+    share = views.flight_frames_share(treadmill["person_landmarks"], view.stature_px)
+    assert share < views.RUNNING_MIN_FLIGHT_SHARE / 2
+
+
+@pytest.mark.parametrize(
+    ("params", "ic_mae_ms", "fo_mae_ms"),
+    [({}, 20.0, 35.0), ({"cadence_spm": 80, "step_length_m": 0.5}, 20.0, 35.0)],
+    ids=["default", "slow"],
+)
+def test_synthetic_events_through_the_landmark_path(
+    synthetic, analysed, params, ic_mae_ms, fo_mae_ms
+):
+    """Measured: default IC 8.2 ms / FO 16.0 ms (7 of 8 each), slow gait (80 spm, long heel
+    rise) IC 18.3 / FO 24.3 ms (10 of 10): the foot tip, not the heel, times foot off."""
+    path, truth = synthetic(**params)
+    plan, frames, arrays = features(analysed(path))
+    landmarks = arrays["person_landmarks"]
+    view = views.classify_view(landmarks)
+    times = plan.video.frame_times_s[frames]
+    events = landmark_events.detect_events(landmarks, times, view.stature_px, view.facing)
+    found = [{"type": "initial_contact", "time_s": times[p]} for p in events.ic_pos] + [
+        {"type": "foot_off", "time_s": times[p]} for p in events.fo_pos
+    ]
+    steady = steady_true_events(truth)
+    for kind, bound_ms in (("initial_contact", ic_mae_ms), ("foot_off", fo_mae_ms)):
+        errors, n_true, n_found, false = match_events(
+            found, steady, kind, also_true=truth["events"]
+        )
+        assert n_found >= n_true - 1 and false == 0, (kind, n_found, n_true, false)
+        assert 1000 * np.mean(np.abs(errors)) <= bound_ms, (kind, errors)
+
+
+def test_synthetic_feet_are_named_as_rendered(synthetic, analysed):
+    """The renderer's near leg is the right one walking left to right, as a real walker's."""
+    path, truth = synthetic()
+    result = analysed(path).outcome()
+    truth_feet = {(e["type"], e["frame"]): e["foot"] for e in truth["events"]}
+    matched = 0
+    for event in result.events:
+        hits = [
+            foot
+            for (kind, frame), foot in truth_feet.items()
+            if kind == event["type"] and abs(frame - event["frame"]) <= 3
+        ]
+        if hits:
+            assert event["foot"] == hits[0]
+            matched += 1
+    assert matched >= 10
+
+
+# -- the contacts table and checks, on hand-made events ---------------------------------
+
+
+def events_at(ic: list[int], fo: list[int], n: int = 100) -> landmark_events.LandmarkEvents:
+    return landmark_events.LandmarkEvents(
+        ic_pos=np.array(ic),
+        fo_pos=np.array(fo),
+        anterior_pos=np.array(ic),
+        forward=np.full((n, 2, 3), np.nan),
+        foot_y=np.full((n, 2), np.nan),
+        facing=-1,
+    )
+
+
+def test_landmark_contacts_pair_each_foot_off_by_the_alternation_of_walking():
+    frames = np.arange(100)
+    times = frames / 30.0
+    events = events_at([10, 25, 40, 55], [13, 28, 43, 58])
+    c = landmark_contacts_table(events, frames, times, np.array([0.0, 1, 2, 3]), 200.0)
+    # The FO at 13 (between the first two ICs) is the previous contact's: a row opens the
+    # pass with its landing unseen; then IC(k)'s foot off comes after IC(k + 1).
+    assert np.isnan(c.ic_frame[0]) and c.fo_frame[0] == 13
+    assert c.ic_frame[1:].tolist() == [10, 25, 40, 55]
+    assert c.fo_frame[1:4].tolist() == [28, 43, 58] and np.isnan(c.fo_frame[4])
+    assert c.foot.tolist() == ["A", "B", "A", "B", "A"]
+    assert set(c.pass_index.tolist()) == {0} and c.order.tolist() == [0, 1, 2, 3, 4]
+    assert set(c.source.tolist()) == {"landmarks"}
+
+
+def test_a_missed_initial_contact_ends_the_pass():
+    frames = np.arange(100)
+    # Two foot offs between ICs 25 and 55: the IC near 40 was missed, so the feet's
+    # alternation is lost and a new pass starts.
+    events = events_at([10, 25, 55, 70], [13, 28, 43, 58, 73])
+    c = landmark_contacts_table(events, frames, frames / 30.0, np.zeros(4), 200.0)
+    seen = np.isfinite(c.ic_frame)
+    assert c.pass_index[seen].tolist() == [0, 0, 1, 1]
+
+
+def test_a_cut_ends_the_pass():
+    frames = np.arange(100)
+    events = events_at([10, 25, 40, 55], [13, 28, 43, 58])
+    c = landmark_contacts_table(
+        events, frames, frames / 30.0, np.zeros(4), 200.0, break_rows=np.array([33])
+    )
+    seen = np.isfinite(c.ic_frame)
+    assert c.pass_index[seen].tolist() == [0, 0, 1, 1]
+
+
+def test_flight_frames_tell_running_from_walking():
+    n, stature = 300, 400.0
+    phase = np.arange(n) % 30
+    landmarks = np.zeros((n, 33, 4))
+    floor = 500.0
+    # Walking: one foot always on the floor, the other lifts in its swing.
+    landmarks[:, [29, 31], 1] = np.where(phase < 18, floor, floor - 40)[:, None]
+    landmarks[:, [30, 32], 1] = np.where((phase + 15) % 30 < 18, floor, floor - 40)[:, None]
+    assert views.flight_frames_share(landmarks, stature) == 0.0
+    # Running: both feet up for 10 of every 30 frames.
+    landmarks[:, 29:33, 1] = np.where(phase < 20, floor, floor - 40)[:, None]
+    assert views.flight_frames_share(landmarks, stature) >= views.RUNNING_MIN_FLIGHT_SHARE
+
+
+def footprint_table(ic: list[float], fo: list[float]) -> Contacts:
+    m = len(ic)
+    return Contacts(
+        foot=np.array(["A", "B"] * (m // 2) + ["A"] * (m % 2)),
+        pass_index=np.zeros(m, dtype=int),
+        order=np.arange(m),
+        ic_frame=np.array(ic, float),
+        ic_time_s=np.array(ic, float) / 30.0,
+        fo_frame=np.array(fo, float),
+        fo_time_s=np.array(fo, float) / 30.0,
+        heel_x_px=np.arange(m, dtype=float),
+        source=np.full(m, SOURCE_FOOTPRINT),
+        stature_px=(200.0, 0.0),
+    )
+
+
+def test_footprint_events_disagreeing_with_the_landmarks_are_withheld_and_unseen_filled():
+    frames = np.arange(100)
+    times = frames / 30.0
+    contacts = footprint_table([10, 25, 40], [28, 43, np.nan])
+    # Landmarks: IC 11 (agrees), IC 31 (6 frames = 200 ms from the footprint's 25: withheld),
+    # IC 40; FO 29, 44 (agree) and 57, where the footprint's last frame (55) was unseen.
+    checked, warnings, _ = check_and_fill(
+        contacts,
+        np.array([10, 25, 40]),
+        np.array([28, 43, 55]),
+        np.array([11, 31, 40]),
+        np.array([29, 44, 57]),
+        frames,
+        times,
+        np.array([[0.0, 30], [100, 130], [200, 230]]),
+        np.array([5.0, 110, 210]),
+        np.array([20.0, 120, 225]),
+    )
+    assert checked.ic_frame[0] == 10 and np.isnan(checked.ic_frame[1])
+    assert checked.fo_frame[2] == 57 and checked.fo_source.tolist() == [
+        "footprint",
+        "footprint",
+        "landmarks",
+    ]
+    assert any("withheld" in w for w in warnings)
+    sources = {(e["type"], e["frame"]): e["source"] for e in checked.events()}
+    assert (
+        sources[("foot_off", 57)] == "landmarks" and sources[("initial_contact", 10)] == "footprint"
+    )
+
+
+def test_a_pass_is_named_by_most_of_its_contacts():
+    contacts = footprint_table([10, 25, 40, 55], [28, 43, 58, 70])
+    # Three contacts say A is left, one (a stray) says otherwise: the pass follows the three.
+    model = ["left", "right", "left", "left"]
+    geometry = ["left", "right", "left", "left"]
+    names, support = alternating_names(contacts, model, geometry)
+    assert names.tolist() == ["left", "right", "left", "right"] and support == 3
+
+
+def test_a_person_who_shows_no_feet_is_no_walker(real_clip, analysed):
+    """The lab scientist stands at a microscope, legs hidden: not a view to refuse but no
+    walker at all."""
+    with pytest.raises(NoReliableGait) as info:
+        analysed(real_clip("neg-no-walker-lab-scientist.mp4")).outcome()
+    assert info.value.reason == "no_walker"
+
+
+def test_a_footprint_event_where_the_landmarks_leave_no_room_is_withheld():
+    frames = np.arange(100)
+    # Landmark ICs every 15 frames; the footprint's IC at 32 is half a step from both 25 and
+    # 40: no landmark event matches it, and no true one fits between them.
+    contacts = footprint_table([10, 32, 55], [28, 43, 58])
+    checked, warnings, _ = check_and_fill(
+        contacts,
+        np.array([10, 32, 55]),
+        np.array([28, 43, 58]),
+        np.array([10, 25, 40, 55, 70]),
+        np.array([28, 43, 58]),
+        frames,
+        frames / 30.0,
+    )
+    assert checked.ic_frame[0] == 10 and np.isnan(checked.ic_frame[1]) and checked.ic_frame[2] == 55
+    assert any("withheld" in w for w in warnings)
