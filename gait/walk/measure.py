@@ -22,7 +22,7 @@ from gait.walk import (
     quality,
     self_checks,
 )
-from gait.walk.contacts import contacts_table
+from gait.walk.contacts import Contacts, contacts_table
 from gait.walk.event_check import MAX_WITHHELD_SHARE, check_and_fill
 from gait.walk.floor import fit_floor
 from gait.walk.footprints import clip_footprints
@@ -31,6 +31,7 @@ from gait.walk.landmark_walk import measure_landmark_walk
 from gait.walk.passes import forward_walking
 from gait.walk.person_walker import find_person_walker
 from gait.walk.scale import fit_stature
+from gait.walk.self_checks import SelfCheck
 from gait.walk.sides import name_feet, with_feet_named
 from gait.walk.views import MIN_FEET_SEEN_SHARE, View, classify_view, feet_seen_share
 from gait.walk.walker import find_walker
@@ -148,12 +149,9 @@ def measure(
         if names is not None:
             contacts = with_feet_named(contacts, names)
             legs = leg_assignment(landmarks, frame_indices, contacts)
-    per_step = parameters.step_values(contacts, clip.height_m)
-    quality.require_steps(per_step["row"].size)
-    per_stride = parameters.stride_values(contacts, clip.height_m)
-    steps = parameters.steps(contacts, per_step, clip.video_px_per_analysis_px)
-    metrics = parameters.summary(contacts, per_step, per_stride)
-    checks = self_checks.checked(contacts, per_step, per_stride, metrics, steps)
+    steps, metrics, checks = checked_parameters(
+        contacts, clip.height_m, clip.video_px_per_analysis_px
+    )
     withheld, failed = list(checks.withheld), len(checks.warnings)
     if withheld_share > MAX_WITHHELD_SHARE and metrics["stance_pct"] is not None:
         blurred = self_checks.Withheld(
@@ -237,12 +235,9 @@ def _measure_in_place(
         walk.contacts, names, walk.stance_legs, frame_indices, legs
     )
     contacts = with_feet_named(walk.contacts, names)
-    per_step = parameters.step_values(contacts, walk.height_m)
-    quality.require_steps(per_step["row"].size)
-    per_stride = parameters.stride_values(contacts, walk.height_m)
-    steps = parameters.steps(contacts, per_step, clip.video_px_per_analysis_px)
-    metrics = parameters.summary(contacts, per_step, per_stride)
-    checks = self_checks.checked(contacts, per_step, per_stride, metrics, steps)
+    steps, metrics, checks = checked_parameters(
+        contacts, walk.height_m, clip.video_px_per_analysis_px
+    )
     warnings = walk.warnings + name_warnings + checks.warnings
     direction = np.full(frame_indices.size, view.facing)
     angles, angle_warnings = angles_block(
@@ -266,3 +261,19 @@ def _measure_in_place(
         angles=angles,
         contacts=contacts,
     )
+
+
+def checked_parameters(
+    contacts: Contacts, height_m: float | None, video_px_per_analysis_px: float
+) -> tuple[list[dict], dict, SelfCheck]:
+    """The result's ``steps`` and ``metrics`` of ``contacts``, checked against themselves
+    (:func:`gait.walk.self_checks.checked` withholds in place or refuses): the one sequence
+    both routes run. Raises
+    ``NoReliableGait`` when there are too few steps or the contacts contradict walking."""
+    per_step = parameters.step_values(contacts, height_m)
+    quality.require_steps(per_step["row"].size)
+    per_stride = parameters.stride_values(contacts, height_m)
+    steps = parameters.steps(contacts, per_step, video_px_per_analysis_px)
+    metrics = parameters.summary(contacts, per_step, per_stride)
+    checks = self_checks.checked(contacts, per_step, per_stride, metrics, steps)
+    return steps, metrics, checks
