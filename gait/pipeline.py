@@ -51,6 +51,11 @@ REDETECT_INTERVAL_FRAMES = 30
 #: nothing on frames with one person: a slot runs the landmark model only while it follows
 #: someone (~17 ms per person per frame, docs/person-model-findings.md).
 PERSON_SLOTS = 3
+#: Above this share of the frame in the foreground, the frame's blobs say nothing about where
+#: people are (a moving camera or a scene change leaves the whole frame foreground, one wide
+#: blob), so the tracker is not given them and looks for people as if it had no silhouettes.
+#: Static clips measure 0.02-0.04, a synthetic walk panned at 3 px per frame 0.26.
+BLOBS_MAX_FOREGROUND_FRACTION = 0.2
 #: The person arrays a chunk keeps, by their :class:`PersonFrames` field: every slot's 33
 #: landmarks ``(n, PERSON_SLOTS, 33, 4)`` float32 (x, y analysis px, z, visibility; NaN in
 #: an empty slot), their pose scores ``(n, PERSON_SLOTS)`` float32 (0 when empty) and the
@@ -240,7 +245,11 @@ def analyze_chunk(
         if segment.is_blank(image):
             tracker.reset()
         else:
-            blobs = person_sized_boxes(row["blobs"], plan.analysis_size[1])
+            blobs = (
+                person_sized_boxes(row["blobs"], plan.analysis_size[1])
+                if row["foreground_fraction"] <= BLOBS_MAX_FOREGROUND_FRACTION
+                else None
+            )
             tracker.update(image, index, person, person_blobs_px=blobs)
         if index < chunk.start:
             continue
