@@ -180,8 +180,7 @@ REFERENCES: dict[str, Reference] = {
         "deg",
         *_KNEE_SWING_PEAK,
         None,
-        f"mean ± 2 SD of the peak knee flexion in swing (60.5 ± 4.8 deg, N 82) of "
-        f"{_CHILDREN_FREE}",
+        f"mean ± 2 SD of the peak knee flexion in swing (60.5 ± 4.8 deg, N 82) of {_CHILDREN_FREE}",
         SCHWARTZ_2008,
     ),
     "knee_rom_deg": Reference(
