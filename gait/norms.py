@@ -16,15 +16,17 @@ are drawn as mean ± 1 SD, as gait reports usually draw them.
 Not here, on purpose (where was looked, and what was missing):
 
 - Step length relative to stature: no stature-normalised reference range with a spread could
-  be read. Hollman et al. 2011 (Gait Posture 34:111-8) report step length in cm by age and sex
-  for adults over 70, but only its abstract was readable here, not its tables; Schwartz et al.
+  be read. Hollman et al. 2011 (Gait Posture 34:111-8) give reference values of 23
+  spatiotemporal parameters, step length among them, for men and women over 70, but only the
+  abstract and introduction were readable here, not the tables; Schwartz et al.
   2008 give a *dimensionless* step length (over leg length, Hof 1996), which cannot be turned
   into statures without each walker's leg-length-to-stature ratio. The report shows the value
   without a band.
 - A knee range-of-motion band: Schwartz et al. 2008 give the peak swing flexion and the peak
   extension with SDs but not their range's SD (the two are correlated), and the adult studies
-  with a sagittal knee range (e.g. Ko et al. 2011, J Biomech 44:1974-9) could be read only as
-  abstracts. The knee range keeps a typical value; the peak swing flexion has a band.
+  reporting sagittal ranges of motion (e.g. Ko et al. 2011, J Biomech 44:1974-9, older adults)
+  could be read only as abstracts. The knee range keeps a typical value; the peak swing
+  flexion has a band.
 - Normative curves of adults: the open adult data sets (Fukuchi et al. 2018, PeerJ 6:e4640;
   Schreiber & Moissenet 2019, Sci Data 6:111; the 2023 Sci Data set of 138 adults from the
   University of Antwerp, figshare collection 6503791) are
