@@ -3,7 +3,7 @@ normative joint-angle curves.
 
 Every number here is copied from the source named beside it, and only from what could be read
 of that source: for the speed and cadence bands the published abstract; for the Schwartz et al.
-(2008) bands and curves the paper's supplementary spreadsheet (see
+(2008) bands and curves the spreadsheet of that paper's data (see
 ``gait/norms_data/README.md``: where it was read, what was selected, its licence). Where no
 spread could be verified, a *typical* value is given and nothing is flagged against it.
 Nothing is adjusted for age or sex: the analysis is not told them, so each band says which
@@ -103,7 +103,7 @@ PERRY_2010 = (
 SCHWARTZ_2008 = (
     "Schwartz MH, Rozumalski A, Trost JP. The effect of walking speed on the gait of typically "
     "developing children. J Biomech 2008;41(8):1639-1650, doi:10.1016/j.jbiomech.2008.03.015 "
-    "(supplementary data, free-speed group)"
+    "(data spreadsheet, free-speed group)"
 )
 
 
