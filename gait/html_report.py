@@ -440,6 +440,12 @@ def _foot_means(steps: Sequence[Mapping[str, Any]], key: str) -> dict[str, float
     return {foot: float(np.mean(v)) for foot, v in by_foot.items()}
 
 
+def _frame_interval_s(result: Mapping[str, Any]) -> float:
+    """The video's mean frame interval (s), 0 when its frame rate is unknown."""
+    fps = _float(field(field(result, "video", default={}), "fps"))
+    return 1.0 / fps if fps else 0.0
+
+
 def _metrics_section(result: Mapping[str, Any]) -> str:
     metrics = field(result, "metrics", default={})
     steps = list(field(result, "steps", default=[]))
@@ -459,7 +465,10 @@ def _metrics_section(result: Mapping[str, Any]) -> str:
         sd = field(metrics, sd_key) if sd_key else None
         per_foot = _foot_means(steps, step_key) if step_key else {}
         ref = norms.reference(mean_key)
-        flag = ref.flag(mean) if ref else None
+        resolution = norms.timing_resolution(
+            mean_key, _float(field(metrics, "stride_time_s")), _frame_interval_s(result)
+        )
+        flag = ref.flag(mean, resolution) if ref else None
         value = _num(mean, digits) + (f" ± {_num(sd, digits)}" if sd is not None else "")
         ref_text = esc(ref.describe()) if ref else "–"
         flag_text = f'<span class="flagtext">{esc(flag)} reference</span>' if flag else ""
@@ -480,7 +489,10 @@ def _metrics_section(result: Mapping[str, Any]) -> str:
         "Values are mean ± SD over steps or strides; per-foot columns are the mean of each "
         "foot's steps; asymmetry is |A − B| / mean in %. A reference range is a published "
         "range of healthy walkers (who, and the source, below; age and sex not given); values "
-        "outside it are flagged. A typical value is context only.</p>"
+        "outside it are flagged. Stance, swing and support shares are flagged only when "
+        "outside it by more than their uncertainty from timing events on video frames "
+        "(about one frame per event: several points of the stride at 30 frames/s). A "
+        "typical value is context only.</p>"
         f"<table><thead><tr><th>Measure</th><th>Mean ± SD</th><th>Unit</th>{head}"
         "<th>Asymmetry %</th><th>Reference</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"

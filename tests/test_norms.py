@@ -121,3 +121,20 @@ def test_the_data_file_names_its_source_and_licence() -> None:
     for text in (readme, notice):
         assert "10.1016/j.jbiomech.2008.03.015" in text
     assert "CC-BY-SA" in notice
+
+
+def test_phase_shares_carry_the_uncertainty_of_frame_timed_events() -> None:
+    # Double support: two transitions of two events, ~2 frames of a 1.2 s stride at 30 fps.
+    assert norms.timing_resolution("double_support_pct", 1.2, 1 / 30) == pytest.approx(5.556, 1e-3)
+    assert norms.timing_resolution("stance_pct", 1.2, 1 / 30) == pytest.approx(3.928, 1e-3)
+    # Finer frames, finer timing; values that are not phase shares have none.
+    assert norms.timing_resolution("double_support_pct", 1.2, 1 / 120) < 1.5
+    assert norms.timing_resolution("speed_mps", 1.2, 1 / 30) == 0.0
+    assert norms.timing_resolution("stance_pct", None, 1 / 30) == 0.0
+
+
+def test_a_value_is_flagged_only_beyond_its_uncertainty() -> None:
+    band = norms.reference("double_support_pct")
+    assert band.flag(12.0) == "below"
+    assert band.flag(12.0, resolution=5.0) is None
+    assert band.flag(30.0, resolution=5.0) == "above"
