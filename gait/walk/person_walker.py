@@ -11,8 +11,9 @@ person's track is then described:
 * its hip travel, in body heights, horizontally across the image;
 * its stepping: how far the ankles are from their usual placement (:func:`ankle_opening`)
   grows and shrinks once per step; for a person seen from the front or back
-  (:func:`faces_camera`), whose ankles stay apart across the image, also the signed height
-  difference of the ankles (:func:`ankle_lead`), whose sign swaps at every step. A step is counted on each swing of at least
+  (:func:`faces_camera`), whose ankles stay apart across the image, the signed height
+  difference of the ankles (:func:`ankle_lead`), whose sign swaps at every step, instead.
+  A step is counted on each swing of at least
   :data:`STEP_AMPLITUDE_HEIGHTS`; a run of steps at walking or running rate (step time
   :data:`MIN_STEP_S` to :data:`MAX_STEP_S`) over at least :data:`MIN_STEPS` steps (two
   strides) is stepping. The signal is not signed by the model's left/right names: they
@@ -185,9 +186,7 @@ def slot_arrays(arrays: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return arrays["person_landmarks"][:, None], arrays["person_pose_score"][:, None]
 
 
-def hip_velocity(
-    track: list[tuple[int, int]], hips: np.ndarray, times_s: np.ndarray
-) -> np.ndarray:
+def hip_velocity(track: list[tuple[int, int]], hips: np.ndarray, times_s: np.ndarray) -> np.ndarray:
     """``(2,)`` px/s: the track's hip velocity over its last :data:`VELOCITY_WINDOW_S`
     (zero with one point), so that two people crossing keep their identities."""
     last_pos, last_slot = track[-1]
@@ -342,7 +341,9 @@ def faces_camera(track: PersonTrack) -> bool:
     torso length (shoulder centre to hip centre) of at least :data:`FRONTAL_MIN_WIDTH_RATIO`."""
     points = track.landmarks[:, :, :2].astype(np.float64)
     shoulders = points[:, [LEFT_SHOULDER, RIGHT_SHOULDER]]
-    torso = np.linalg.norm(shoulders.mean(axis=1) - points[:, [LEFT_HIP, RIGHT_HIP]].mean(axis=1), axis=1)
+    torso = np.linalg.norm(
+        shoulders.mean(axis=1) - points[:, [LEFT_HIP, RIGHT_HIP]].mean(axis=1), axis=1
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
         ratio = np.abs(shoulders[:, 0, 0] - shoulders[:, 1, 0]) / torso
     ratio = ratio[np.isfinite(ratio)]
