@@ -16,6 +16,7 @@ from gait.synth.score import score_annotated
 from gait.walk import frontal_walk
 from gait.walk.measure import Clip, measure
 from gait.walk.person_checks import EYE_HEIGHT_RATIO
+from gait.walk.views import View
 
 BACK_VIEW = "elderly-store-back-follow-handheld.mp4"
 ANNOTATION = Path(__file__).parent / "data" / "elderly-store-back-follow-handheld.events.json"
@@ -29,13 +30,15 @@ def walker_from_behind(
     stature_px: float = 300.0,
     rise_statures: float = 0.08,
     seed: int = 0,
+    facing: int = -1,
 ) -> tuple[np.ndarray, list[int], list[int]]:
     """``(landmarks (n, 33, 4), ic_frames, fo_frames)`` of a walker seen from behind by a
     camera following at a constant distance: each foot stands still on the floor, then swings
     ahead by two steps while the other stands (``swing_share`` of a step time; the rest is
     double support). Ahead is higher in the image (``rise_statures`` per step), so relative
     to the following camera a standing foot slides down at the walking speed and a swinging
-    one rises. Points jitter by 0.5 % of stature."""
+    one rises. Points jitter by 0.5 % of stature. ``facing`` +1 draws the walker coming
+    towards the camera instead: ahead is lower in the image, the foot tips below the heels."""
     rng = np.random.default_rng(seed)
     t = np.arange(frames) / FPS
     step_frames = step_s * FPS
@@ -57,7 +60,7 @@ def walker_from_behind(
                 ics.append(int(np.floor(stop)))
             position += 2
     walked = t / step_s  # the walker's (and the following camera's) travel, in steps
-    feet_y = 600.0 - rise_statures * stature_px * (ahead - walked[:, None])
+    feet_y = 600.0 + facing * rise_statures * stature_px * (ahead - walked[:, None])
     points = np.zeros((frames, 33, 4))
     points[:, :, 3] = 1.0
     hip_x, feet_level = 360.0, feet_y.mean(axis=1)
@@ -72,7 +75,7 @@ def walker_from_behind(
         points[:, [27 + leg, 29 + leg, 31 + leg], 0] = x
         points[:, 29 + leg, 1] = feet_y[:, leg]
         points[:, 27 + leg, 1] = feet_y[:, leg] - 0.03 * stature_px
-        points[:, 31 + leg, 1] = feet_y[:, leg] - 0.04 * stature_px  # tip beyond the heel
+        points[:, 31 + leg, 1] = feet_y[:, leg] + facing * 0.04 * stature_px  # tip ahead
     points[:, :, :2] += rng.normal(0, 0.005 * stature_px, (frames, 33, 2))
     return points, sorted(ics), sorted(fos)
 
@@ -110,6 +113,26 @@ def test_events_of_a_walker_seen_from_behind(camera):
     assert np.all(np.abs(event_errors(events.fo_pos, inner_fo)) <= 2)
     # Feet alternate: image-left, image-right, ... (the drawn foot 0 is on the image left).
     assert np.all(np.diff(events.ic_side) != 0)
+
+
+def test_a_walker_coming_towards_the_camera_keeps_feet_a_b():
+    """From the front the image sides swap with a mirrored front camera: events, but no
+    left/right names."""
+    points, ics, _ = walker_from_behind(facing=1)
+    times_s = np.arange(points.shape[0]) / FPS
+    events = frontal_walk.detect_frontal_events(points, times_s, 300.0)
+    assert events.facing == 1
+    inner_ic = [f for f in ics if 15 < f < points.shape[0] - 15]
+    assert np.all(np.abs(event_errors(events.ic_pos, inner_ic)) <= 2)
+    frames = np.arange(points.shape[0])
+    view = View("frontal_or_back", 0.8, 0, 0.0, 300.0)
+    walk = frontal_walk.measure_frontal_walk(points, frames, times_s, view)
+    assert walk.names is None and any("mirror" in w for w in walk.warnings)
+    assert set(walk.contacts.foot) == {"A", "B"}
+    # The same walker from behind is named: the drawn model's left ankle is on the image left.
+    points, _, _ = walker_from_behind()
+    walk = frontal_walk.measure_frontal_walk(points, frames, times_s, view)
+    assert walk.names is not None and set(walk.contacts.foot) == {"left", "right"}
 
 
 def test_a_person_standing_in_a_back_view_makes_no_events():
