@@ -108,7 +108,9 @@ class FrontalEvents:
     unknown when the view's facing is undecided); ``gap`` ``(n,)`` the feet gap (statures,
     filtered, NaN where the feet are not seen); ``speed`` ``(n,)`` its time derivative
     (statures/s); ``facing`` +1 the walker faces the camera, -1 away, 0 undecided;
-    ``seen`` ``(n,)`` bool: the rows where both heels are seen.
+    ``seen`` ``(n,)`` bool: the rows where both feet are seen apart (:func:`feet_gap`);
+    ``break_rows`` ``(j,)`` int: rows no pass of contacts may span (a cut in the video, or
+    the same foot swinging twice in a row).
     """
 
     ic_pos: np.ndarray
