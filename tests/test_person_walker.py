@@ -159,6 +159,34 @@ def test_stepping_in_place_is_a_walker():
     assert result.walker == 1 and not result.people[1].travels
 
 
+def seen_from_behind(lead_heights: np.ndarray, x_px: float = 360.0, height_px: float = 300.0):
+    """``(n, 33, 4)``: a person seen from behind (shoulders 0.24 height apart, legs apart
+    across the image) whose left ankle stands ``lead_heights`` (``(n,)``, body heights)
+    higher in the image than the right: a foot ahead is further away, higher."""
+    points = person(np.full(FRAMES, x_px), 500.0, height_px, np.full(FRAMES, 0.1 * height_px))
+    points[:, 11, 0], points[:, 12, 0] = x_px - 0.12 * height_px, x_px + 0.12 * height_px
+    points[:, [11, 12], 1] = 500.0 - 0.8 * height_px
+    for joint in (27, 29, 31):  # the left ankle, heel, foot tip
+        points[:, joint, 1] -= lead_heights * height_px
+    return points
+
+
+def test_stepping_seen_from_behind_is_a_walker():
+    """A walker followed from behind: no travel across the image, the ankles stay apart and
+    only their heights alternate, by +-0.05 body heights (the elderly clip's +-0.07); the
+    unsigned ankle opening alone would swing 0-0.05, under :data:`STEP_AMPLITUDE_HEIGHTS`."""
+    t = np.arange(FRAMES) / FPS
+    lead = 0.05 * np.sign(np.sin(2 * np.pi * 0.75 * t))  # 90 steps/min, square-ish
+    rng = np.random.default_rng(1)
+    standing = seen_from_behind(rng.normal(0, 0.004, FRAMES), x_px=700.0)
+    result = pw.find_person_walker(slots_of(standing, seen_from_behind(lead)), TIMES_S)
+    assert result.walker == 1 and result.people[1].steps >= 6
+    assert result.people[0].steps == 0
+    with pytest.raises(NoReliableGait) as info:
+        pw.find_person_walker(slots_of(standing), TIMES_S)
+    assert info.value.reason == "no_walker"
+
+
 def test_a_smaller_reflection_stepping_with_the_walker_is_not_a_second_walker():
     real = walker(start_x_px=100, height_px=200, feet_y_px=500)
     mirror = walker(start_x_px=400, speed_px_per_s=-75, height_px=120, feet_y_px=330)

@@ -15,6 +15,7 @@ from gait.person.tracker import MIN_POSE_SCORE
 from gait.result import Result
 from gait.video import VideoInfo
 from gait.walk import (
+    frontal_walk,
     landmark_events,
     landmark_walk,
     parameters,
@@ -90,11 +91,7 @@ def measure(
                 f"{100 * shown:.0f} % of frames; nobody walks in view",
             )
     if view is not None and view.kind == "frontal_or_back":
-        raise NoReliableGait(
-            "view_not_supported",
-            f"{view.describe()}: frontal and back views are not measured yet; film the walk "
-            "from the side",
-        )
+        return _measure_frontal(clip, frame_indices, times_s, arrays, view)
     if view is not None and view.kind == "side" and view.in_place:
         return _measure_in_place(clip, frame_indices, times_s, arrays, view, camera_path_px)
     walker = find_walker(arrays["blobs"], height, person.box_px if person.found else None)
@@ -259,6 +256,38 @@ def _measure_in_place(
         ),
         warnings=warnings,
         angles=angles,
+        contacts=contacts,
+    )
+
+
+def _measure_frontal(
+    clip: Clip,
+    frame_indices: np.ndarray,
+    times_s: np.ndarray,
+    arrays: dict[str, np.ndarray],
+    view: View,
+) -> Result:
+    """A frontal or back view: temporal parameters from the landmarks
+    (:func:`gait.walk.frontal_walk.measure_frontal_walk`); lengths, speed and the sagittal
+    angles are null, with the reason."""
+    landmarks = arrays["person_landmarks"]
+    walk = frontal_walk.measure_frontal_walk(landmarks, frame_indices, times_s, view)
+    contacts = walk.contacts
+    steps, metrics, checks = checked_parameters(contacts, None, clip.video_px_per_analysis_px)
+    pose_seen = arrays["person_pose_score"] >= MIN_POSE_SCORE
+    quality_block = landmark_walk.quality_block(
+        walk.walk, view, metrics, pose_seen, clip.video_px_per_analysis_px, checks
+    )
+    quality_block["view"].update(frontal_walk.quality_view(walk.events))
+    angle_warning = "joint angles not measured: a frontal or back view shows no sagittal angles"
+    return Result(
+        video=clip.video.to_dict(),
+        events=contacts.events(),
+        steps=steps,
+        metrics=metrics,
+        quality=quality_block,
+        warnings=walk.warnings + checks.warnings + [angle_warning],
+        angles=None,
         contacts=contacts,
     )
 

@@ -10,7 +10,10 @@ person's track is then described:
 * its feet level (px): the floor its feet stand on, the median of the lowest foot point;
 * its hip travel, in body heights, horizontally across the image;
 * its stepping: how far the ankles are from their usual placement (:func:`ankle_opening`)
-  grows and shrinks once per step. A step is counted on each swing of at least
+  grows and shrinks once per step; for a person seen from the front or back
+  (:func:`faces_camera`), whose ankles stay apart across the image, the signed height
+  difference of the ankles (:func:`ankle_lead`), whose sign swaps at every step, instead.
+  A step is counted on each swing of at least
   :data:`STEP_AMPLITUDE_HEIGHTS`; a run of steps at walking or running rate (step time
   :data:`MIN_STEP_S` to :data:`MAX_STEP_S`) over at least :data:`MIN_STEPS` steps (two
   strides) is stepping. The signal is not signed by the model's left/right names: they
@@ -36,9 +39,11 @@ from gait.errors import NoReliableGait
 from gait.person.landmarks import (
     LEFT_ANKLE,
     LEFT_HIP,
+    LEFT_SHOULDER,
     RIGHT_ANKLE,
     RIGHT_FOOT_INDEX,
     RIGHT_HIP,
+    RIGHT_SHOULDER,
 )
 from gait.person.tracker import MIN_POSE_SCORE
 
@@ -79,6 +84,11 @@ MEDIAN_WINDOW_S = 0.1
 #: Step times of walking and running: 0.2 s (a sprinter, 300 steps/min) to 1.5 s (a very
 #: slow walker, 40 steps/min).
 MIN_STEP_S, MAX_STEP_S = 0.2, 1.5
+#: A person is seen from the front or back (:func:`faces_camera`) when the median shoulder
+#: width (image x) over torso length reaches this, as
+#: :data:`gait.walk.views.FRONTAL_MIN_WIDTH_RATIO` (measured: side clips 0.16-0.24, the
+#: oblique treadmill 0.44, the back view in a shop 0.65).
+FRONTAL_MIN_WIDTH_RATIO = 0.55
 #: Steps in a row at that rate that make stepping: two strides.
 MIN_STEPS = 4
 #: A walker travels at least this many body heights across the image while stepping; less
@@ -176,9 +186,7 @@ def slot_arrays(arrays: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     return arrays["person_landmarks"][:, None], arrays["person_pose_score"][:, None]
 
 
-def hip_velocity(
-    track: list[tuple[int, int]], hips: np.ndarray, times_s: np.ndarray
-) -> np.ndarray:
+def hip_velocity(track: list[tuple[int, int]], hips: np.ndarray, times_s: np.ndarray) -> np.ndarray:
     """``(2,)`` px/s: the track's hip velocity over its last :data:`VELOCITY_WINDOW_S`
     (zero with one point), so that two people crossing keep their identities."""
     last_pos, last_slot = track[-1]
@@ -325,6 +333,48 @@ def ankle_opening(track: PersonTrack, n: int, frame_interval_s: float) -> np.nda
     offset = np.hypot(*(vector - (low + high) / 2).T)
     series = np.full(n, np.nan)
     series[track.positions[seen]] = offset[seen]
+    return running_median(series, frame_interval_s)
+
+
+def faces_camera(track: PersonTrack) -> bool:
+    """Whether the person is seen from the front or back: median shoulder width (image x) over
+    torso length (shoulder centre to hip centre) of at least :data:`FRONTAL_MIN_WIDTH_RATIO`."""
+    points = track.landmarks[:, :, :2].astype(np.float64)
+    shoulders = points[:, [LEFT_SHOULDER, RIGHT_SHOULDER]]
+    torso = np.linalg.norm(
+        shoulders.mean(axis=1) - points[:, [LEFT_HIP, RIGHT_HIP]].mean(axis=1), axis=1
+    )
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.abs(shoulders[:, 0, 0] - shoulders[:, 1, 0]) / torso
+    ratio = ratio[np.isfinite(ratio)]
+    return bool(ratio.size) and float(np.median(ratio)) >= FRONTAL_MIN_WIDTH_RATIO
+
+
+def ankle_lead(track: PersonTrack, n: int, frame_interval_s: float) -> np.ndarray:
+    """``(n,)`` over the clip's frames: the left ankle's image y minus the right's, in body
+    heights, minus the middle of its range (NaN where unseen or an ankle is a guess;
+    median-filtered as :func:`ankle_opening`).
+
+    Seen from behind, the foot further ahead stands higher in the image (further away), from
+    the front lower; so the sign of this difference swaps at every step, and a step swings it
+    by twice the forward foot's rise (elderly clip: +-0.07 heights, where the unsigned
+    :func:`ankle_opening` swings only 0-0.07, at the edge of :data:`STEP_AMPLITUDE_HEIGHTS`).
+    Only for people seen from the front or back (:func:`faces_camera`): their legs stay
+    apart across the image, so the model's leg names do not swap between steps.
+    """
+    ankles = track.landmarks[:, [LEFT_ANKLE, RIGHT_ANKLE]].astype(np.float64)
+    seen = (ankles[:, :, 3] >= MIN_ANKLE_VISIBILITY).all(axis=1)
+    if not seen.any():
+        return np.full(n, np.nan)
+    lead = (ankles[:, 0, 1] - ankles[:, 1, 1]) / track.heights_px
+    low, high = np.percentile(lead[seen], [5, 95])
+    series = np.full(n, np.nan)
+    series[track.positions[seen]] = lead[seen] - (low + high) / 2
+    return running_median(series, frame_interval_s)
+
+
+def running_median(series: np.ndarray, frame_interval_s: float) -> np.ndarray:
+    """``series`` ``(n,)`` through a running median over :data:`MEDIAN_WINDOW_S` (NaN kept)."""
     window = max(1, round(MEDIAN_WINDOW_S / frame_interval_s)) | 1
     if window == 1:
         return series
@@ -355,6 +405,11 @@ def describe(track: PersonTrack, times_s: np.ndarray) -> PersonSummary:
     frame_interval_s = float(np.median(np.diff(times_s))) if n > 1 else 1.0
     opening = ankle_opening(track, n, frame_interval_s)
     peaks = step_peaks(opening, step_amplitude(opening))
+    if faces_camera(track):
+        # Each foot's lead is a peak of the signed lead, the other's a trough.
+        lead = ankle_lead(track, n, frame_interval_s)
+        amplitude = step_amplitude(lead)
+        peaks = np.union1d(step_peaks(lead, amplitude), step_peaks(-lead, amplitude))
     hip_x = np.full(n, np.nan)
     hip_x[track.positions] = track.hip_px[:, 0]
     stepping = np.zeros(n, bool)
