@@ -157,8 +157,10 @@ def test_the_back_view_is_measured_against_the_annotation(real_clip, analysed):
     """The elderly walker from behind, hand-held camera: temporal values from the landmarks,
     every spatial value null with the reason. Bounds from what was measured on the annotated
     first walk (frames 36-115; 5 IC, 4 FO, +-1 frame annotation): IC MAE 0.4 frames, FO MAE
-    2.75 frames (early: the heel's rise starts the gap moving), all found, 9/9 sides right,
-    cadence -3 %; bounds with a frame's margin."""
+    2.75 frames (early: the heel's rise starts the gap moving), 9/9 sides right, cadence
+    -3 %; bounds with a frame's margin. Her closing step (IC 109, 12 frames after the last
+    of 19-21) is left out as not steady walking, so 4 of the 5 ICs are reported; the foot
+    offs' early bias withholds stance and support phases."""
     result = analysed(real_clip(BACK_VIEW)).outcome().to_dict()
     notes = json.loads(ANNOTATION.read_text())
     walk = notes["passes"][0]
@@ -166,24 +168,30 @@ def test_the_back_view_is_measured_against_the_annotation(real_clip, analysed):
     truth = walk["events"]
     events = [e for e in result["events"] if first <= e["frame"] <= last]
     score = score_annotated({"events": events}, truth, notes["fps"])
-    assert score["ic_found"] == "5/5" and score["fo_found"] == "4/4"
+    assert score["ic_found"] == "4/5" and score["fo_found"] == "4/4"
+    assert not any(abs(e["frame"] - 109) <= 2 for e in events if e["type"] == "initial_contact")
+    assert any("not steady walking" in w for w in result["warnings"])
     assert score["ic_mae_frames"] <= 1.5
     assert score["fo_mae_frames"] <= 4.0
     assert score["ic_false"] == 0 and score["fo_false"] == 0
     kinds = {"IC": "initial_contact", "FO": "foot_off"}
     for true in truth:
+        if true["type"] == "IC" and abs(true["frame"] - 109) <= 2:
+            continue  # the closing step, left out
         nearest = min(
             (e for e in events if e["type"] == kinds[true["type"]]),
             key=lambda e: abs(e["frame"] - true["frame"]),
         )
         assert nearest["foot"] == true["side"]
     assert {e["source"] for e in result["events"]} == {"landmarks"}
-    # Cadence of the annotated steps against the route's steps over the same span.
+    # Cadence of the route's steps in the span against the annotated steps they match (the
+    # annotated step ending nearest each reported step's IC).
     true_ic = np.array(sorted(e["frame"] for e in truth if e["type"] == "IC"))
-    true_cadence = 60.0 * notes["fps"] / np.diff(true_ic).mean()
     steps = [s for s in result["steps"] if first <= s["ic_frame"] <= last and s["step_time_s"]]
+    matched = [int(np.argmin(np.abs(true_ic[1:] - s["ic_frame"]))) for s in steps]
+    true_cadence = 60.0 * notes["fps"] / np.diff(true_ic)[matched].mean()
     cadence = 60.0 / np.mean([s["step_time_s"] for s in steps])
-    assert abs(cadence - true_cadence) / true_cadence <= 0.06
+    assert len(steps) == 3 and abs(cadence - true_cadence) / true_cadence <= 0.06
     metrics, quality = result["metrics"], result["quality"]
     for key in ("step_length_m", "step_length_stature_ratio", "stride_length_m", "speed_mps"):
         assert metrics[key] is None
@@ -191,7 +199,9 @@ def test_the_back_view_is_measured_against_the_annotation(real_clip, analysed):
     assert result["angles"] is None
     assert quality["view"]["kind"] == "frontal_or_back"
     assert quality["view"]["walker_faces"] == "away"
-    assert 50 <= metrics["stance_pct"] <= 85
+    assert metrics["stance_pct"] is None and metrics["double_support_pct"] is None
+    assert "stance_pct" in quality["withheld_metrics"]
+    assert any("foot off is timed by the heel rising" in w for w in result["warnings"])
 
 
 def test_standing_in_a_back_view_is_refused(real_clip, analysed):

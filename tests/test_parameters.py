@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from gait.walk import parameters as p
-from gait.walk.contacts import Contacts, contacts_table
+from gait.walk.contacts import Contacts, contacts_table, steady_rows, take_rows
 from gait.walk.footprints import Footprint
 from gait.walk.passes import Walking
 
@@ -188,3 +188,25 @@ def test_contacts_table_keeps_steady_footprints_with_heels_and_unseen_events():
         },
         {"type": "foot_off", "time_s": 4.8, "frame": 120, "foot": "B", "source": "footprint"},
     ]
+
+
+def test_landmark_contacts_off_their_walks_rhythm_are_left_out_as_the_footprints_are():
+    """steady_rows applies the footprint route's steadiness rule to a landmark table: the
+    contact ending a step 35 % off its pass's median (a stop's short closing step) goes, its
+    order kept so no step spans the gap; a pass of fewer than 3 steps (a shuffle) goes whole."""
+    walk = table(
+        [0.0, 0.6, 1.2, 1.8, 2.1, 9.0, 9.3],
+        [0.8, 1.4, 2.0, 2.3, NAN, 9.4, NAN],
+        [NAN] * 7,
+        passes=[0, 0, 0, 0, 0, 1, 1],
+        order=[0, 1, 2, 3, 4, 0, 1],
+    )
+    keep, left_out = steady_rows(walk)
+    assert keep.tolist() == [True, True, True, True, False, False, False]
+    assert left_out == 2  # the 0.3 s closing step and the one-step shuffle
+    steady = take_rows(walk, keep)
+    assert len(steady) == 4 and steady.order.tolist() == [0, 1, 2, 3]
+    per_step = p.step_values(steady, None)
+    np.testing.assert_allclose(per_step["step_time_s"], [0.6, 0.6, 0.6])
+    keep, left_out = steady_rows(WALK)  # steady walking loses nothing
+    assert keep.all() and left_out == 0

@@ -8,14 +8,14 @@ events are read from them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
 
 from gait.walk.footprints import Footprint
 from gait.walk.landmark_events import LandmarkEvents
-from gait.walk.passes import Walking, heel_x_px
+from gait.walk.passes import STEADY_TOLERANCE, Walking, heel_x_px
 
 #: What found or timed a contact's event: a footprint in the floor-contact image
 #: (:mod:`gait.walk.footprints`), or the person model's foot landmarks
@@ -213,3 +213,55 @@ def landmark_contacts_table(
         source=np.full(passes.size, SOURCE_LANDMARKS),
         stature_px=(float(stature_px), 0.0),
     )
+
+
+#: Fewest steps a pass of landmark contacts needs for its rhythm to be judged: one or two
+#: steps between pauses are a shuffle, a start or a stop, not steady walking (the elderly
+#: back view's one-step pass while she sets off again, 0.33 s, at frames 473-483).
+MIN_STEADY_PASS_STEPS = 3
+
+
+def steady_rows(contacts: Contacts) -> tuple[np.ndarray, int]:
+    """Which contacts of a landmark table are steady walking, by the footprint route's rule
+    (:func:`gait.walk.passes.forward_walking`): a contact ending a step whose time differs
+    from its pass's median step time by more than :data:`gait.walk.passes.STEADY_TOLERANCE`
+    is not steady (initiation, termination, a stumble) and is left out, its ``order`` kept
+    (so no step or stride spans it, and the self-checks still count it); a pass of fewer than
+    :data:`MIN_STEADY_PASS_STEPS` steps is not judged, and left out whole.
+
+    Returns ``keep`` ``(m,)`` bool and how many steps were left out.
+    """
+    keep = np.ones(len(contacts), dtype=bool)
+    left_out = 0
+    for p in np.unique(contacts.pass_index):
+        rows = np.flatnonzero(contacts.pass_index == p)
+        step_ends = [
+            k
+            for k in rows[1:]
+            if contacts.order[k] - contacts.order[k - 1] == 1
+            and np.isfinite(contacts.ic_time_s[k] + contacts.ic_time_s[k - 1])
+        ]
+        times = np.array([contacts.ic_time_s[k] - contacts.ic_time_s[k - 1] for k in step_ends])
+        if times.size < MIN_STEADY_PASS_STEPS:
+            keep[rows] = False
+            left_out += times.size
+            continue
+        median = float(np.median(times))
+        unsteady = [
+            k
+            for k, step_s in zip(step_ends, times, strict=True)
+            if abs(step_s - median) > STEADY_TOLERANCE * median
+        ]
+        keep[unsteady] = False
+        left_out += len(unsteady)
+    return keep, left_out
+
+
+def take_rows(contacts: Contacts, rows: np.ndarray) -> Contacts:
+    """The table's rows ``rows`` (bool mask or indices), every column alike."""
+    columns = {
+        f.name: getattr(contacts, f.name)[rows]
+        for f in fields(contacts)
+        if isinstance(getattr(contacts, f.name), np.ndarray)
+    }
+    return replace(contacts, **columns)

@@ -6,7 +6,7 @@ lives in its own module of :mod:`gait.walk` and takes only what it uses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -274,6 +274,13 @@ def _measure_frontal(
     walk = frontal_walk.measure_frontal_walk(landmarks, frame_indices, times_s, view)
     contacts = walk.contacts
     steps, metrics, checks = checked_parameters(contacts, None, clip.video_px_per_analysis_px)
+    early_foot_offs = self_checks.Withheld(
+        frontal_walk.FOOT_OFF_WARNING,
+        metric_prefixes=self_checks.SUPPORT_PREFIXES,
+        step_keys=parameters.STEP_SUPPORT_KEYS,
+    )
+    withheld = self_checks.withhold(metrics, steps, early_foot_offs)
+    checks = replace(checks, withheld=[*checks.withheld, *withheld])
     pose_seen = arrays["person_pose_score"] >= MIN_POSE_SCORE
     quality_block = landmark_walk.quality_block(
         walk.walk, view, metrics, pose_seen, clip.video_px_per_analysis_px, checks
@@ -286,7 +293,7 @@ def _measure_frontal(
         steps=steps,
         metrics=metrics,
         quality=quality_block,
-        warnings=walk.warnings + checks.warnings + [angle_warning],
+        warnings=walk.warnings + checks.warnings + [early_foot_offs.warning, angle_warning],
         angles=None,
         contacts=contacts,
     )
