@@ -8,6 +8,12 @@ against ``truth["joint_angles_deg"]``, each result foot (A/B) matched to the tru
 initial contacts it shares, and the share of frames with a knee angle. Also prints the error
 an oracle would get by matching each frame's landmark legs to the truth feet in hindsight: it
 separates landmark error from leg-to-foot matching error.
+
+Then the diagnosis, per clip: each landmark leg matched in hindsight to the near or far true
+leg (nearest knee, ankle, heel and foot tip); per leg and joint the unfiltered angle's mean
+signed error (bias), its MAE after removing that bias (scatter), and the MAE over the true
+leg's stance and swing frames; and per landmark the mean offset (forward in the walking
+direction, up) from the true joint and the mean distance, in % of stature.
 """
 
 from __future__ import annotations
@@ -23,7 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from gait import angles, pipeline
 from gait.synth import SynthParams, render_clip
+from gait.synth import clip as synth_clip
+from gait.synth.kinematics import Body, walker_pose
 from gait.synth.score import angle_mae_deg
+from gait.synth.truth import landmarks_px
 from gait.walk import joint_angles
 from gait.walk.person_walker import find_person_walker
 
@@ -37,15 +46,93 @@ CLIPS = {
         seed=7, background="textured", shadow=True
     ),
 }
+#: Landmarks of one leg (BlazePose order, odd = left): hip, knee, ankle, heel, foot tip.
+LEG_POINTS = ("hip", "knee", "ankle", "heel", "foot tip")
 
 
-def errors_deg(video: Path, truth: dict) -> dict[str, float]:
+def true_landmarks(params: SynthParams) -> np.ndarray:
+    """The figure's true joints as ``(n, 33, 4)`` display-pixel landmarks, every frame."""
+    times = synth_clip.frame_times(params, np.random.default_rng(params.seed))
+    prints, camera = synth_clip.plan(params)
+    pose = walker_pose(times, prints, params)
+    pose = synth_clip.shift_pose(pose, synth_clip.pass_shift(pose.hip[:, 0], camera, params))
+    return landmarks_px(pose, Body(params.height_m), camera)
+
+
+def diagnose(
+    landmarks: np.ndarray,
+    true: np.ndarray,
+    frames: np.ndarray,
+    times_s: np.ndarray,
+    truth: dict,
+    stature_px: float,
+) -> list[str]:
+    """Lines of the per-leg diagnosis (module docstring). ``landmarks`` and ``true`` ``(n, 33,
+    4)`` in the same (analysis) pixels over the ``(n,)`` video ``frames``."""
+    sign = 1 if truth["direction"] == "left_to_right" else -1
+    near = "right" if sign > 0 else "left"
+    far = "left" if near == "right" else "right"
+    index = {"left": joint_angles.LEFT_LEG, "right": joint_angles.RIGHT_LEG}
+    legs = [landmarks[:, joint_angles.LEFT_LEG, :2], landmarks[:, joint_angles.RIGHT_LEG, :2]]
+    true_near, true_far = true[:, index[near], :2], true[:, index[far], :2]
+
+    def cost(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        distance = np.linalg.norm(a[:, 1:] - true_near[:, 1:], axis=-1) + np.linalg.norm(
+            b[:, 1:] - true_far[:, 1:], axis=-1
+        )
+        return np.nansum(distance, axis=1)
+
+    left_is_near = (cost(legs[0], legs[1]) <= cost(legs[1], legs[0]))[:, None, None]
+    model = {
+        "near": np.where(left_is_near, legs[0], legs[1]),
+        "far": np.where(left_is_near, legs[1], legs[0]),
+    }
+    seen = np.isfinite(landmarks[:, 25, 0])
+    ordered = landmarks.astype(np.float64, copy=True)
+    ordered[:, joint_angles.LEFT_LEG, :2] = model["near"]
+    ordered[:, joint_angles.RIGHT_LEG, :2] = model["far"]
+    raw = angles.raw_angles_deg(ordered, np.where(seen, sign, 0))
+    lines = []
+    for leg, slot, side, true_leg in (
+        ("near", "left", near, true_near),
+        ("far", "right", far, true_far),
+    ):
+        stance = np.zeros(frames.size, bool)
+        for fp in truth["footprints"]:
+            if fp["foot"] == side and fp["ic_time_s"] is not None:
+                off = fp["fo_time_s"] if fp["fo_time_s"] is not None else np.inf
+                stance |= (times_s >= fp["ic_time_s"]) & (times_s <= off)
+        parts = []
+        for joint in angles.JOINTS:
+            true_deg = np.asarray(truth["joint_angles_deg"][side][joint])[frames]
+            error = raw[slot][joint] - true_deg
+            ok = np.isfinite(error)
+            e, in_stance = error[ok], stance[ok]
+            parts.append(
+                f"{joint} bias {e.mean():+.1f} scatter {np.abs(e - e.mean()).mean():.1f} "
+                f"stance {np.abs(e[in_stance]).mean():.1f} swing {np.abs(e[~in_stance]).mean():.1f}"
+            )
+        lines.append(f"  {leg} leg angles (deg, unfiltered): " + "; ".join(parts))
+        offset = (model[leg] - true_leg)[seen]
+        forward, up = sign * offset[..., 0], -offset[..., 1]
+        per_point = [
+            f"{name} fwd {100 * np.nanmean(forward[:, k]) / stature_px:+.1f} "
+            f"up {100 * np.nanmean(up[:, k]) / stature_px:+.1f} "
+            f"|d| {100 * np.nanmean(np.hypot(forward[:, k], up[:, k])) / stature_px:.1f}"
+            for k, name in enumerate(LEG_POINTS)
+        ]
+        lines.append(f"  {leg} leg landmarks (% stature): " + "; ".join(per_point))
+    return lines
+
+
+def errors_deg(video: Path, truth: dict, params: SynthParams) -> tuple[dict, list[str]]:
     plan = pipeline.plan(video)
     features = [pipeline.analyze_chunk(plan, chunk) for chunk in plan.chunks]
     result = pipeline.aggregate(plan, features)
     frames = np.concatenate([f.frame_indices for f in features])
-    arrays = {name: np.concatenate([f.arrays[name] for f in features])
-              for name in features[0].arrays}
+    arrays = {
+        name: np.concatenate([f.arrays[name] for f in features]) for name in features[0].arrays
+    }
     landmarks = find_person_walker(arrays, plan.video.frame_times_s[frames]).landmarks
     times_s = plan.video.frame_times_s[frames]
     per_foot = joint_angles.foot_angles_deg(landmarks, frames, times_s, result.contacts)
@@ -66,10 +153,14 @@ def errors_deg(video: Path, truth: dict) -> dict[str, float]:
         )
         out[f"{joint}_oracle_mae_deg"] = float(np.nanmean(np.fmin(same, swapped) / 2))
     out["knee_frames_measured_pct"] = 100.0 * float(
-        np.mean([np.isfinite(per_foot[f]["knee"]).mean() for f in joint_angles.FEET])
+        np.mean([np.isfinite(per_foot[f]["knee"]).mean() for f in per_foot])
     )
     out["angles_reported"] = result.angles is not None
-    return out
+    scale = plan.analysis_size[0] / params.width
+    true_lm = true_landmarks(params)[frames].astype(np.float64)
+    true_lm[..., :2] *= scale
+    lines = diagnose(landmarks, true_lm, frames, times_s, truth, truth["stature_px"] * scale)
+    return out, lines
 
 
 def main() -> int:
@@ -81,7 +172,7 @@ def main() -> int:
     for index, (name, params) in enumerate(CLIPS.items()):
         video = folder / f"clip{index}.mp4"
         truth = render_clip(video, params)
-        figures = errors_deg(video, truth)
+        figures, lines = errors_deg(video, truth, params)
         print(
             name,
             " ".join(
@@ -89,6 +180,7 @@ def main() -> int:
             ),
             flush=True,
         )
+        print("\n".join(lines), flush=True)
     return 0
 
 

@@ -74,7 +74,9 @@ def mean_abs_error_deg(video, truth) -> dict[str, float]:
     per_foot = ja.foot_angles_deg(
         landmarks, frames, plan.video.frame_times_s[frames], result.contacts
     )
-    assert result.angles is not None and set(result.angles["sides"]) == set(ja.FEET)
+    # The feet are A/B, or left/right once the model's leg names agree with the near/far side.
+    assert result.angles is not None
+    assert set(result.angles["sides"]) == set(ja.foot_names(result.contacts))
     return angle_mae_deg(result.events, per_foot, frames, truth)
 
 
@@ -84,16 +86,18 @@ def synthetic_angle_errors(synthetic):
 
 
 def test_angles_on_a_synthetic_walk_are_within_the_measured_bound(synthetic_angle_errors):
-    # Measured 2026-12-01 on this clip: hip 7.7, knee 10.6, ankle 7.9 deg (README accuracy).
-    # Guards against a regression (e.g. legs swapped between feet gives > 20 deg).
+    # Measured 2026-12-01 on this clip: hip 6.8, knee 8.0, ankle 8.3 deg with the figure's human
+    # leg and pelvis outlines (7.7, 10.6, 7.9 with capsule limbs; README accuracy). Guards
+    # against a regression (e.g. legs swapped between feet gives > 20 deg).
     errors = synthetic_angle_errors
     assert errors["hip"] <= 10.0 and errors["knee"] <= 13.0 and errors["ankle"] <= 10.0, errors
 
 
 @pytest.mark.xfail(
     strict=True,
-    reason="target not met: the landmark model's legs on the synthetic figure are off by "
-    "~8 deg even with each frame's legs matched to the truth in hindsight (README accuracy)",
+    reason="target not met: the person model's landmarks on the synthetic figure scatter by "
+    "2-4 % of stature (6-9 deg per angle, mostly in swing, bias within -2..+4 deg), even with "
+    "each frame's legs matched to the truth in hindsight (docs/person-model-findings.md)",
 )
 def test_knee_and_hip_angles_meet_the_5_deg_target(synthetic_angle_errors):
     assert synthetic_angle_errors["knee"] <= 5.0 and synthetic_angle_errors["hip"] <= 5.0

@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 import pytest
 
-from gait.synth import SynthParams, render_clip, truth_path
+from gait.synth import SynthParams, render, render_clip, truth_path
 from gait.synth.cli import add_parser
 from gait.synth.clip import plan
 from gait.synth.kinematics import Body, foot_trajectory, walker_pose
@@ -259,3 +259,31 @@ def test_repeated_passes_keep_the_walker_in_view(tmp_path: Path) -> None:
     steady = [fp for fp in truth["footprints"] if fp["steady"]]
     assert all(0 <= fp["heel_x_px"] < 320 for fp in steady)
     assert min(fp["heel_x_m"] for fp in steady[len(steady) // 2 :]) < 1.0, "re-entered"
+
+
+@pytest.mark.parametrize("sign", [1, -1])
+def test_the_legs_and_pelvis_have_a_human_side_outline(sign: int) -> None:
+    """The calf bulges behind the shin, the thigh is deeper than the knee, and the hip joint
+    lies inside the pelvis nearer the groin than the back of the buttock, whichever way the
+    figure faces (``sign``: +1 facing the image right). Pixels: x right, y down."""
+    stature = 200.0
+    hip, knee, ankle = np.array([300.0, 100.0]), np.array([300.0, 149.0]), np.array([300.0, 198.2])
+    thigh = render.limb(hip, knee, render.THIGH_PROFILE, stature, sign)
+    shank = render.limb(knee, ankle, render.SHANK_PROFILE, stature, sign)
+    # Well below the knee's rounded end, the calf reaches further behind the shin's axis
+    # than the shin in front of it.
+    calf_level = shank[(shank[:, 1] > knee[1] + 10) & (shank[:, 1] < knee[1] + 30)]
+    ahead = sign * (calf_level[:, 0] - knee[0])
+    assert -ahead.min() > 1.5 * ahead.max()
+    top = thigh[np.abs(thigh[:, 1] - (hip[1] + 8)) < 4]
+    bottom = thigh[np.abs(thigh[:, 1] - (knee[1] - 8)) < 4]
+    assert np.ptp(top[:, 0]) > 1.3 * np.ptp(bottom[:, 0])
+    pelvis = hip + stature * (
+        render.PELVIS_OUTLINE[:, :1] * np.array([sign, 0.0])
+        + render.PELVIS_OUTLINE[:, 1:] * np.array([0.0, -1.0])
+    )
+    contour = pelvis.astype(np.float32).reshape(-1, 1, 2)
+    assert cv2.pointPolygonTest(contour, (float(hip[0]), float(hip[1])), False) > 0
+    level = pelvis[np.abs(pelvis[:, 1] - hip[1]) < 0.02 * stature]
+    front, back = (sign * (level[:, 0] - hip[0])).max(), -(sign * (level[:, 0] - hip[0])).min()
+    assert front < back

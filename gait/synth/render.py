@@ -30,6 +30,79 @@ def capsule(p0: np.ndarray, p1: np.ndarray, r0: float, r1: float, n: int = 8) ->
     return np.concatenate([arc1, arc0])
 
 
+#: Side-view outlines of the leg segments, (s, front, back): at the fraction ``s`` of the way
+#: from the proximal to the distal joint centre, how far the outline lies in front of and
+#: behind the line between them, in statures. Adult proportions: the thigh is deepest below
+#: the buttock (~18 cm) and tapers to the knee (~11 cm, the patella in front); the calf bulges
+#: behind the shin a third of the way down (~11 cm deep) and narrows to the ankle (~6.5 cm).
+THIGH_PROFILE = np.array(
+    [
+        [0.00, 0.050, 0.056],
+        [0.15, 0.050, 0.055],
+        [0.45, 0.045, 0.045],
+        [0.75, 0.038, 0.034],
+        [1.00, 0.034, 0.030],
+    ]
+)
+SHANK_PROFILE = np.array(
+    [
+        [0.00, 0.031, 0.029],
+        [0.12, 0.026, 0.035],
+        [0.32, 0.023, 0.040],
+        [0.60, 0.019, 0.029],
+        [0.85, 0.017, 0.020],
+        [1.00, 0.017, 0.020],
+    ]
+)
+#: The pelvis and buttocks in side view, (forward, up) from the hip joint centre in statures:
+#: the hip joint lies about 40 % of the way back from the groin to the back of the buttock,
+#: the gluteal fold ~6 % of stature below it, the waist ~12 % above.
+PELVIS_OUTLINE = np.array(
+    [
+        [0.060, 0.120],
+        [0.062, 0.060],
+        [0.055, 0.000],
+        [0.045, -0.035],
+        [0.000, -0.060],
+        [-0.045, -0.065],
+        [-0.075, -0.045],
+        [-0.088, -0.005],
+        [-0.083, 0.040],
+        [-0.070, 0.090],
+        [-0.066, 0.120],
+    ]
+)
+
+
+def limb(
+    p0: np.ndarray, p1: np.ndarray, profile: np.ndarray, stature_px: float, sign: int, n: int = 16
+) -> np.ndarray:
+    """Outline (K, 2) px of a limb from joint centre p0 to p1 with a side-view ``profile``
+    (rows ``(s, front, back)``, statures), rounded at both joints. ``sign``: the walking
+    direction in the image (+1 toward the image right), which side is the front."""
+    d = p1 - p0
+    length = max(float(np.hypot(*d)), 1e-9)
+    u = d / length
+    forward = sign * np.array([u[1], -u[0]])  # a limb pointing down has its front forward
+    s = np.linspace(0.0, 1.0, n)
+    front = np.interp(s, profile[:, 0], profile[:, 1]) * stature_px
+    back = np.interp(s, profile[:, 0], profile[:, 2]) * stature_px
+    axis = p0 + s[:, None] * d
+    front_pts = axis + front[:, None] * forward
+    back_pts = axis - back[:, None] * forward
+
+    def cap(at: np.ndarray, f: float, b: float, outward: np.ndarray) -> np.ndarray:
+        # Half an ellipse from the front edge round to the back edge, bulging ``outward``.
+        r = (f + b) / 2
+        centre = at + (f - b) / 2 * forward
+        a = np.linspace(0.0, np.pi, 9)[1:-1]
+        return centre + r * np.cos(a)[:, None] * forward + r * np.sin(a)[:, None] * outward
+
+    end = cap(p1, front[-1], back[-1], u)
+    start = cap(p0, front[0], back[0], -u)[::-1]
+    return np.concatenate([front_pts, end, back_pts[::-1], start])
+
+
 def ellipse(
     center: np.ndarray, axes: tuple[float, float], angle_deg: float, start: int = 0, end: int = 360
 ) -> np.ndarray:
@@ -140,14 +213,16 @@ class FrameRenderer:
             c = pal.far(c) if far else c
             return tuple(min(255.0, v * lit) for v in c)  # type: ignore[return-value]
 
+        sign = self.camera.direction_sign
+
         def leg(f: str, far: bool) -> list[Shape]:
             return [
                 (
-                    capsule(self.hip[i], self.knee[f][i], 0.050 * h, 0.034 * h),
+                    limb(self.hip[i], self.knee[f][i], THIGH_PROFILE, h, sign),
                     col(pal.trousers, far),
                 ),
                 (
-                    capsule(self.knee[f][i], self.ankle[f][i], 0.031 * h, 0.021 * h),
+                    limb(self.knee[f][i], self.ankle[f][i], SHANK_PROFILE, h, sign),
                     col(pal.trousers, far),
                 ),
                 (self.shoe[f][i], col(pal.shoes, far)),
@@ -170,15 +245,17 @@ class FrameRenderer:
             ]
 
         lean = math.degrees(float(self.pose.trunk_angle[i]))
-        sign = self.camera.direction_sign
         up = self.shoulder[i] - self.hip[i]
+        up_unit = up / max(float(np.hypot(*up)), 1e-9)
+        forward = sign * np.array([-up_unit[1], up_unit[0]])
         neck_top = self.shoulder[i] + 0.07 * up
         shapes: list[Shape] = []
         shapes += arm(self.far, True)
         shapes += leg(self.far, True)
-        shapes.append(
-            (capsule(self.hip[i], self.hip[i] + 0.35 * up, 0.068 * h, 0.066 * h), col(pal.trousers))
+        pelvis = self.hip[i] + h * (
+            PELVIS_OUTLINE[:, :1] * forward + PELVIS_OUTLINE[:, 1:] * up_unit
         )
+        shapes.append((pelvis, col(pal.trousers)))
         shapes.append(
             (
                 capsule(self.hip[i] + 0.3 * up, self.shoulder[i], 0.066 * h, 0.060 * h),
