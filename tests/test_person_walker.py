@@ -269,3 +269,16 @@ def test_a_step_falling_below_the_previous_trough_still_counts():
     opening = np.array([0.1, 0.3, 0.1, 0.3, 0.05, 0.3, 0.1])
     np.testing.assert_array_equal(pw.step_peaks(opening, 0.06), [1, 3, 5])
     assert len(pw.step_peaks(np.array([0.1, 0.13, 0.1, 0.14, 0.1]), 0.06)) == 0  # wobble
+
+
+def test_peaks_closer_than_a_step_are_one_step():
+    """Landmark jitter can put two opening peaks a few frames apart within one step; the
+    stronger stands for the step, so a run of steps is not broken by it."""
+    times = np.arange(200) / 30.0
+    opening = np.zeros(200)
+    peaks = np.array([10, 26, 42, 45, 58, 74])  # 42 and 45: 0.1 s apart
+    opening[peaks] = [0.2, 0.2, 0.1, 0.25, 0.2, 0.2]
+    kept = pw.without_close_peaks(peaks, opening, times)
+    assert kept.tolist() == [10, 26, 45, 58, 74]
+    assert pw.stepping_frames(times[kept]) == [(0, 4)]
+    assert pw.stepping_frames(times[peaks]) == []  # the jitter broke the run before
