@@ -8,7 +8,7 @@ import numpy as np
 
 from gait.errors import NoReliableGait
 from gait.walk.passes import Walking
-from gait.walk.person_checks import STATURE_DISAGREEMENT
+from gait.walk.person_checks import statures_disagree
 
 #: Median share of the frame that differs from the background above which the background
 #: model is meaningless (a panning camera, a scene cut). Static clips measure 0.02-0.04
@@ -139,10 +139,7 @@ def quality_block(
         if pose_on_walker is None
         else float(np.count_nonzero(pose_on_walker & walker_seen)) / max(1, seen)
     )
-    disagreeing = int(
-        stature_landmark_ratio is not None
-        and abs(stature_landmark_ratio - 1.0) > STATURE_DISAGREEMENT
-    )
+    disagreeing = int(statures_disagree(stature_landmark_ratio))
     return {
         "frames_analysed": n,
         "frames_with_walker_pct": round(100.0 * np.count_nonzero(with_walker) / max(1, n), 2),
