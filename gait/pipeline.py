@@ -26,8 +26,8 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from gait.frame import camera_motion, segment
 from gait.frame import features as frame_features
-from gait.frame import segment
 from gait.person.tracker import PersonFrames, PersonTracker, tracking_start
 from gait.result import Result
 from gait.video import VideoInfo, analysis_size, probe, read_frames
@@ -35,7 +35,7 @@ from gait.walk.measure import Clip, measure
 from gait.walk.walker import person_sized_boxes
 
 #: Version of the Plan / ChunkFeatures wire format; bump when either changes shape.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 #: Default frames per chunk: 8 s at 30 fps. Memory does not depend on it (a chunk holds a
 #: few frames at a time); it trades per-chunk overhead against fan-out width.
 DEFAULT_CHUNK_FRAMES = 240
@@ -230,25 +230,42 @@ def analyze_chunk(
     tracker.reset()
     indices: list[int] = []
     rows: list[dict[str, np.ndarray]] = []
+    motion: list[dict[str, np.ndarray]] = []
     people: list[PersonFrames] = []
     first = tracking_start(chunk.start, REDETECT_INTERVAL_FRAMES)
+    # The camera motion of the chunk's first frame needs the frame before it, which the
+    # tracker must not see (it starts on its grid frame, for chunk invariance).
+    previous_grey = None
     for index, _time_s, image in read_frames(
-        plan.video, first, chunk.stop, plan.analysis_size, source
+        plan.video, min(first, max(0, chunk.start - 1)), chunk.stop, plan.analysis_size, source
     ):
+        blank = segment.is_blank(image)
+        if index < first:
+            previous_grey = None if blank else camera_motion.motion_grey(image)
+            continue
         person = PersonFrames.empty(1, PERSON_SLOTS)
         row = extractor(image)
-        if segment.is_blank(image):
+        if blank:
             tracker.reset()
         else:
             blobs = person_sized_boxes(row["blobs"], plan.analysis_size[1])
             tracker.update(image, index, person, person_blobs_px=blobs)
-        if index < chunk.start:
-            continue
-        indices.append(index)
-        rows.append(row)
-        people.append(person)
+        grey = None if blank else camera_motion.motion_grey(image)
+        if index >= chunk.start:
+            indices.append(index)
+            rows.append(row)
+            people.append(person)
+            motion.append(
+                camera_motion.unmeasured()
+                if grey is None
+                else camera_motion.frame_motion(
+                    previous_grey, grey, person.slot_landmarks[0], plan.analysis_size[0]
+                )
+            )
+        previous_grey = grey
     arrays = frame_features.stack(rows, plan.analysis_size)
     arrays.update(person_arrays(people))
+    arrays.update(camera_motion.stack(motion))
     return ChunkFeatures(chunk, np.asarray(indices, dtype=np.int64), arrays)
 
 

@@ -1,0 +1,218 @@
+"""The camera's path over the clip, its shots, and whether its motion can be compensated.
+
+Input: the per-frame background motion of :mod:`gait.frame.camera_motion` (``camera_shift_px``
+``(n, 2)``, ``camera_support``, ``camera_scale``, ``camera_rotation_deg``, ``cut_score``, one
+row per frame, analysis pixels). Output: a :class:`CameraPath`:
+
+* **cuts**: rows where a new shot starts. A hard cut loses the background points a frame
+  pair otherwise keeps: the frame's lost share (``cut_score``) stands out from its
+  neighbours' by :data:`CUT_MIN_SPIKE`, on a frame where the background that survives does
+  not move (:data:`CUT_MAX_SHIFT_PX`; see the constant for why);
+* **path** ``(n, 2)`` px: the background's cumulative shift, restarting at 0 at each cut,
+  so that image positions minus the path are positions in the floor's frame (a point fixed
+  on the floor keeps its floor position). Unmeasured frames take the shift interpolated
+  from their neighbours;
+* **kind**: ``"static"`` (the route of a static camera applies unchanged), ``"moving"``
+  (compensated: the landmark route in the floor frame), ``"too_strong"`` (the motion cannot
+  be followed reliably: refused) or ``"unknown"`` (no motion arrays, or too little texture
+  to measure it).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from gait.errors import NoReliableGait
+
+#: The per-frame arrays this stage reads (:mod:`gait.frame.camera_motion`).
+MOTION_ARRAYS = (
+    "camera_shift_px",
+    "camera_support",
+    "camera_scale",
+    "camera_rotation_deg",
+    "cut_score",
+)
+#: A cut: the frame's lost share of background points exceeds the highest of its
+#: :data:`CUT_NEIGHBOURS` neighbours on each side by this much. Measured: the walk-styles
+#: treadmill's four hard cuts 0.19-0.29 (the background is the same room; the captions, the
+#: walker and his shadow jump), its other frames at most 0.07; the static side views and
+#: ... (see README "Camera motion").
+CUT_MIN_SPIKE = 0.15
+CUT_NEIGHBOURS = 3
+#: ... on a frame whose measured background shift is under this (analysis px). A fast pan
+#: blurs frames (and 24-to-30 fps conversion blends them), which loses as many points as a
+#: cut: the sprint's panning frames spike by up to 0.34 at shifts of 1.4-27 px, while the
+#: treadmill's cuts measure 0.0-0.1 px. Cuts during a fast pan are therefore not found.
+CUT_MAX_SHIFT_PX = 1.0
+#: A frame's motion counts as measured when this share of the background points agrees
+#: with the fit.
+MIN_SUPPORT = 0.2
+
+
+@dataclass(frozen=True)
+class CameraPath:
+    """The camera over the clip (see the module). ``path_px`` ``(n, 2)`` float analysis px;
+    ``shift_px`` ``(n,)`` per-frame shift magnitude (NaN unmeasured); ``cut_rows`` ``(c,)``
+    int rows that start a new shot; ``shots`` ``[(start, stop), ...]`` row ranges;
+    ``measured_share`` the share of frames with a measured motion; ``kind`` and ``reason``
+    (the measured motion, for warnings and refusals)."""
+
+    path_px: np.ndarray
+    shift_px: np.ndarray
+    cut_rows: np.ndarray
+    shots: list[tuple[int, int]]
+    measured_share: float
+    kind: str
+    reason: str
+
+    @property
+    def moving(self) -> bool:
+        return self.kind == "moving"
+
+    def motion_px(self, video_px_per_analysis_px: float) -> dict[str, Any] | None:
+        """The result's ``quality.camera_motion_px`` (video pixels): the median and 95th
+        percentile of the background's frame-to-frame shift and the path's largest extent
+        along x and y within a shot; None when the motion was not measured."""
+        shift = self.shift_px[np.isfinite(self.shift_px)]
+        if not shift.size:
+            return None
+        extent = np.zeros(2)
+        for start, stop in self.shots:
+            part = self.path_px[start:stop]
+            extent = np.maximum(extent, np.ptp(part, axis=0))
+        scale = video_px_per_analysis_px
+        return {
+            "per_frame_median": round(float(np.median(shift)) * scale, 3),
+            "per_frame_p95": round(float(np.percentile(shift, 95)) * scale, 3),
+            "path_extent_x": round(float(extent[0]) * scale, 1),
+            "path_extent_y": round(float(extent[1]) * scale, 1),
+            "class": self.kind,
+        }
+
+
+def find_cuts(cut_score: np.ndarray, shift_px: np.ndarray) -> np.ndarray:
+    """Rows ``(c,)`` int that start a new shot (see :data:`CUT_MIN_SPIKE`); ``cut_score`` and
+    ``shift_px`` ``(n,)`` (NaN unmeasured)."""
+    score = np.nan_to_num(np.asarray(cut_score, np.float64), nan=0.0)
+    n = score.size
+    if n < 2:
+        return np.zeros(0, dtype=np.int64)
+    h = CUT_NEIGHBOURS
+    padded = np.pad(score, h, mode="edge")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * h + 1)
+    neighbours = np.concatenate([windows[:, :h], windows[:, h + 1 :]], axis=1).max(axis=1)
+    still = np.nan_to_num(shift_px, nan=0.0) < CUT_MAX_SHIFT_PX
+    cuts = (score - neighbours >= CUT_MIN_SPIKE) & still
+    cuts[0] = False
+    return np.flatnonzero(cuts)
+
+
+def camera_path(arrays: dict[str, np.ndarray], analysis_width: int) -> CameraPath:
+    """The :class:`CameraPath` of the per-frame motion ``arrays`` (see the module) of frames
+    ``analysis_width`` px wide; ``kind`` ``"unknown"`` when they are absent."""
+    if "camera_shift_px" not in arrays:
+        n = next(iter(arrays.values())).shape[0] if arrays else 0
+        return CameraPath(
+            np.zeros((n, 2)), np.full(n, np.nan), np.zeros(0, np.int64), [(0, n)], 0.0,
+            "unknown", "the camera's motion was not measured",
+        )  # fmt: skip
+    shift = arrays["camera_shift_px"].astype(np.float64)
+    n = shift.shape[0]
+    support = arrays["camera_support"].astype(np.float64)
+    measured = np.isfinite(shift).all(axis=1) & (support >= MIN_SUPPORT)
+    magnitude = np.where(measured, np.linalg.norm(np.nan_to_num(shift), axis=1), np.nan)
+    cut_rows = find_cuts(arrays["cut_score"], magnitude)
+    bounds = [0, *cut_rows.tolist(), n]
+    shots = [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+    path = np.zeros((n, 2))
+    for start, stop in shots:
+        rows = np.arange(start + 1, stop)  # a shot's first row moves from the previous shot
+        ok = measured[rows]
+        step = np.zeros((rows.size, 2))
+        if ok.any():
+            for axis in (0, 1):
+                step[:, axis] = np.interp(rows, rows[ok], shift[rows[ok], axis])
+        path[start + 1 : stop] = np.cumsum(step, axis=0)
+    kind, reason = classify(
+        magnitude,
+        measured,
+        arrays["camera_scale"].astype(np.float64),
+        arrays["camera_rotation_deg"].astype(np.float64),
+        analysis_width,
+    )
+    return CameraPath(
+        path, magnitude, cut_rows, shots, float(measured.mean()) if n else 0.0, kind, reason
+    )
+
+
+#: Static: the background's frame-to-frame shift (analysis px) has a median under
+#: :data:`STATIC_MAX_MEDIAN_PX` and a 95th percentile under :data:`STATIC_MAX_P95_PX`.
+#: A drift this slow moves a standing foot by under 0.1 px per frame (2 px over a stance),
+#: within the footprints' own jitter. Measured: see README "Camera motion".
+STATIC_MAX_MEDIAN_PX = 0.1
+STATIC_MAX_P95_PX = 0.5
+#: Too strong to compensate: the motion is measured on fewer than this share of frames ...
+MIN_MEASURED_SHARE = 0.8
+#: ... or the frame-to-frame shift's 95th percentile exceeds this share of the frame width
+#: (motion blur smears the feet; the landmarks lag) ...
+MAX_SHIFT_WIDTH_SHARE = 0.1
+#: ... or the frame-to-frame zoom's (scale change's) 95th percentile exceeds this (the
+#: walker's stature, the scale of every length, changes within a step) ...
+MAX_ZOOM_PER_FRAME = 0.02
+#: ... or the frame-to-frame roll's 95th percentile exceeds this many degrees.
+MAX_ROLL_DEG_PER_FRAME = 1.0
+
+
+def classify(
+    magnitude: np.ndarray,
+    measured: np.ndarray,
+    scale: np.ndarray,
+    rotation_deg: np.ndarray,
+    analysis_width: int,
+) -> tuple[str, str]:
+    """``(kind, reason)`` of the per-frame motion (thresholds above): ``magnitude`` ``(n,)``
+    px, NaN unmeasured; ``measured`` ``(n,)`` bool; ``scale``, ``rotation_deg`` ``(n,)``."""
+    n = magnitude.size
+    shift = magnitude[np.isfinite(magnitude)]
+    if n == 0 or shift.size < 0.5 * n:
+        return "unknown", "too little textured background to measure the camera's motion"
+    median, p95 = float(np.median(shift)), float(np.percentile(shift, 95))
+    zoom = float(np.percentile(np.abs(np.log(scale[measured])), 95))
+    roll = float(np.percentile(np.abs(rotation_deg[measured]), 95))
+    described = (
+        f"background shift {median:.2f} px/frame (median), {p95:.2f} px/frame (95th "
+        f"percentile), zoom {100 * zoom:.1f} %/frame and roll {roll:.2f} deg/frame (95th "
+        "percentiles), analysis pixels"
+    )
+    if median < STATIC_MAX_MEDIAN_PX and p95 < STATIC_MAX_P95_PX:
+        return "static", described
+    problems = []
+    share = float(measured.mean())
+    if share < MIN_MEASURED_SHARE:
+        problems.append(f"motion measured on only {100 * share:.0f} % of frames")
+    if p95 > MAX_SHIFT_WIDTH_SHARE * analysis_width:
+        problems.append(f"shifts over {100 * MAX_SHIFT_WIDTH_SHARE:.0f} % of the frame width")
+    if zoom > MAX_ZOOM_PER_FRAME:
+        problems.append("zooming")
+    if roll > MAX_ROLL_DEG_PER_FRAME:
+        problems.append("rolling")
+    if problems:
+        return "too_strong", f"{described}; " + ", ".join(problems)
+    return "moving", described
+
+
+def check_camera(camera: CameraPath) -> None:
+    """Raise ``NoReliableGait("camera_motion")`` for motion too strong to compensate."""
+    if camera.kind == "too_strong":
+        raise NoReliableGait(
+            "camera_motion", f"the camera moves too much to compensate: {camera.reason}"
+        )
+
+
+def cut_frames(camera: CameraPath, frame_indices: np.ndarray) -> list[int]:
+    """The video frame numbers that start a new shot."""
+    return [int(frame_indices[row]) for row in camera.cut_rows]
