@@ -26,6 +26,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from gait.errors import NoReliableGait
 from gait.frame import camera_motion, segment
 from gait.frame import features as frame_features
 from gait.person.tracker import PersonFrames, PersonTracker, tracking_start
@@ -36,6 +37,10 @@ from gait.walk.walker import person_sized_boxes
 
 #: Version of the Plan / ChunkFeatures wire format; bump when either changes shape.
 FORMAT_VERSION = 4
+#: Lowest frame rate (frames/s) a gait is timed at: a walking step lasts ~0.5 s, so 15 fps
+#: leaves ~7 frames per step and one frame is ~7 % of a step time; at 10 fps (the CCTV
+#: clip) one frame is 0.1 s, the size of a stance-phase difference the norms care about.
+MIN_FRAME_RATE_FPS = 15.0
 #: Default frames per chunk: 8 s at 30 fps. Memory does not depend on it (a chunk holds a
 #: few frames at a time); it trades per-chunk overhead against fan-out width.
 DEFAULT_CHUNK_FRAMES = 240
@@ -197,9 +202,11 @@ def plan(
 ) -> Plan:
     """Probe ``video`` and compute the state every chunk shares.
 
-    Raises :class:`gait.errors.UnusableVideo` for a file that cannot be analysed.
+    Raises :class:`gait.errors.UnusableVideo` for a file that cannot be analysed, and
+    ``NoReliableGait("frame_rate_too_low")`` below :data:`MIN_FRAME_RATE_FPS`.
     """
     info = probe(video)
+    check_frame_rate(info)
     size = analysis_size(info)
     background = segment.background_model(info, size)
     return Plan(
@@ -210,6 +217,18 @@ def plan(
         height_m=height_m,
         treadmill_speed_mps=treadmill_speed_mps,
     )
+
+
+def check_frame_rate(info: VideoInfo) -> None:
+    """Raise ``NoReliableGait("frame_rate_too_low")`` when the frames (median interval) come
+    slower than :data:`MIN_FRAME_RATE_FPS`."""
+    interval_s = info.frame_interval_s
+    if interval_s > 0 and 1.0 / interval_s < MIN_FRAME_RATE_FPS:
+        raise NoReliableGait(
+            "frame_rate_too_low",
+            f"the video has {1.0 / interval_s:.1f} frames/s and gait events need at least "
+            f"{MIN_FRAME_RATE_FPS:g} (a step of ~0.5 s would span {0.5 / interval_s:.0f} frames)",
+        )
 
 
 def analyze_chunk(

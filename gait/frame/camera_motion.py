@@ -126,20 +126,16 @@ def grid_points(grey: np.ndarray, boxes_px: np.ndarray) -> tuple[np.ndarray, np.
     return points.astype(np.float32), background
 
 
-def fit_similarity(
-    points: np.ndarray, moved: np.ndarray, centre: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def fit_similarity(points: np.ndarray, moved: np.ndarray, centre: np.ndarray) -> np.ndarray:
     """Least-squares similarity ``moved ~ A (points - centre) + centre + t`` with
-    ``A = [[a, -b], [b, a]]``: returns ``(params (4,) = a, b, tx, ty, residuals (m,) px)``."""
+    ``A = [[a, -b], [b, a]]`` (``points``, ``moved`` ``(m, 2)`` px): ``(4,)`` a, b, tx, ty."""
     p = points.astype(np.float64) - centre
     q = moved.astype(np.float64) - centre
     m = p.shape[0]
     design = np.zeros((2 * m, 4))
     design[0::2] = np.column_stack([p[:, 0], -p[:, 1], np.ones(m), np.zeros(m)])
     design[1::2] = np.column_stack([p[:, 1], p[:, 0], np.zeros(m), np.ones(m)])
-    params = np.linalg.lstsq(design, q.reshape(-1), rcond=None)[0]
-    residuals = np.linalg.norm((design @ params).reshape(-1, 2) - q, axis=1)
-    return params, residuals
+    return np.linalg.lstsq(design, q.reshape(-1), rcond=None)[0]
 
 
 def unmeasured() -> dict[str, np.ndarray]:
@@ -188,8 +184,8 @@ def frame_motion(
     for _ in range(2):
         if np.count_nonzero(inliers) < MIN_POINTS:
             break
-        params, _ = fit_similarity(p[inliers], q[inliers], centre)
-        _, residuals = fit_similarity_residuals(p, q, centre, params)
+        params = fit_similarity(p[inliers], q[inliers], centre)
+        residuals = similarity_residuals(p, q, centre, params)
         inliers = residuals < INLIER_PX
     a, b, tx, ty = params
     return {
@@ -201,14 +197,15 @@ def frame_motion(
     }
 
 
-def fit_similarity_residuals(
+def similarity_residuals(
     points: np.ndarray, moved: np.ndarray, centre: np.ndarray, params: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """``(params, residuals (m,) px)`` of the given similarity ``params`` on all points."""
+) -> np.ndarray:
+    """``(m,)`` px: how far each of ``moved`` lies from where the similarity ``params``
+    (:func:`fit_similarity`) takes ``points`` (both ``(m, 2)``)."""
     a, b, tx, ty = params
     p = points - centre
     predicted = np.column_stack([a * p[:, 0] - b * p[:, 1] + tx, b * p[:, 0] + a * p[:, 1] + ty])
-    return params, np.linalg.norm(predicted - (moved - centre), axis=1)
+    return np.linalg.norm(predicted - (moved - centre), axis=1)
 
 
 def stack(rows: list[dict[str, np.ndarray]]) -> dict[str, np.ndarray]:

@@ -21,12 +21,13 @@ row per frame, analysis pixels). Output: a :class:`CameraPath`:
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from gait.errors import NoReliableGait
+from gait.walk.contacts import Contacts
 
 #: The per-frame arrays this stage reads (:mod:`gait.frame.camera_motion`).
 MOTION_ARRAYS = (
@@ -205,12 +206,64 @@ def classify(
     return "moving", described
 
 
-def check_camera(camera: CameraPath) -> None:
-    """Raise ``NoReliableGait("camera_motion")`` for motion too strong to compensate."""
+#: Shortest shot (s) in which a walk can be measured: two steps at the slowest walking
+#: cadence the contacts accept (about 0.75 s per step) with the events around them.
+MIN_SHOT_S = 2.0
+
+
+def check_camera(camera: CameraPath, times_s: np.ndarray) -> None:
+    """Raise ``NoReliableGait("camera_motion")`` for motion too strong to compensate, and
+    ``NoReliableGait("edited_video")`` when cuts leave no shot of :data:`MIN_SHOT_S`
+    (``times_s`` ``(n,)`` the frames' times)."""
     if camera.kind == "too_strong":
         raise NoReliableGait(
-            "camera_motion", f"the camera moves too much to compensate: {camera.reason}"
+            "camera_motion", f"the camera moves too much to compensate ({camera.reason})"
         )
+    if camera.cut_rows.size and times_s.size:
+        longest = max(times_s[stop - 1] - times_s[start] for start, stop in camera.shots)
+        if longest < MIN_SHOT_S:
+            raise NoReliableGait(
+                "edited_video",
+                f"the video is edited; {camera.cut_rows.size} cuts leave no shot longer than "
+                f"{longest:.1f} s (at least {MIN_SHOT_S:g} s of one shot are needed)",
+            )
+
+
+def warnings(camera: CameraPath, frame_indices: np.ndarray) -> list[str]:
+    """The result's warnings about the camera: its compensated motion, and its cuts."""
+    out = []
+    if camera.moving:
+        out.append(
+            "moving camera: its motion was measured on the background and subtracted, "
+            f"contacts and lengths are in the floor's frame ({camera.reason})"
+        )
+    if camera.cut_rows.size:
+        frames = ", ".join(str(int(frame_indices[row])) for row in camera.cut_rows)
+        out.append(
+            f"edited video: {camera.cut_rows.size} cut(s) at frame(s) {frames}; the shots are "
+            "measured apart (no step spans a cut)"
+        )
+    return out
+
+
+def split_at_cuts(contacts: Contacts, cut_frames: np.ndarray) -> Contacts:
+    """``contacts`` with a new pass from each of ``cut_frames`` ``(c,)`` on, so that no step
+    or stride spans a cut; a foot off seen after a cut its contact landed before is dropped
+    (the foot seen there is another moment of the walk)."""
+    if not len(contacts) or not np.size(cut_frames):
+        return contacts
+    start = np.where(np.isfinite(contacts.ic_frame), contacts.ic_frame, contacts.fo_frame)
+    shot = np.searchsorted(np.sort(cut_frames), start, side="right")
+    fo_shot = np.searchsorted(np.sort(cut_frames), contacts.fo_frame, side="right")
+    spans = np.isfinite(contacts.fo_frame) & (fo_shot != shot)
+    pass_index = contacts.pass_index * (np.size(cut_frames) + 1) + shot
+    _, pass_index = np.unique(pass_index, return_inverse=True)
+    return replace(
+        contacts,
+        pass_index=pass_index.astype(contacts.pass_index.dtype),
+        fo_frame=np.where(spans, np.nan, contacts.fo_frame),
+        fo_time_s=np.where(spans, np.nan, contacts.fo_time_s),
+    )
 
 
 def cut_frames(camera: CameraPath, frame_indices: np.ndarray) -> list[int]:

@@ -15,6 +15,7 @@ from gait.person.tracker import MIN_POSE_SCORE
 from gait.result import Result
 from gait.video import VideoInfo
 from gait.walk import (
+    camera,
     landmark_events,
     landmark_walk,
     parameters,
@@ -62,17 +63,44 @@ def measure(
 ) -> Result:
     """Measure the gait from ``arrays`` (one row per frame in ``frame_indices``, ``(n,)``).
 
-    The route follows the view the person model's landmarks show (:mod:`gait.walk.views`):
-    an overground side view is timed by the footprints, checked and completed by the
-    landmark events; a walker in place (treadmill) by the landmark events alone; anything
-    else is refused (``view_not_supported``). ``camera_path_px`` ``(n, 2)``: the camera's
-    cumulative shift (px), subtracted from the landmarks; None for a static camera.
+    First the camera (:mod:`gait.walk.camera`): a static camera keeps the routes below as
+    they are; a moving one is compensated (its path, ``(n, 2)`` px, is subtracted from the
+    landmarks: positions in the floor's frame), which takes a side view to the landmark
+    route; motion too strong to follow is refused (``camera_motion``). Steps never span a
+    cut; a video whose cuts leave no shot long enough is refused (``edited_video``).
+    ``camera_path_px`` given overrides the measured path.
+
+    Then the route follows the view the person model's landmarks show
+    (:mod:`gait.walk.views`): an overground side view is timed by the footprints, checked
+    and completed by the landmark events; a walker in place (treadmill) or filmed by a
+    moving camera by the landmark events alone; anything else is refused
+    (``view_not_supported``).
 
     Raises :class:`gait.errors.NoReliableGait` when no gait can be measured reliably.
     """
+    path = camera.camera_path(arrays, clip.analysis_size[0])
+    camera.check_camera(path, clip.video.frame_times_s[frame_indices])
+    if not path.moving:
+        quality.check_static_camera(arrays["foreground_fraction"])
+    elif camera_path_px is None:
+        camera_path_px = path.path_px
+    result = _measure_walk(clip, frame_indices, arrays, camera_path_px, path.cut_rows)
+    result.quality["camera_motion_px"] = path.motion_px(clip.video_px_per_analysis_px)
+    result.warnings[:0] = camera.warnings(path, frame_indices)
+    return result
+
+
+def _measure_walk(
+    clip: Clip,
+    frame_indices: np.ndarray,
+    arrays: dict[str, np.ndarray],
+    camera_path_px: np.ndarray | None,
+    cut_rows: np.ndarray,
+) -> Result:
+    """:func:`measure` once the camera is known: ``camera_path_px`` ``(n, 2)`` px, None for a
+    static camera; ``cut_rows`` ``(c,)`` rows that start a new shot."""
     interval_s = clip.video.frame_interval_s
     width, height = clip.analysis_size
-    quality.check_static_camera(arrays["foreground_fraction"])
     person = find_person_walker(arrays, clip.video.frame_times_s[frame_indices])
     arrays = {**arrays, **person.arrays()}  # the walker's landmarks, for every later stage
     times_s = clip.video.frame_times_s[frame_indices]
@@ -95,8 +123,16 @@ def measure(
             f"{view.describe()}: frontal and back views are not measured yet; film the walk "
             "from the side",
         )
-    if view is not None and view.kind == "side" and view.in_place:
-        return _measure_in_place(clip, frame_indices, times_s, arrays, view, camera_path_px)
+    if view is not None and view.kind == "side" and (view.in_place or camera_path_px is not None):
+        return _measure_by_landmarks(
+            clip, frame_indices, times_s, arrays, view, camera_path_px, cut_rows
+        )
+    if camera_path_px is not None:
+        raise NoReliableGait(
+            "camera_motion",
+            "the camera moves and no side view of a walker was found to measure in the "
+            "floor's frame (the footprints need a static camera)",
+        )
     walker = find_walker(arrays["blobs"], height, person.box_px if person.found else None)
     floor = fit_floor(arrays["bottom_y"], walker.boxes, interval_s)
     stature_line, stature_px = fit_stature(walker.top_y_px, walker.centre_x_px, floor)
@@ -113,7 +149,10 @@ def measure(
         width,
         stature_px,
     )
-    contacts = contacts_table(footprints, walking, frame_indices, times_s, stature_line)
+    contacts = camera.split_at_cuts(
+        contacts_table(footprints, walking, frame_indices, times_s, stature_line),
+        frame_indices[cut_rows],
+    )
     landmarks = arrays.get("person_landmarks")
     check_warnings: list[str] = []
     withheld_share = 0.0
@@ -205,16 +244,18 @@ def measure(
     )
 
 
-def _measure_in_place(
+def _measure_by_landmarks(
     clip: Clip,
     frame_indices: np.ndarray,
     times_s: np.ndarray,
     arrays: dict[str, np.ndarray],
     view: View,
     camera_path_px: np.ndarray | None,
+    cut_rows: np.ndarray,
 ) -> Result:
-    """A side view of a walker in place (treadmill): events, contacts and lengths from the
-    landmarks (:func:`gait.walk.landmark_walk.measure_landmark_walk`)."""
+    """A side view of a walker in place (treadmill), or filmed by a moving camera
+    (``camera_path_px`` subtracted: the floor's frame): events, contacts and lengths from
+    the landmarks (:func:`gait.walk.landmark_walk.measure_landmark_walk`)."""
     landmarks = arrays["person_landmarks"]
     walk = measure_landmark_walk(
         landmarks,
@@ -224,6 +265,7 @@ def _measure_in_place(
         camera_path_px=camera_path_px,
         treadmill_speed_mps=clip.treadmill_speed_mps,
         height_m=clip.height_m,
+        break_rows=cut_rows,
     )
     if len(walk.contacts) == 0:
         raise NoReliableGait("no_walker", f"{view.describe()}: the person in view does not step")
