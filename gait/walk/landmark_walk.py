@@ -122,12 +122,17 @@ def measure_landmark_walk(
     ``break_rows`` ``(c,)``: rows no pass of contacts may span (the cuts of an edited video),
     besides the landmarks' own jumps.
 
-    Raises ``NoReliableGait("running")`` for a walker in place with a flight phase
-    (:func:`refuse_running`): walking parameters and norms do not apply.
+    Raises ``NoReliableGait("running")`` for a walker in place, or filmed by a moving camera
+    (positions in the floor's frame), with a flight phase (:func:`refuse_running`): walking
+    parameters and norms do not apply.
     """
     stature_px = float(view.stature_px)
     if view.in_place:
         refuse_running(landmarks, stature_px)
+    elif camera_path_px is not None:  # a moving camera: the floor level in its frame
+        floor_frame = landmarks.astype(np.float64)
+        floor_frame[..., :2] -= np.asarray(camera_path_px, np.float64)[:, None, :]
+        refuse_running(floor_frame, stature_px)
     events = landmark_events.detect_events(
         landmarks, times_s, stature_px, view.facing, camera_path_px
     )

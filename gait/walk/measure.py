@@ -30,7 +30,8 @@ from gait.walk.footprints import clip_footprints
 from gait.walk.joint_angles import angles_block, leg_assignment
 from gait.walk.landmark_walk import measure_landmark_walk
 from gait.walk.passes import forward_walking
-from gait.walk.person_walker import find_person_walker
+from gait.walk.person_checks import landmark_stature_px
+from gait.walk.person_walker import PersonWalker, find_person_walker
 from gait.walk.scale import fit_stature
 from gait.walk.self_checks import SelfCheck
 from gait.walk.sides import name_feet, with_feet_named
@@ -66,8 +67,9 @@ def measure(
     First the camera (:mod:`gait.walk.camera`): a static camera keeps the routes below as
     they are; a moving one is compensated (its path, ``(n, 2)`` px, is subtracted from the
     landmarks: positions in the floor's frame), which takes a side view to the landmark
-    route; motion too strong to follow is refused (``camera_motion``). Steps never span a
-    cut; a video whose cuts leave no shot long enough is refused (``edited_video``).
+    route, as do cuts (shots are measured apart: no step spans a cut); motion too strong to
+    follow is refused (``camera_motion``), and a video whose cuts leave no shot long enough
+    (``edited_video``).
     ``camera_path_px`` given overrides the measured path.
 
     Then the route follows the view the person model's landmarks show
@@ -78,31 +80,50 @@ def measure(
 
     Raises :class:`gait.errors.NoReliableGait` when no gait can be measured reliably.
     """
-    path = camera.camera_path(arrays, clip.analysis_size[0])
-    camera.check_camera(path, clip.video.frame_times_s[frame_indices])
-    if not path.moving:
+    times_s = clip.video.frame_times_s[frame_indices]
+    path = camera.camera_path(arrays, clip.analysis_size[0])  # cuts: scene changes only
+    camera.check_motion(path)
+    if not (path.moving or path.cut_rows.size):
         quality.check_static_camera(arrays["foreground_fraction"])
-    elif camera_path_px is None:
-        camera_path_px = path.path_px
-    result = _measure_walk(clip, frame_indices, arrays, camera_path_px, path.cut_rows)
+    person = find_person_walker(arrays, times_s)
+    arrays = {**arrays, **person.arrays()}  # the walker's landmarks, for every later stage
+    path = camera.camera_path(arrays, clip.analysis_size[0], walker_jumps(arrays))
+    camera.check_shots(path, times_s)
+    if path.moving or path.cut_rows.size:
+        # A background model spans the whole clip, so footprints need one static shot; the
+        # landmarks are measured shot by shot (the path restarts at each cut).
+        camera_path_px = path.path_px if camera_path_px is None else camera_path_px
+    result = _measure_walk(clip, frame_indices, arrays, person, camera_path_px, path.cut_rows)
     result.quality["camera_motion_px"] = path.motion_px(clip.video_px_per_analysis_px)
     result.warnings[:0] = camera.warnings(path, frame_indices)
     return result
+
+
+def walker_jumps(arrays: dict[str, np.ndarray]) -> np.ndarray | None:
+    """Rows ``(j,)`` where the walker's body jumps (a cut, or the walker's track moving to
+    someone else), None without a walker."""
+    landmarks = arrays.get("person_landmarks")
+    if landmarks is None or not np.isfinite(landmarks[..., 0]).any():
+        return None
+    stature = landmark_stature_px(landmarks.astype(np.float64))
+    stature = stature[np.isfinite(stature) & (stature > 0)]
+    if not stature.size:
+        return None
+    return landmark_events.discontinuities(landmarks, float(np.median(stature)))
 
 
 def _measure_walk(
     clip: Clip,
     frame_indices: np.ndarray,
     arrays: dict[str, np.ndarray],
+    person: PersonWalker,
     camera_path_px: np.ndarray | None,
     cut_rows: np.ndarray,
 ) -> Result:
-    """:func:`measure` once the camera is known: ``camera_path_px`` ``(n, 2)`` px, None for a
-    static camera; ``cut_rows`` ``(c,)`` rows that start a new shot."""
+    """:func:`measure` once the walker and the camera are known: ``camera_path_px``
+    ``(n, 2)`` px, None for a static camera; ``cut_rows`` ``(c,)`` rows that start a shot."""
     interval_s = clip.video.frame_interval_s
     width, height = clip.analysis_size
-    person = find_person_walker(arrays, clip.video.frame_times_s[frame_indices])
-    arrays = {**arrays, **person.arrays()}  # the walker's landmarks, for every later stage
     times_s = clip.video.frame_times_s[frame_indices]
     view = (
         classify_view(arrays["person_landmarks"], camera_path_px)
