@@ -136,7 +136,7 @@ def test_a_slow_pan_is_compensated_and_measured(tmp_path, synthetic, analysed):
     )
     analysis = analysed(panned, truth["height_m"])
     frame_indices, arrays = clip_arrays(analysis)
-    path = camera_path(arrays, analysis.plan.analysis_size[0])
+    path = camera_path(arrays, analysis.plan.analysis_size[0], analysis.plan.video.fps)
     assert path.kind == "moving" and path.cut_rows.size == 0
     to_analysis = analysis.plan.analysis_size[0] / BASE["width"]
     applied = -1.0 * frame_indices * to_analysis

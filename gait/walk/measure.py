@@ -81,13 +81,14 @@ def measure(
     Raises :class:`gait.errors.NoReliableGait` when no gait can be measured reliably.
     """
     times_s = clip.video.frame_times_s[frame_indices]
-    path = camera.camera_path(arrays, clip.analysis_size[0])  # cuts: scene changes only
+    fps = 1.0 / max(clip.video.frame_interval_s, 1e-3)
+    path = camera.camera_path(arrays, clip.analysis_size[0], fps)  # cuts: scene changes only
     camera.check_motion(path)
     if not (path.moving or path.cut_rows.size):
         quality.check_static_camera(arrays["foreground_fraction"])
     person = find_person_walker(arrays, times_s)
     arrays = {**arrays, **person.arrays()}  # the walker's landmarks, for every later stage
-    path = camera.camera_path(arrays, clip.analysis_size[0], walker_jumps(arrays))
+    path = camera.camera_path(arrays, clip.analysis_size[0], fps, walker_jumps(arrays))
     camera.check_shots(path, times_s)
     if path.moving or path.cut_rows.size:
         # A background model spans the whole clip, so footprints need one static shot; the
