@@ -155,8 +155,9 @@ def test_a_slow_pan_is_compensated_and_measured(tmp_path, synthetic, analysed):
 
 
 def test_a_rolling_camera_is_refused_as_camera_motion(tmp_path, synthetic, analysed):
-    """A camera rolling by a few degrees from frame to frame cannot be compensated by a
-    shift: refused, naming the measured motion."""
+    """A camera rolling by up to 8 degrees from frame to frame: the background's points
+    agree on no motion on most frames, so the motion cannot be compensated: refused, naming
+    the share of frames it was measured on."""
     source, truth = synthetic(width=640, height=360, duration_s=4.0, background="cluttered")
     rolled = tmp_path / "rolled.mp4"
     angles = np.random.default_rng(1).uniform(-4.0, 4.0, 200)
@@ -173,7 +174,7 @@ def test_a_rolling_camera_is_refused_as_camera_motion(tmp_path, synthetic, analy
     with pytest.raises(NoReliableGait) as refused:
         analysed(rolled, truth["height_m"]).outcome()
     assert refused.value.reason == "camera_motion"
-    assert "rolling" in refused.value.message and "px/frame" in refused.value.message
+    assert "motion measured on only" in refused.value.message
 
 
 def test_a_cut_splits_the_steps(tmp_path, synthetic, analysed):

@@ -174,6 +174,7 @@ def camera_path(
         path[start + 1 : stop] = np.cumsum(step, axis=0)
     kind, reason = classify(
         magnitude,
+        np.isfinite(shift).all(axis=1),
         measured,
         arrays["camera_scale"].astype(np.float64),
         arrays["camera_rotation_deg"].astype(np.float64),
@@ -211,6 +212,7 @@ MAX_ROLL_DEG_PER_FRAME = 1.0
 
 def classify(
     magnitude: np.ndarray,
+    fitted: np.ndarray,
     measured: np.ndarray,
     scale: np.ndarray,
     rotation_deg: np.ndarray,
@@ -220,13 +222,17 @@ def classify(
     frames_per_s: float,
 ) -> tuple[str, str]:
     """``(kind, reason)`` of the per-frame motion (thresholds above): ``magnitude`` ``(n,)``
-    px, NaN unmeasured; ``measured`` ``(n,)`` bool; ``scale``, ``rotation_deg`` ``(n,)``;
-    ``path_px`` ``(n, 2)`` and its ``shots``; frames ``analysis_width`` px wide, at
-    ``frames_per_s``."""
+    px, NaN unmeasured; ``fitted`` ``(n,)`` bool: frames with enough textured background
+    points to try (else "unknown"); ``measured`` ``(n,)`` bool: frames where enough of them
+    agreed (too few is motion too strong or incoherent to follow); ``scale``,
+    ``rotation_deg`` ``(n,)``; ``path_px`` ``(n, 2)`` and its ``shots``; frames
+    ``analysis_width`` px wide, at ``frames_per_s``."""
     n = magnitude.size
     shift = magnitude[np.isfinite(magnitude)]
-    if n == 0 or shift.size < 0.5 * n:
+    if n == 0 or np.count_nonzero(fitted) < 0.5 * n:
         return "unknown", "too little textured background to measure the camera's motion"
+    if not shift.size:
+        return "too_strong", "the background's points never agree on one motion"
     median, p95 = float(np.median(shift)), float(np.percentile(shift, 95))
     zoom = float(np.percentile(np.abs(np.log(scale[measured])), 95))
     roll = float(np.percentile(np.abs(rotation_deg[measured]), 95))
@@ -242,8 +248,6 @@ def classify(
         f"percentile), {travel_p95:.1f} px/s, zoom {100 * zoom:.1f} %/frame and roll "
         f"{roll:.2f} deg/frame (95th percentiles), analysis pixels"
     )
-    if travel_p95 < STATIC_MAX_TRAVEL_PX_PER_S and p95 < STATIC_MAX_SHIFT_P95_PX:
-        return "static", described
     problems = []
     share = float(measured.mean())
     if share < MIN_MEASURED_SHARE:
@@ -256,6 +260,8 @@ def classify(
         problems.append("rolling")
     if problems:
         return "too_strong", f"{described}; " + ", ".join(problems)
+    if travel_p95 < STATIC_MAX_TRAVEL_PX_PER_S and p95 < STATIC_MAX_SHIFT_P95_PX:
+        return "static", described
     return "moving", described
 
 
