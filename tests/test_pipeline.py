@@ -130,7 +130,7 @@ def test_camera_arrays_are_the_same_whatever_the_chunking(synthetic, tmp_path):
     """The camera motion of a chunk's first frame is measured against the frame before it,
     decoded but not tracked: chunks starting on the re-detection grid (15) and off it (17)
     give every frame's camera arrays bit for bit as one pass, on a panning camera."""
-    source, _ = synthetic(width=480, height=270, duration_s=3.0, seed=8)
+    source, _ = synthetic(width=480, height=270, duration_s=3.0, seed=8, background="textured")
     panned = tmp_path / "panned.mp4"
     transform_clip(
         source,
@@ -144,8 +144,9 @@ def test_camera_arrays_are_the_same_whatever_the_chunking(synthetic, tmp_path):
     whole = pipeline.analyze_chunk(whole_plan, whole_plan.chunks[0])
     shift = whole.arrays["camera_shift_px"]
     assert np.isnan(shift[0]).all(), "the first frame has no previous frame"
-    assert np.median(shift[1:, 0]) == pytest.approx(-0.7, abs=0.05)
-    assert np.median(shift[1:, 1]) == pytest.approx(0.2, abs=0.05)
+    assert np.isfinite(shift[1:]).all(axis=1).mean() > 0.9
+    assert np.nanmedian(shift[1:, 0]) == pytest.approx(-0.7, abs=0.05)
+    assert np.nanmedian(shift[1:, 1]) == pytest.approx(0.2, abs=0.05)
     for chunk_frames in (15, 17):
         plan = pipeline.plan(panned, chunk_frames=chunk_frames)
         parts = [pipeline.analyze_chunk(plan, chunk) for chunk in plan.chunks]

@@ -114,8 +114,9 @@ def find_cuts(
     """Rows ``(c,)`` int that start a new shot (see the module): ``cut_score``, ``shift_px``
     and ``support`` ``(n,)`` (shift NaN unmeasured: such a frame is judged by its
     neighbours' motion); a spike is confirmed by a lost background (support under
-    :data:`CUT_MAX_SUPPORT`) or by ``walker_jumps`` ``(j,)``, the rows where the walker's
-    body jumps (None when no walker is known: then only lost-background cuts are found)."""
+    :data:`CUT_MAX_SUPPORT` after a frame above it) or by ``walker_jumps`` ``(j,)``, the
+    rows where the walker's body jumps (None when no walker is known: then only
+    lost-background cuts are found)."""
     score = np.nan_to_num(np.asarray(cut_score, np.float64), nan=0.0)
     n = score.size
     shift = np.asarray(shift_px, np.float64)
@@ -129,7 +130,10 @@ def find_cuts(
     filled = np.interp(np.arange(n), np.flatnonzero(known), shift[known])
     moving = np.maximum(np.maximum(filled, np.r_[filled[1:], 0.0]), np.r_[0.0, filled[:-1]])
     spikes = (score - neighbours >= CUT_MIN_SPIKE) & (moving < CUT_MAX_SHIFT_PX)
-    confirmed = np.asarray(support, np.float64) < CUT_MAX_SUPPORT
+    # A lost background confirms a cut only where it was followed on the frame before (a
+    # change of scene), not on a plain background that never gives enough points.
+    agreed = np.asarray(support, np.float64) >= CUT_MAX_SUPPORT
+    confirmed = ~agreed & np.r_[False, agreed[:-1]]
     if walker_jumps is not None and np.size(walker_jumps):
         jumps = np.asarray(walker_jumps, dtype=np.int64)
         for offset in (-1, 0, 1):
@@ -249,7 +253,7 @@ def classify(
         f"{roll:.2f} deg/frame (95th percentiles), analysis pixels"
     )
     problems = []
-    share = float(measured.mean())
+    share = float(measured[fitted].mean())  # of the frames with enough points to try
     if share < MIN_MEASURED_SHARE:
         problems.append(f"motion measured on only {100 * share:.0f} % of frames")
     if p95 > MAX_SHIFT_WIDTH_SHARE * analysis_width:
