@@ -21,7 +21,7 @@ import json
 import math
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, fields
 
 import numpy as np
@@ -29,6 +29,7 @@ import numpy as np
 from gait.errors import NoReliableGait
 from gait.frame import camera_motion, segment
 from gait.frame import features as frame_features
+from gait.frame.rows import CompressedBlock, CompressedRows
 from gait.person.tracker import PersonFrames, PersonTracker, tracking_start
 from gait.result import Result
 from gait.video import VideoInfo, analysis_size, probe, read_frames
@@ -56,6 +57,11 @@ REDETECT_INTERVAL_FRAMES = 30
 #: nothing on frames with one person: a slot runs the landmark model only while it follows
 #: someone (~17 ms per person per frame, docs/person-model-findings.md).
 PERSON_SLOTS = 3
+#: Above this share of the frame in the foreground, the frame's blobs say nothing about where
+#: people are (a moving camera or a scene change leaves the whole frame foreground, one wide
+#: blob), so the tracker is not given them and looks for people as if it had no silhouettes.
+#: Static clips measure 0.02-0.04, a synthetic walk panned at 3 px per frame 0.26.
+BLOBS_MAX_FOREGROUND_FRACTION = 0.2
 #: The person arrays a chunk keeps, by their :class:`PersonFrames` field: every slot's 33
 #: landmarks ``(n, PERSON_SLOTS, 33, 4)`` float32 (x, y analysis px, z, visibility; NaN in
 #: an empty slot), their pose scores ``(n, PERSON_SLOTS)`` float32 (0 when empty) and the
@@ -69,6 +75,10 @@ PERSON_ARRAYS = {
     "person_slot_score": "slot_score",
     "person_count": "person_count",
 }
+#: The per-frame arrays ``aggregate`` keeps compressed and the whole-clip stages read a
+#: window of rows at a time (:mod:`gait.frame.rows`): the floor-contact profiles, one row of
+#: the analysis width per frame, most of the features' weight.
+WINDOWED_ARRAYS = ("bottom_y", "bottom_run")
 #: The :class:`VideoInfo` fields that are arrays: shipped as arrays, the rest as JSON.
 VIDEO_ARRAYS = ("frame_times_s", "keyframes")
 
@@ -267,7 +277,11 @@ def analyze_chunk(
         if blank:
             tracker.reset()
         else:
-            blobs = person_sized_boxes(row["blobs"], plan.analysis_size[1])
+            blobs = (
+                person_sized_boxes(row["blobs"], plan.analysis_size[1])
+                if row["foreground_fraction"] <= BLOBS_MAX_FOREGROUND_FRACTION
+                else None
+            )
             tracker.update(image, index, person, person_blobs_px=blobs)
         grey = None if blank else camera_motion.motion_grey(image)
         if index >= chunk.start:
@@ -314,17 +328,37 @@ def person_tracker() -> PersonTracker:
     return tracker
 
 
-def aggregate(plan: Plan, features: Sequence[ChunkFeatures]) -> Result:
+def aggregate(plan: Plan, features: Iterable[ChunkFeatures]) -> Result:
     """Measure the gait from every chunk's features, in frame order.
+
+    ``features`` may be a generator (chunks read or analysed one at a time, in any order):
+    each chunk's :data:`WINDOWED_ARRAYS` are compressed as it arrives, so a caller that does
+    not hold the chunks itself keeps the whole run's memory from growing with them
+    (:mod:`gait.frame.rows`).
 
     Raises :class:`gait.errors.NoReliableGait` when no gait can be measured reliably.
     """
-    ordered = sorted(features, key=lambda f: f.chunk.start)
-    frame_indices = np.concatenate([f.frame_indices for f in ordered])
-    names = ordered[0].arrays.keys() if ordered else ()
-    arrays = {name: np.concatenate([f.arrays[name] for f in ordered]) for name in names}
+    parts = sorted((_compact(f) for f in features), key=lambda part: part[0].start)
+    frame_indices = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int64)
+    names = parts[0][2].keys() if parts else ()
+    arrays: dict[str, np.ndarray | CompressedRows] = {
+        name: np.concatenate([p[2][name] for p in parts]) for name in names
+    }
+    for name in parts[0][3] if parts else ():
+        first = parts[0][3][name]
+        arrays[name] = CompressedRows([p[3][name] for p in parts], first.row_shape, first.dtype)
+    del parts  # the chunks' own copies of the dense arrays: concatenated above
     clip = Clip(plan.video, plan.analysis_size, plan.height_m, plan.treadmill_speed_mps)
     return measure(clip, frame_indices, arrays)
+
+
+def _compact(
+    features: ChunkFeatures,
+) -> tuple[Chunk, np.ndarray, dict[str, np.ndarray], dict[str, CompressedBlock]]:
+    """A chunk's features with its :data:`WINDOWED_ARRAYS` compressed."""
+    dense = {k: v for k, v in features.arrays.items() if k not in WINDOWED_ARRAYS}
+    packed = {k: CompressedBlock.of(v) for k, v in features.arrays.items() if k in WINDOWED_ARRAYS}
+    return features.chunk, features.frame_indices, dense, packed
 
 
 def _npz_bytes(meta: dict[str, object], **arrays: np.ndarray) -> bytes:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 
 from gait import pipeline
 from gait.result import Result
@@ -37,33 +37,48 @@ def analyze_video(
         chunk_frames=chunk_frames,
     )
     total = plan.video.frame_count
-    done = 0
-    features: list[pipeline.ChunkFeatures] = []
     if progress:
         progress(0, total)
+    # Chunks reach aggregate one at a time, as generators, and are not kept here: aggregate
+    # compresses each chunk's bulky rows as it arrives (the whole run's memory then does not
+    # grow with the clip's length, benchmarks/memory.py).
     if workers <= 1 or len(plan.chunks) == 1:
-        for chunk in plan.chunks:
-            features.append(pipeline.analyze_chunk(plan, chunk))
-            done += chunk.frame_count
-            if progress:
-                progress(done, total)
-    else:
-        # spawn, not fork: forking a process that already holds FFmpeg/OpenCV threads can
-        # deadlock the child.
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(
-            max_workers=min(workers, len(plan.chunks)),
-            mp_context=context,
-            initializer=_load_plan,
-            initargs=(plan.to_bytes(),),
-        ) as pool:
-            futures = {pool.submit(_analyze_chunk_in_worker, c.to_dict()): c for c in plan.chunks}
-            for future in as_completed(futures):
-                features.append(pipeline.ChunkFeatures.from_bytes(future.result()))
-                done += futures[future].frame_count
-                if progress:
-                    progress(done, total)
-    return pipeline.aggregate(plan, features)
+        return pipeline.aggregate(plan, _chunks_in_process(plan, total, progress))
+    # spawn, not fork: forking a process that already holds FFmpeg/OpenCV threads can
+    # deadlock the child.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(plan.chunks)),
+        mp_context=context,
+        initializer=_load_plan,
+        initargs=(plan.to_bytes(),),
+    ) as pool:
+        futures = {pool.submit(_analyze_chunk_in_worker, c.to_dict()): c for c in plan.chunks}
+        return pipeline.aggregate(plan, _chunks_from_workers(futures, total, progress))
+
+
+def _chunks_in_process(
+    plan: pipeline.Plan, total: int, progress: ProgressCallback | None
+) -> Iterator[pipeline.ChunkFeatures]:
+    done = 0
+    for chunk in plan.chunks:
+        yield pipeline.analyze_chunk(plan, chunk)
+        done += chunk.frame_count
+        if progress:
+            progress(done, total)
+
+
+def _chunks_from_workers(
+    futures: dict[Future[bytes], pipeline.Chunk],
+    total: int,
+    progress: ProgressCallback | None,
+) -> Iterator[pipeline.ChunkFeatures]:
+    done = 0
+    for future in as_completed(futures):
+        yield pipeline.ChunkFeatures.from_bytes(future.result())
+        done += futures[future].frame_count
+        if progress:
+            progress(done, total)
 
 
 def _load_plan(plan_bytes: bytes) -> None:

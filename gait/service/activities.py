@@ -275,10 +275,12 @@ def aggregate_features(task: dict[str, Any]) -> dict[str, Any]:
     settings = context.settings()
     store = context.blobs()
     the_plan = Plan.from_bytes(store.read_bytes(settings.artifacts_container, task["plan_blob"]))
-    features = [
+    # A generator: aggregate compresses each chunk's bulky rows as it reads it, so only one
+    # chunk's dense features are in memory at a time.
+    features = (
         ChunkFeatures.from_bytes(store.read_bytes(settings.artifacts_container, name))
         for name in task["features_blobs"]
-    ]
+    )
     try:
         result = aggregate(the_plan, features).to_dict()
     except (NoReliableGait, UnusableVideo) as exc:

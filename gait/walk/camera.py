@@ -154,7 +154,7 @@ def camera_path(
     ``analysis_width`` px wide at ``frames_per_s``, with the walker's jumps (rows, see
     :func:`find_cuts`); ``kind`` ``"unknown"`` when the motion arrays are absent."""
     if "camera_shift_px" not in arrays:
-        n = next(iter(arrays.values())).shape[0] if arrays else 0
+        n = len(arrays["foreground_fraction"]) if "foreground_fraction" in arrays else 0
         return CameraPath(
             np.zeros((n, 2)), np.full(n, np.nan), np.zeros(0, np.int64), [(0, n)], 0.0,
             "unknown", "the camera's motion was not measured",

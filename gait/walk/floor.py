@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from gait.errors import NoReliableGait
+from gait.frame.rows import Rows
 
 #: The space-time images are built this many frames at a time (plus a margin on each side),
 #: so the aggregate's memory does not grow with the clip's length: 30 s at 30 fps.
@@ -130,7 +131,7 @@ def windows(n: int, frame_interval_s: float) -> list[tuple[slice, slice]]:
 
 
 def fit_floor(
-    bottom_y: np.ndarray, walker_boxes: np.ndarray, frame_interval_s: float
+    bottom_y: Rows, walker_boxes: np.ndarray, frame_interval_s: float
 ) -> tuple[float, float]:
     """The floor line ``(a, b)`` (``y = a + b x``, analysis pixels) under the walker.
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
+from gait.frame.rows import Rows
 from gait.walk.floor import MIN_BAND_PX, drop_below_floor, walker_bottom, windows
 from gait.walk.runs import runs_of_true
 
@@ -248,8 +249,8 @@ def facing_offset(footprint: Footprint, bottom_run: np.ndarray, walker_owned: np
 
 
 def clip_footprints(
-    bottom_y: np.ndarray,
-    bottom_run: np.ndarray,
+    bottom_y: Rows,
+    bottom_run: Rows,
     walker_boxes: np.ndarray,
     floor: tuple[float, float],
     stature_px: float,
@@ -257,7 +258,8 @@ def clip_footprints(
 ) -> tuple[list[Footprint], np.ndarray]:
     """Every footprint of the clip, ordered by initial contact, and its facing offset.
 
-    ``bottom_y``/``bottom_run`` ``(n, W)``: the per-frame features; ``walker_boxes``
+    ``bottom_y``/``bottom_run`` ``(n, W)``: the per-frame features (read a window of rows
+    at a time, so they may be :class:`gait.frame.rows.CompressedRows`); ``walker_boxes``
     ``(n, 7)``: the walker's blob per frame (rows of -1 where absent); ``stature_px``: the
     walker's typical stature. Returns the footprints (row positions of the whole clip) and a
     ``(m,)`` float array of their :func:`facing_offset`.
