@@ -44,15 +44,15 @@ MOTION_ARRAYS = (
 #: :data:`CUT_NEIGHBOURS` neighbours on each side by this much. Measured (equalised frames):
 #: the walk-styles treadmill's four hard cuts 0.24-0.28 (the background is the same room;
 #: the captions, the walker and his shadow jump), its other frames at most 0.07; the indoor
-#: clip at most 0.04; outdoors 0.26 where a sun flare vanishes as the jumper leaps (frame
-#: 175, not a cut: the walker's confirmation rejects it).
+#: clip at most 0.02, the lab clip's slider 0.12; outdoors 0.26 where a sun flare vanishes
+#: as the jumper leaps (frame 175, not a cut: the walker's confirmation rejects it).
 CUT_MIN_SPIKE = 0.15
 CUT_NEIGHBOURS = 3
 #: ... on a frame whose background shift, and its neighbours', is under this (analysis px;
 #: where the motion is lost, the neighbours' interpolated). A fast pan
 #: blurs frames (and 24-to-30 fps conversion blends them), which loses as many points as a
-#: cut: the sprint's panning frames spike by up to 0.34 at shifts of 1.4-27 px, while the
-#: treadmill's cuts measure 0.0-0.1 px. Cuts during a fast pan are therefore not found.
+#: cut: the sprint's panning frames spike by up to 0.45 at shifts of 1.7-26 px, while the
+#: treadmill's cuts measure 0.1-0.2 px. Cuts during a fast pan are therefore not found.
 CUT_MAX_SHIFT_PX = 1.0
 #: A spike with less than this share of the background agreeing on a motion is a change of
 #: scene. Measured: a synthetic cut between two backgrounds 0.31; the treadmill's cuts
