@@ -153,7 +153,7 @@ def camera_path(
     """The :class:`CameraPath` of the per-frame motion ``arrays`` (see the module) of frames
     ``analysis_width`` px wide at ``frames_per_s``, with the walker's jumps (rows, see
     :func:`find_cuts`); ``kind`` ``"unknown"`` when the motion arrays are absent."""
-    if "camera_shift_px" not in arrays:
+    if not all(name in arrays for name in MOTION_ARRAYS):
         n = len(arrays["foreground_fraction"]) if "foreground_fraction" in arrays else 0
         return CameraPath(
             np.zeros((n, 2)), np.full(n, np.nan), np.zeros(0, np.int64), [(0, n)], 0.0,
