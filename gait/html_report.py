@@ -154,6 +154,10 @@ tr.flag td { background: #fde8e8; }
 figcaption { font-size: 9pt; text-align: center; }
 .failure { border-left: 2mm solid #a40000; padding-left: 4mm; }
 code { font-size: 9pt; }
+.references { font-size: 8pt; }
+.references ul { margin: 0; padding-left: 5mm; }
+.references li { margin: 0; }
+.references .sources { list-style: none; padding-left: 0; }
 """
 
 
@@ -440,6 +444,12 @@ def _foot_means(steps: Sequence[Mapping[str, Any]], key: str) -> dict[str, float
     return {foot: float(np.mean(v)) for foot, v in by_foot.items()}
 
 
+def _frame_interval_s(result: Mapping[str, Any]) -> float:
+    """The video's mean frame interval (s), 0 when its frame rate is unknown."""
+    fps = _float(field(field(result, "video", default={}), "fps"))
+    return 1.0 / fps if fps else 0.0
+
+
 def _metrics_section(result: Mapping[str, Any]) -> str:
     metrics = field(result, "metrics", default={})
     steps = list(field(result, "steps", default=[]))
@@ -459,7 +469,10 @@ def _metrics_section(result: Mapping[str, Any]) -> str:
         sd = field(metrics, sd_key) if sd_key else None
         per_foot = _foot_means(steps, step_key) if step_key else {}
         ref = norms.reference(mean_key)
-        flag = ref.flag(mean) if ref else None
+        resolution = norms.timing_resolution(
+            mean_key, _float(field(metrics, "stride_time_s")), _frame_interval_s(result)
+        )
+        flag = ref.flag(mean, resolution) if ref else None
         value = _num(mean, digits) + (f" ± {_num(sd, digits)}" if sd is not None else "")
         ref_text = esc(ref.describe()) if ref else "–"
         flag_text = f'<span class="flagtext">{esc(flag)} reference</span>' if flag else ""
@@ -470,13 +483,8 @@ def _metrics_section(result: Mapping[str, Any]) -> str:
             + f"<td>{_num(field(metrics, asym_key), 1) if asym_key else '–'}</td>"
             f"<td>{ref_text} {flag_text}</td></tr>"
         )
-    sources = sorted(
-        {
-            ref.source
-            for row in METRIC_ROWS
-            for k in (row.key, *RELATIVE.get(row.key, ())[:1])
-            if (ref := norms.reference(k))
-        }
+    notes = _reference_notes(
+        (row.label, k) for row in METRIC_ROWS for k in (row.key, *RELATIVE.get(row.key, ())[:1])
     )
     return (
         '<section id="metrics"><h2>Measurements</h2>'
@@ -484,17 +492,46 @@ def _metrics_section(result: Mapping[str, Any]) -> str:
         f"{esc(field(metrics, 'steady_strides', default=0))} strides. "
         "Values are mean ± SD over steps or strides; per-foot columns are the mean of each "
         "foot's steps; asymmetry is |A − B| / mean in %. A reference range is a published "
-        "healthy-adult range (age and sex not given); values outside it are flagged. "
-        "A typical value is context only.</p>"
+        "range of healthy walkers (who, and the source, below; age and sex not given); values "
+        "outside it are flagged. Stance, swing and support shares are flagged only when "
+        "outside it by more than their uncertainty from timing events on video frames "
+        "(about one frame per event: several points of the stride at 30 frames/s). A "
+        "typical value is context only.</p>"
         f"<table><thead><tr><th>Measure</th><th>Mean ± SD</th><th>Unit</th>{head}"
         "<th>Asymmetry %</th><th>Reference</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
-        f'<p class="sub">References: {"; ".join(esc(s) for s in sources)}.</p></section>'
+        f"{notes}</section>"
+    )
+
+
+def _reference_notes(labelled_keys: Iterable[tuple[str, str]]) -> str:
+    """A list naming, for each measure with a reference, what the reference is, with its
+    source numbered below it: every band is cited where it is shown."""
+    items, sources, seen = [], [], set()
+    for label, key in labelled_keys:
+        ref = norms.reference(key)
+        if ref is None or key in seen:
+            continue
+        seen.add(key)
+        if ref.source not in sources:
+            sources.append(ref.source)
+        items.append(
+            f'<li data-key="{esc(key)}">{esc(label)}, {esc(ref.describe())}: {esc(ref.what)} '
+            f"[{sources.index(ref.source) + 1}]</li>"
+        )
+    if not items:
+        return ""
+    cited = "".join(f"<li>[{i}] {esc(source)}.</li>" for i, source in enumerate(sources, 1))
+    return (
+        f'<div class="references sub"><p>References:</p><ul>{"".join(items)}</ul>'
+        f'<ul class="sources">{cited}</ul></div>'
     )
 
 
 # -- angles ------------------------------------------------------------------------------------
 
+#: The normative band under the angle curves: a neutral grey, apart from both foot colours.
+NORM_COLOUR = "#8C8C8C"
 ANGLE_TITLES = {
     "hip": "Hip flexion (+) / extension (−)",
     "knee": "Knee flexion",
@@ -555,6 +592,10 @@ def _angle_chart(joint: str, sides: Mapping[str, Any]) -> str:
                 values += [m - (s or 0), m + (s or 0)]
     if not values:
         return f"<figure><figcaption>{esc(ANGLE_TITLES[joint])}: not measured</figcaption></figure>"
+    norm = norms.normative_curve(joint)
+    if norm is not None:
+        norm_lo, norm_hi = norm.band(1.0)
+        values += [float(norm_lo.min()), float(norm_hi.max())]
     lo = 10 * math.floor(min(values) / 10)
     hi = 10 * math.ceil(max(values) / 10)
     hi = hi if hi > lo else lo + 10
@@ -582,6 +623,19 @@ def _angle_chart(joint: str, sides: Mapping[str, Any]) -> str:
         f'<text x="{(left + w) / 2:.0f}" y="{h - 3}" font-size="11" text-anchor="middle">'
         "% of gait cycle (initial contact to initial contact)</text>"
     )
+    if norm is not None:
+        # Under the measured curves: the reference is the background they are read against.
+        nx = [px(float(p)) for p in norm.cycle_pct]
+        for d in _band(nx, [py(float(v)) for v in norm_lo], [py(float(v)) for v in norm_hi]):
+            out.append(
+                f'<path class="norm-band" data-joint="{esc(joint)}" d="{d}" fill="{NORM_COLOUR}" '
+                'fill-opacity="0.35" stroke="none"/>'
+            )
+        out.append(
+            f'<path class="norm-mean" data-joint="{esc(joint)}" '
+            f'd="{_path(nx, [py(float(v)) for v in norm.mean_deg])}" fill="none" '
+            f'stroke="{NORM_COLOUR}" stroke-width="1.5" stroke-dasharray="2 3"/>'
+        )
     for name, side in sides.items():
         curve = field(field(side, "curves", default={}), joint, default={})
         mean = list(field(curve, "mean_deg", default=[]))
@@ -642,10 +696,19 @@ def _angles_section(angles: Mapping[str, Any] | None) -> str:
             mean, sd = field(summary, key), field(summary, key.replace("_deg", "_sd_deg"))
             cells.append(f"<td>{_num(mean, 1)}{f' ± {_num(sd, 1)}' if sd is not None else ''}</td>")
         ref = norms.reference(key)
+        flags = {
+            flag
+            for n in names
+            if ref and (flag := ref.flag(_float(field(field(sides[n], "summary"), key))))
+        }
+        flag_text = "".join(
+            f' <span class="flagtext">{esc(flag)} reference</span>' for flag in sorted(flags)
+        )
         rows.append(
-            f'<tr class="angle-summary"><td>{esc(label)}</td>{"".join(cells)}'
+            f'<tr class="angle-summary{" flag" if flags else ""}" data-key="{esc(key)}">'
+            f"<td>{esc(label)}</td>{''.join(cells)}"
             f"<td>{_num(field(diff, key), 1)}</td>"
-            f"<td>{esc(ref.describe()) if ref else '–'}</td></tr>"
+            f"<td>{esc(ref.describe()) if ref else '–'}{flag_text}</td></tr>"
         )
     head = "".join(f"<th>{esc(_foot_name(n))}</th>" for n in names)
     difference_head = esc(" − ".join(_foot_name(n) for n in names))
@@ -653,12 +716,27 @@ def _angles_section(angles: Mapping[str, Any] | None) -> str:
         '<section id="angles"><h2>Joint angles over the gait cycle</h2>'
         f'<div class="charts">{charts}</div>'
         f"<p>Mean (line) ± SD (band) per side. {legend}. Parts of a curve where the joint was "
-        "hidden are left out, not filled in. No normative curve is drawn: no published "
-        "normative curve could be reproduced faithfully here; typical values are in the "
-        "table.</p>"
+        "hidden are left out, not filled in.</p>"
+        f"{_normative_curve_note()}"
         f"<table><thead><tr><th>deg</th>{head}<th>{difference_head}</th><th>Reference</th></tr>"
         f"</thead><tbody>{''.join(rows)}</tbody></table>"
-        f'<p class="sub">Typical values: {esc(norms.PERRY_2010)}.</p></section>'
+        f"{_reference_notes((label, key) for key, label in ANGLE_SUMMARY_LABELS.items())}"
+        "</section>"
+    )
+
+
+def _normative_curve_note() -> str:
+    """What the grey band under the angle curves is, whom it describes, its source, and how
+    each joint's reference angle differs from the measured one."""
+    curves = [c for j in ("hip", "knee", "ankle") if (c := norms.normative_curve(j))]
+    if not curves:
+        return "<p>No normative curve is drawn.</p>"
+    sources = sorted({c.source for c in curves})
+    notes = " ".join(f"{c.joint.capitalize()}: {c.definition_note}." for c in curves)
+    return (
+        f'<p class="norm-note"><span class="key" style="background:{NORM_COLOUR}"></span> '
+        f"Grey band and dotted line: normative {esc(curves[0].what)}. {esc(notes)} "
+        f"Source: {esc('; '.join(sources))}.</p>"
     )
 
 

@@ -1,30 +1,56 @@
-"""Normative context for the reported values: published reference ranges and typical values.
+"""Normative context for the reported values: published reference ranges, typical values and
+normative joint-angle curves.
 
 Every number here is copied from the source named beside it, and only from what could be read
-of that source (for the two bands: the published abstract). Where no spread could be
-verified, a *typical* value is given and nothing is flagged against it. Nothing is adjusted
-for age or sex: the analysis is not told them, so each band spans all adult strata of its
-source and says so.
+of that source: for the speed and cadence bands the published abstract; for the Schwartz et al.
+(2008) bands and curves the spreadsheet of that paper's data (see
+``gait/norms_data/README.md``: where it was read, what was selected, its licence). Where no
+spread could be verified, a *typical* value is given and nothing is flagged against it.
+Nothing is adjusted for age or sex: the analysis is not told them, so each band says which
+population it describes.
 
-Not here, on purpose:
+Bands from a mean and SD are mean ± 2 SD (about 95 % of a normally distributed healthy
+group): a value outside is unusual for that group, not by itself a diagnosis. The angle curves
+are drawn as mean ± 1 SD, as gait reports usually draw them.
 
-- Normative sagittal angle *curves* (e.g. Fukuchi et al. 2018, PeerJ 6:e4640; Schreiber &
-  Moissenet 2019, Sci Data 6:111): their values could not be reproduced faithfully from the
-  published data in this build, so the report draws the measured curves without a band and
-  gives the textbook typical peaks and ranges below instead.
+Not here, on purpose (where was looked, and what was missing):
+
+- Step length relative to stature: no stature-normalised reference range with a spread could
+  be read. Hollman et al. 2011 (Gait Posture 34:111-8) give reference values of 23
+  spatiotemporal parameters, step length among them, for men and women over 70, but only the
+  abstract and introduction were readable here, not the tables; Schwartz et al.
+  2008 give a *dimensionless* step length (over leg length, Hof 1996), which cannot be turned
+  into statures without each walker's leg-length-to-stature ratio. The report shows the value
+  without a band.
+- A knee range-of-motion band: Schwartz et al. 2008 give the peak swing flexion and the peak
+  extension with SDs but not their range's SD (the two are correlated), and the adult studies
+  reporting sagittal ranges of motion (e.g. Ko et al. 2011, J Biomech 44:1974-9, older adults)
+  could be read only as abstracts. The knee range keeps a typical value; the peak swing
+  flexion has a band.
+- Normative curves of adults: the open adult data sets (Fukuchi et al. 2018, PeerJ 6:e4640;
+  Schreiber & Moissenet 2019, Sci Data 6:111; the 2023 Sci Data set of 138 adults from the
+  University of Antwerp, figshare collection 6503791) are
+  published as raw or per-trial files that could not be fetched here, and no public repository
+  in reach holds their mean and SD curves. The curves here are children's (Schwartz et al.
+  2008), labelled as such wherever they are drawn.
 - The fall-risk and mobility levels from gait speed (Studenski et al., JAMA 2011: < 0.8 and
   >= 1.0 m/s): they belong to the legacy API and keep their one definition in
   ``gait/service/legacy.py`` (``SLOW_GAIT_MPS``, ``NORMAL_GAIT_MPS``).
-- Step length relative to stature: no stature-normalised reference range could be verified;
-  the report shows the value without a band.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
+import numpy as np
+
 Flag = Literal["below", "above"]
+
+#: Where the normative data files are (each with its source and licence in README/NOTICE).
+DATA_DIR = Path(__file__).resolve().parent / "norms_data"
 
 
 @dataclass(frozen=True)
@@ -33,7 +59,7 @@ class Reference:
 
     ``low``/``high``: the band a value is flagged outside of (``None``: no band, never
     flagged); ``typical``: a typical healthy value when no band is known; ``what``: what the
-    numbers are, in words; ``source``: the citation.
+    numbers are and whom they describe, in words; ``source``: the citation.
     """
 
     unit: str
@@ -43,13 +69,15 @@ class Reference:
     what: str
     source: str
 
-    def flag(self, value: float | None) -> Flag | None:
-        """``"below"``/``"above"`` when ``value`` lies outside the band, else None."""
+    def flag(self, value: float | None, resolution: float = 0.0) -> Flag | None:
+        """``"below"``/``"above"`` when ``value`` lies outside the band by more than
+        ``resolution`` (the measurement's own uncertainty, same unit: a value whose
+        uncertainty reaches into the band is not flagged), else None."""
         if value is None:
             return None
-        if self.low is not None and value < self.low:
+        if self.low is not None and value + resolution < self.low:
             return "below"
-        if self.high is not None and value > self.high:
+        if self.high is not None and value - resolution > self.high:
             return "above"
         return None
 
@@ -74,6 +102,28 @@ PERRY_2010 = (
     "Perry J, Burnfield JM. Gait Analysis: Normal and Pathological Function, 2nd ed. "
     "SLACK, 2010 (phases of the gait cycle; sagittal joint motion)"
 )
+SCHWARTZ_2008 = (
+    "Schwartz MH, Rozumalski A, Trost JP. The effect of walking speed on the gait of typically "
+    "developing children. J Biomech 2008;41(8):1639-1650, doi:10.1016/j.jbiomech.2008.03.015 "
+    "(data spreadsheet, free-speed group)"
+)
+
+
+def _mean_2sd(mean: float, sd: float, digits: int) -> tuple[float, float]:
+    """The band mean ± 2 SD, rounded to ``digits`` (the source's precision)."""
+    return round(mean - 2 * sd, digits), round(mean + 2 * sd, digits)
+
+
+# Schwartz et al. 2008, sheet "Cycle Events", free speed, as fractions of the cycle to two
+# decimals (the sheet prints each SD with a minus sign; its size is the SD):
+# ipsilateral foot off 0.59 (SD 0.02), double support 0.19 (SD 0.02).
+_STANCE = _mean_2sd(59.0, 2.0, 0)  # 55-63 %
+_SWING = _mean_2sd(100.0 - 59.0, 2.0, 0)  # swing = 100 % - stance, the same SD: 37-45 %
+_DOUBLE_SUPPORT = _mean_2sd(19.0, 2.0, 0)  # 15-23 %
+# Sheet "ANOVA", "Max Knee Flex (swing) [deg]", free speed: N 82, mean 60.456, SD 4.797.
+_KNEE_SWING_PEAK = _mean_2sd(60.455802, 4.796869, 1)  # 50.9-70.0 deg
+
+_CHILDREN_FREE = "typically developing children at free speed"
 
 #: References by result key (metrics of :mod:`gait.metrics`, summaries of :mod:`gait.angles`).
 REFERENCES: dict[str, Reference] = {
@@ -101,21 +151,28 @@ REFERENCES: dict[str, Reference] = {
         "men 81-135 steps/min; sex not given, so both",
         TUDOR_LOCKE_2012,
     ),
-    # Stance 0-60 % and swing 60-100 % of the cycle, with two double-support periods of ~10 %
-    # each (initial 0-10 %, terminal 50-60 %) at a typical free walking speed.
     "stance_pct": Reference(
-        "% of stride", None, None, 60.0, "typical share of the stride at free speed", PERRY_2010
+        "% of stride",
+        *_STANCE,
+        None,
+        f"mean ± 2 SD of stance (foot off at 59 ± 2 % of the cycle) of {_CHILDREN_FREE}; "
+        "adults at a typical free speed: ~60 % (Perry & Burnfield 2010)",
+        SCHWARTZ_2008,
     ),
     "swing_pct": Reference(
-        "% of stride", None, None, 40.0, "typical share of the stride at free speed", PERRY_2010
+        "% of stride",
+        *_SWING,
+        None,
+        f"mean ± 2 SD of swing (100 % − stance, 41 ± 2 %) of {_CHILDREN_FREE}",
+        SCHWARTZ_2008,
     ),
     "double_support_pct": Reference(
         "% of stride",
+        *_DOUBLE_SUPPORT,
         None,
-        None,
-        20.0,
-        "typical: two periods of ~10 % of the stride each, at free speed",
-        PERRY_2010,
+        f"mean ± 2 SD of the two double supports together (19 ± 2 % of the cycle) of "
+        f"{_CHILDREN_FREE}; it grows as walking slows",
+        SCHWARTZ_2008,
     ),
     # Sagittal knee: ~15 deg flexion in loading response, ~60 deg in initial swing, near 0 at
     # initial contact and terminal stance; hip ~30 deg flexion to ~10 deg apparent
@@ -124,7 +181,11 @@ REFERENCES: dict[str, Reference] = {
         "deg", None, None, 15.0, "typical knee flexion in loading response", PERRY_2010
     ),
     "knee_flexion_swing_peak_deg": Reference(
-        "deg", None, None, 60.0, "typical peak knee flexion in initial swing", PERRY_2010
+        "deg",
+        *_KNEE_SWING_PEAK,
+        None,
+        f"mean ± 2 SD of the peak knee flexion in swing (60.5 ± 4.8 deg, N 82) of {_CHILDREN_FREE}",
+        SCHWARTZ_2008,
     ),
     "knee_rom_deg": Reference(
         "deg", None, None, 60.0, "typical sagittal knee range (0 to ~60 deg)", PERRY_2010
@@ -143,6 +204,112 @@ REFERENCES: dict[str, Reference] = {
 }
 
 
+#: Gait events timed on video frames are each uncertain by about one frame. A share of the
+#: stride made of event-to-event intervals inherits that: stance and swing span one IC and one
+#: FO (two events, root-sum-square sqrt(2) frames); single support two (the other foot's FO
+#: and IC); double support two transitions of two events each (2 frames). At 30 fps and a 1.1 s
+#: stride, double support is uncertain by ~6 points of the stride, wider than half its band:
+#: on the annotated outdoor clip the measured 12.7 % against an annotated 24.3 % came from foot
+#: offs 1.7 frames early, so a band flag there said the opposite of the truth.
+PHASE_TIMING_FRAMES = {
+    "stance_pct": 2**0.5,
+    "swing_pct": 2**0.5,
+    "single_support_pct": 2**0.5,
+    "double_support_pct": 2.0,
+}
+
+
+def timing_resolution(key: str, stride_time_s: float | None, frame_interval_s: float) -> float:
+    """The uncertainty (percentage points of the stride) of the phase share ``key`` from
+    frame-quantised event timing (:data:`PHASE_TIMING_FRAMES`); 0 for any other value or when
+    the stride time is unknown."""
+    frames = PHASE_TIMING_FRAMES.get(key)
+    if frames is None or not stride_time_s or stride_time_s <= 0:
+        return 0.0
+    return 100.0 * frames * frame_interval_s / stride_time_s
+
+
 def reference(key: str) -> Reference | None:
     """The reference for a result key, or None when there is none."""
     return REFERENCES.get(key)
+
+
+# -- normative angle curves ---------------------------------------------------------------------
+
+#: Joints with a normative curve, and each one's column prefix in the data file.
+CURVE_COLUMNS = {"hip": "hip_flexion", "knee": "knee_flexion", "ankle": "ankle_dorsiflexion"}
+CURVE_FILE = "schwartz2008_free_sagittal.csv"
+#: How each joint's reference angle is defined where it differs from gait.angles' own, so the
+#: page can say it under the curve.
+CURVE_DEFINITION_NOTES = {
+    "hip": (
+        "reference hip angle is the thigh against the pelvis; this analysis measures the thigh "
+        "against the trunk line, which reads lower by about the pelvis's forward tilt "
+        "(11.9 ± 4.8 deg in the same children): compare the shape and range, not the level"
+    ),
+    "knee": "both are the angle between thigh and shank",
+    "ankle": (
+        "reference foot is heel to forefoot (marker model); this analysis uses heel to toe tip, "
+        "which reads a smaller plantarflexion at push-off"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class NormativeCurve:
+    """A joint's normative angle over the gait cycle.
+
+    ``cycle_pct``: ``(n,)`` percent of the gait cycle from initial contact (0-100);
+    ``mean_deg`` and ``sd_deg``: ``(n,)`` group mean and standard deviation in degrees at
+    those points, in :mod:`gait.angles`' sign convention (hip and knee flexion positive,
+    ankle dorsiflexion positive, 0 at neutral); ``what``: whom and what it describes;
+    ``definition_note``: how the reference angle differs from the measured one;
+    ``source``: the citation. Arrays are read-only.
+    """
+
+    joint: str
+    cycle_pct: np.ndarray
+    mean_deg: np.ndarray
+    sd_deg: np.ndarray
+    what: str
+    definition_note: str
+    source: str
+
+    def band(self, n_sd: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+        """``(lower, upper)``: ``(n,)`` arrays mean ∓ ``n_sd`` SD, degrees."""
+        return self.mean_deg - n_sd * self.sd_deg, self.mean_deg + n_sd * self.sd_deg
+
+
+@functools.cache
+def _curve_table() -> dict[str, np.ndarray]:
+    """The curve file's columns by header name, each ``(n,)`` float, read-only."""
+    path = DATA_DIR / CURVE_FILE
+    with path.open(encoding="utf-8") as f:
+        header = f.readline().strip().split(",")
+    data = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2)
+    columns = {name: np.ascontiguousarray(data[:, i]) for i, name in enumerate(header)}
+    for column in columns.values():
+        column.flags.writeable = False
+    return columns
+
+
+def normative_curve(joint: str) -> NormativeCurve | None:
+    """The normative sagittal curve of ``joint`` (``"hip"``, ``"knee"`` or ``"ankle"``), or
+    None for a joint without one.
+
+    Schwartz et al. 2008, free-speed group (N 82 typically developing children): mean and SD
+    every 2 % of the cycle, 51 points; see ``gait/norms_data/README.md``.
+    """
+    prefix = CURVE_COLUMNS.get(joint)
+    if prefix is None:
+        return None
+    table = _curve_table()
+    return NormativeCurve(
+        joint=joint,
+        cycle_pct=table["cycle_pct"],
+        mean_deg=table[f"{prefix}_mean_deg"],
+        sd_deg=table[f"{prefix}_sd_deg"],
+        what=f"mean ± 1 SD of {_CHILDREN_FREE} (N 82)",
+        definition_note=CURVE_DEFINITION_NOTES[joint],
+        source=SCHWARTZ_2008,
+    )

@@ -130,7 +130,7 @@ def test_html_report_is_chosen_by_its_suffix(tmp_path, synthetic, capsys):
     result = json.loads(output.read_text())
     assert page.startswith("<!DOCTYPE html>")
     assert 'data-key="cadence_spm"' in page and 'data-key="stance_pct"' in page
-    assert result["angles"] is not None and page.count('class="angle-summary"') >= 5
+    assert result["angles"] is not None and page.count('class="angle-summary') >= 5
 
 
 def test_refused_analysis_writes_the_failure_page(tmp_path, small_clip, capsys):

@@ -132,6 +132,69 @@ def test_values_outside_a_reference_band_are_flagged(demo: dict[str, Any]) -> No
     assert "below reference" in _rows(html)["speed_mps"]
 
 
+def test_a_support_share_within_its_frame_timing_uncertainty_of_the_band_is_not_flagged(
+    demo: dict[str, Any],
+) -> None:
+    """12 % double support is below the 15-23 % band, but at 30 frames/s and the demo's
+    ~1.1 s stride its events' one-frame timing makes it uncertain by ~6 points: not flagged.
+    The same value filmed at 120 frames/s (~1.5 points) is."""
+    result = copy.deepcopy(demo["result"])
+    result["metrics"]["double_support_pct"] = 12.0
+    result["video"]["fps"] = 30.0
+    assert "below reference" not in _rows(H.render_report(result))["double_support_pct"]
+    result["video"]["fps"] = 120.0
+    assert "below reference" in _rows(H.render_report(result))["double_support_pct"]
+
+
+def test_values_outside_the_sourced_bands_are_flagged_with_their_source(
+    demo: dict[str, Any], walker_angles: dict[str, Any]
+) -> None:
+    result = copy.deepcopy(demo["result"])
+    assert not re.findall(r'<tr class="metric flag"', H.render_report(result))
+    result["metrics"]["stance_pct"] = 70.0  # a long stance: above 55-63 %
+    result["metrics"]["double_support_pct"] = 5.0  # below 15-23 %, beyond its uncertainty
+    html = H.render_report(result)
+    flagged = re.findall(r'<tr class="metric flag" data-key="([^"]+)">', html)
+    assert sorted(flagged) == ["double_support_pct", "stance_pct"]
+    assert "above reference" in _rows(html)["stance_pct"]
+    assert "below reference" in _rows(html)["double_support_pct"]
+    # Each band's source is cited on the page, with whom it describes.
+    for key in ("stance_pct", "double_support_pct", "speed_mps", "cadence_spm"):
+        ref = H.norms.reference(key)
+        assert f'<li data-key="{key}">' in html
+        assert H.esc(ref.source) in html and H.esc(ref.what) in html
+
+    angles = copy.deepcopy(walker_angles)
+    assert 'class="angle-summary flag"' not in H._angles_section(angles)
+    angles["sides"]["left"]["summary"]["knee_flexion_swing_peak_deg"] = 35.0  # stiff knee
+    section = H._angles_section(angles)
+    row = re.search(r'<tr class="angle-summary flag" data-key="([^"]+)">(.*?)</tr>', section)
+    assert row and row.group(1) == "knee_flexion_swing_peak_deg"
+    assert "below reference" in row.group(2)
+
+
+def test_normative_band_is_drawn_under_each_angle_curve(page: str) -> None:
+    section = page[page.index('id="angles"') :]
+    for joint in A.JOINTS:
+        chart = section[section.index(f'aria-label="{joint} angle curve"') :]
+        chart = chart[: chart.index("</svg>")]
+        band = re.search(rf'<path class="norm-band" data-joint="{joint}" d="([^"]+)"', chart)
+        assert band, joint
+        # Under the measured curves: drawn first.
+        assert chart.index('class="norm-band"') < chart.index('class="angle-curve"')
+        assert f'class="norm-mean" data-joint="{joint}"' in chart
+        # It spans the whole cycle: the band's x runs from the 0 % to the 100 % gridline.
+        xs = [float(x) for x in re.findall(r"[ML](-?[\d.]+),", band.group(1))]
+        x_axis = r'<text x="([\d.]+)"[^>]*text-anchor="middle">(?:0|100)</text>'
+        ticks = [float(x) for x in re.findall(x_axis, chart)]
+        assert len(ticks) == 2
+        assert min(xs) == pytest.approx(min(ticks), abs=0.1)
+        assert max(xs) == pytest.approx(max(ticks), abs=0.1)
+    note = re.sub(r"<[^>]+>", " ", section)
+    assert "Grey band" in note and "typically developing children" in note
+    assert H.esc(H.norms.SCHWARTZ_2008) in section
+
+
 def test_without_height_lengths_are_stature_relative(demo: dict[str, Any]) -> None:
     result = copy.deepcopy(demo["result"])
     for key in list(result["metrics"]):
@@ -231,6 +294,25 @@ def test_report_renders_in_chromium_to_png_and_a4_pdf(page: str, tmp_path: Path)
     for width, height in pages:  # A4: 595 x 842 pt
         assert abs(width - 595.3) < 2 and abs(height - 841.9) < 2
     assert pdf.stat().st_size > 50_000, "the frame and the curves are in the PDF"
+
+
+def test_normative_band_is_painted_in_chromium(page: str, tmp_path: Path) -> None:
+    # The same page with and without the band's paths: the band adds its own grey (the
+    # normative colour at the band's opacity over white) to the screenshot.
+    with_band, without = tmp_path / "band.html", tmp_path / "no_band.html"
+    with_band.write_text(page, encoding="utf-8")
+    without.write_text(re.sub(r'<path class="norm-(?:band|mean)"[^>]*/>', "", page), "utf-8")
+    dom = browser.rendered_dom(with_band)
+    assert len(re.findall(r'class="norm-band"', dom)) == len(A.JOINTS)
+    grey = round(255 - 0.35 * (255 - int(H.NORM_COLOUR[1:3], 16)))
+    band_grey = f"#{grey:02X}{grey:02X}{grey:02X}"
+    counts = []
+    for html_path in (with_band, without):
+        png = html_path.with_suffix(".png")
+        browser.screenshot(html_path, png)
+        counts.append(_colour_pixels(png, band_grey, tol=3))
+    print(f"band grey pixels: {counts[0]} with the band, {counts[1]} without")
+    assert counts[0] - counts[1] > 3000, counts
 
 
 def test_failure_page_renders_in_chromium(tmp_path: Path) -> None:

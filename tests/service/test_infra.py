@@ -330,6 +330,9 @@ def test_package_holds_the_app_and_the_person_model_and_nothing_else(tmp_path: P
         "gait/service/uploads.py",
         "gait/service/openapi.json",
         "gait/person/models/pose_landmark_full.tflite",
+        # The report's normative curves and their licence notice (gait/norms_data).
+        "gait/norms_data/schwartz2008_free_sagittal.csv",
+        "gait/norms_data/NOTICE",
     ]
     left_out = [
         "tests/service/test_end_to_end.py",
