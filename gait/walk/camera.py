@@ -24,13 +24,12 @@ row per frame, analysis pixels). Output: a :class:`CameraPath`:
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from gait.errors import NoReliableGait
-from gait.walk.contacts import Contacts
 
 #: The per-frame arrays this stage reads (:mod:`gait.frame.camera_motion`).
 MOTION_ARRAYS = (
@@ -310,28 +309,3 @@ def warnings(camera: CameraPath, frame_indices: np.ndarray) -> list[str]:
             "measured apart (no step spans a cut)"
         )
     return out
-
-
-def split_at_cuts(contacts: Contacts, cut_frames: np.ndarray) -> Contacts:
-    """``contacts`` with a new pass from each of ``cut_frames`` ``(c,)`` on, so that no step
-    or stride spans a cut; a foot off seen after a cut its contact landed before is dropped
-    (the foot seen there is another moment of the walk)."""
-    if not len(contacts) or not np.size(cut_frames):
-        return contacts
-    start = np.where(np.isfinite(contacts.ic_frame), contacts.ic_frame, contacts.fo_frame)
-    shot = np.searchsorted(np.sort(cut_frames), start, side="right")
-    fo_shot = np.searchsorted(np.sort(cut_frames), contacts.fo_frame, side="right")
-    spans = np.isfinite(contacts.fo_frame) & (fo_shot != shot)
-    pass_index = contacts.pass_index * (np.size(cut_frames) + 1) + shot
-    _, pass_index = np.unique(pass_index, return_inverse=True)
-    return replace(
-        contacts,
-        pass_index=pass_index.astype(contacts.pass_index.dtype),
-        fo_frame=np.where(spans, np.nan, contacts.fo_frame),
-        fo_time_s=np.where(spans, np.nan, contacts.fo_time_s),
-    )
-
-
-def cut_frames(camera: CameraPath, frame_indices: np.ndarray) -> list[int]:
-    """The video frame numbers that start a new shot."""
-    return [int(frame_indices[row]) for row in camera.cut_rows]

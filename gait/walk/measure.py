@@ -122,7 +122,8 @@ def _measure_walk(
     cut_rows: np.ndarray,
 ) -> Result:
     """:func:`measure` once the walker and the camera are known: ``camera_path_px``
-    ``(n, 2)`` px, None for a static camera; ``cut_rows`` ``(c,)`` rows that start a shot."""
+    ``(n, 2)`` px, None for a static camera without cuts (the footprint route); ``cut_rows``
+    ``(c,)`` rows that start a shot (the landmark route breaks passes there)."""
     interval_s = clip.video.frame_interval_s
     width, height = clip.analysis_size
     times_s = clip.video.frame_times_s[frame_indices]
@@ -171,10 +172,7 @@ def _measure_walk(
         width,
         stature_px,
     )
-    contacts = camera.split_at_cuts(
-        contacts_table(footprints, walking, frame_indices, times_s, stature_line),
-        frame_indices[cut_rows],
-    )
+    contacts = contacts_table(footprints, walking, frame_indices, times_s, stature_line)
     landmarks = arrays.get("person_landmarks")
     check_warnings: list[str] = []
     withheld_share = 0.0
