@@ -57,8 +57,12 @@ FAILURE_WORDS = {
     "several_people": "Several people walk across the picture at the same time; the steps "
     "of one person cannot be told apart from another's.",
     "too_few_steps": "Too few steady steps were seen to measure the gait.",
-    "camera_motion": "The camera moved (or the scene changed), so the floor contacts cannot "
-    "be seen against a still background.",
+    "camera_motion": "The camera moved too much (or too unevenly) for its motion to be "
+    "measured and taken out, so the foot contacts cannot be placed on the floor.",
+    "edited_video": "The video is edited: its cuts leave no stretch long enough to measure "
+    "steps in.",
+    "frame_rate_too_low": "The video has too few frames per second (under 15) to time the "
+    "foot contacts.",
     "inconsistent_contacts": "The foot contacts found contradict each other (for example one "
     "foot's steps alternating very short and very long), so no value could be trusted.",
 }

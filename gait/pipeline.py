@@ -26,8 +26,9 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 
+from gait.errors import NoReliableGait
+from gait.frame import camera_motion, segment
 from gait.frame import features as frame_features
-from gait.frame import segment
 from gait.frame.rows import CompressedBlock, CompressedRows
 from gait.person.tracker import PersonFrames, PersonTracker, tracking_start
 from gait.result import Result
@@ -36,7 +37,11 @@ from gait.walk.measure import Clip, measure
 from gait.walk.walker import person_sized_boxes
 
 #: Version of the Plan / ChunkFeatures wire format; bump when either changes shape.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
+#: Lowest frame rate (frames/s) a gait is timed at: a walking step lasts ~0.5 s, so 15 fps
+#: leaves ~7 frames per step and one frame is ~7 % of a step time; at 10 fps (the CCTV
+#: clip) one frame is 0.1 s, the size of a stance-phase difference the norms care about.
+MIN_FRAME_RATE_FPS = 15.0
 #: Default frames per chunk: 8 s at 30 fps. Memory does not depend on it (a chunk holds a
 #: few frames at a time); it trades per-chunk overhead against fan-out width.
 DEFAULT_CHUNK_FRAMES = 240
@@ -207,9 +212,11 @@ def plan(
 ) -> Plan:
     """Probe ``video`` and compute the state every chunk shares.
 
-    Raises :class:`gait.errors.UnusableVideo` for a file that cannot be analysed.
+    Raises :class:`gait.errors.UnusableVideo` for a file that cannot be analysed, and
+    ``NoReliableGait("frame_rate_too_low")`` below :data:`MIN_FRAME_RATE_FPS`.
     """
     info = probe(video)
+    check_frame_rate(info)
     size = analysis_size(info)
     background = segment.background_model(info, size)
     return Plan(
@@ -220,6 +227,18 @@ def plan(
         height_m=height_m,
         treadmill_speed_mps=treadmill_speed_mps,
     )
+
+
+def check_frame_rate(info: VideoInfo) -> None:
+    """Raise ``NoReliableGait("frame_rate_too_low")`` when the frames (median interval) come
+    slower than :data:`MIN_FRAME_RATE_FPS`."""
+    interval_s = info.frame_interval_s
+    if interval_s > 0 and 1.0 / interval_s < MIN_FRAME_RATE_FPS:
+        raise NoReliableGait(
+            "frame_rate_too_low",
+            f"the video has {1.0 / interval_s:.1f} frames/s and gait events need at least "
+            f"{MIN_FRAME_RATE_FPS:g} (a step of ~0.5 s would span {0.5 / interval_s:.0f} frames)",
+        )
 
 
 def analyze_chunk(
@@ -240,14 +259,22 @@ def analyze_chunk(
     tracker.reset()
     indices: list[int] = []
     rows: list[dict[str, np.ndarray]] = []
+    motion: list[dict[str, np.ndarray]] = []
     people: list[PersonFrames] = []
     first = tracking_start(chunk.start, REDETECT_INTERVAL_FRAMES)
+    # The camera motion of the chunk's first frame needs the frame before it, which the
+    # tracker must not see (it starts on its grid frame, for chunk invariance).
+    previous_grey = None
     for index, _time_s, image in read_frames(
-        plan.video, first, chunk.stop, plan.analysis_size, source
+        plan.video, min(first, max(0, chunk.start - 1)), chunk.stop, plan.analysis_size, source
     ):
+        blank = segment.is_blank(image)
+        if index < first:
+            previous_grey = None if blank else camera_motion.motion_grey(image)
+            continue
         person = PersonFrames.empty(1, PERSON_SLOTS)
         row = extractor(image)
-        if segment.is_blank(image):
+        if blank:
             tracker.reset()
         else:
             blobs = (
@@ -256,13 +283,22 @@ def analyze_chunk(
                 else None
             )
             tracker.update(image, index, person, person_blobs_px=blobs)
-        if index < chunk.start:
-            continue
-        indices.append(index)
-        rows.append(row)
-        people.append(person)
+        grey = None if blank else camera_motion.motion_grey(image)
+        if index >= chunk.start:
+            indices.append(index)
+            rows.append(row)
+            people.append(person)
+            motion.append(
+                camera_motion.unmeasured()
+                if grey is None
+                else camera_motion.frame_motion(
+                    previous_grey, grey, person.slot_landmarks[0], plan.analysis_size[0]
+                )
+            )
+        previous_grey = grey
     arrays = frame_features.stack(rows, plan.analysis_size)
     arrays.update(person_arrays(people))
+    arrays.update(camera_motion.stack(motion))
     return ChunkFeatures(chunk, np.asarray(indices, dtype=np.int64), arrays)
 
 

@@ -229,6 +229,7 @@ def test_angle_table_shows_the_measured_share(walker_angles: dict[str, Any]) -> 
         (NoReliableGait("several_people", "two walkers").to_dict(), "Several people walk"),
         (NoReliableGait("too_few_steps", "1 step").to_dict(), "Too few steady steps"),
         (NoReliableGait("camera_motion", "moves").to_dict(), "The camera moved"),
+        (NoReliableGait("frame_rate_too_low", "10 fps").to_dict(), "too few frames per second"),
         (TooShort("0.4 s of video").to_dict(), "too short"),
         ({"code": "something_new", "message": "<b>odd</b>"}, "did not finish"),
     ],

@@ -4,6 +4,7 @@ import itertools
 import json
 import random
 
+import cv2
 import numpy as np
 import pytest
 
@@ -123,6 +124,36 @@ def test_person_arrays_are_the_same_whatever_the_chunking(synthetic):
     for name in pipeline.PERSON_ARRAYS:
         joined = np.concatenate([p.arrays[name] for p in parts])
         assert np.array_equal(joined, whole.arrays[name], equal_nan=True), name
+
+
+def test_camera_arrays_are_the_same_whatever_the_chunking(synthetic, tmp_path):
+    """The camera motion of a chunk's first frame is measured against the frame before it,
+    decoded but not tracked: chunks starting on the re-detection grid (15) and off it (17)
+    give every frame's camera arrays bit for bit as one pass, on a panning camera."""
+    source, _ = synthetic(width=480, height=270, duration_s=3.0, seed=8, background="textured")
+    panned = tmp_path / "panned.mp4"
+    transform_clip(
+        source,
+        panned,
+        lambda index, image: cv2.warpAffine(
+            image, np.float32([[1, 0, -0.7 * index], [0, 1, 0.2 * index]]), (480, 270),
+            borderMode=cv2.BORDER_REFLECT,
+        ),
+    )  # fmt: skip
+    whole_plan = pipeline.plan(panned, chunk_frames=10_000)
+    whole = pipeline.analyze_chunk(whole_plan, whole_plan.chunks[0])
+    shift = whole.arrays["camera_shift_px"]
+    assert np.isnan(shift[0]).all(), "the first frame has no previous frame"
+    assert np.isfinite(shift[1:]).all(axis=1).mean() > 0.9
+    assert np.nanmedian(shift[1:, 0]) == pytest.approx(-0.7, abs=0.05)
+    assert np.nanmedian(shift[1:, 1]) == pytest.approx(0.2, abs=0.05)
+    for chunk_frames in (15, 17):
+        plan = pipeline.plan(panned, chunk_frames=chunk_frames)
+        parts = [pipeline.analyze_chunk(plan, chunk) for chunk in plan.chunks]
+        for name in ("camera_shift_px", "camera_support", "camera_scale",
+                     "camera_rotation_deg", "cut_score"):  # fmt: skip
+            joined = np.concatenate([p.arrays[name] for p in parts])
+            assert np.array_equal(joined, whole.arrays[name], equal_nan=True), name
 
 
 def test_black_frames_give_empty_features_not_a_crash(synthetic, tmp_path):

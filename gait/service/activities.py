@@ -155,7 +155,7 @@ def plan_video(job: dict[str, Any]) -> dict[str, Any]:
             treadmill_speed_mps=job.get("treadmill_speed_mps"),
             chunk_frames=int(job["chunk_frames"]),
         )
-    except UnusableVideo as exc:
+    except (UnusableVideo, NoReliableGait) as exc:  # frame_rate_too_low is known at plan
         return _error(analysis_id, exc, path)
     name = write_artifact(analysis_id, "plan.npz", the_plan.to_bytes(), "application/octet-stream")
     if name is None:

@@ -114,16 +114,25 @@ def measure_landmark_walk(
     camera_path_px: np.ndarray | None = None,
     treadmill_speed_mps: float | None = None,
     height_m: float | None = None,
+    break_rows: np.ndarray | None = None,
 ) -> LandmarkWalk:
     """Events and contacts of a side view from ``landmarks`` ``(n, 33, 4)`` (rows at
     ``frame_indices`` / ``times_s`` ``(n,)``), with lengths as the module says.
 
-    Raises ``NoReliableGait("running")`` for a walker in place with a flight phase
-    (:func:`refuse_running`): walking parameters and norms do not apply.
+    ``break_rows`` ``(c,)``: rows no pass of contacts may span (the cuts of an edited video),
+    besides the landmarks' own jumps.
+
+    Raises ``NoReliableGait("running")`` for a walker in place, or filmed by a moving camera
+    (positions in the floor's frame), with a flight phase (:func:`refuse_running`): walking
+    parameters and norms do not apply.
     """
     stature_px = float(view.stature_px)
     if view.in_place:
         refuse_running(landmarks, stature_px)
+    elif camera_path_px is not None:  # a moving camera: the floor level in its frame
+        floor_frame = landmarks.astype(np.float64)
+        floor_frame[..., :2] -= np.asarray(camera_path_px, np.float64)[:, None, :]
+        refuse_running(floor_frame, stature_px)
     events = landmark_events.detect_events(
         landmarks, times_s, stature_px, view.facing, camera_path_px
     )
@@ -131,6 +140,8 @@ def measure_landmark_walk(
     heel_x = points[:, :, HEEL, 0]  # (n, 2) per model leg, floor frame
     unmeasured = np.full(events.ic_pos.size, np.nan)
     cuts = landmark_events.discontinuities(landmarks, stature_px)
+    if break_rows is not None:
+        cuts = np.union1d(cuts, np.asarray(break_rows, dtype=np.int64))
     contacts = landmark_contacts_table(events, frame_indices, times_s, unmeasured, stature_px, cuts)
     per_contact, legs = legs_of_contacts(contacts, events, frame_indices)
     ic_rows, _ = event_rows(contacts, frame_indices)

@@ -15,6 +15,7 @@ from gait.person.tracker import MIN_POSE_SCORE
 from gait.result import Result
 from gait.video import VideoInfo
 from gait.walk import (
+    camera,
     frontal_walk,
     landmark_events,
     landmark_walk,
@@ -30,7 +31,8 @@ from gait.walk.footprints import clip_footprints
 from gait.walk.joint_angles import angles_block, leg_assignment
 from gait.walk.landmark_walk import measure_landmark_walk
 from gait.walk.passes import forward_walking
-from gait.walk.person_walker import find_person_walker
+from gait.walk.person_checks import landmark_stature_px
+from gait.walk.person_walker import PersonWalker, find_person_walker
 from gait.walk.scale import fit_stature
 from gait.walk.self_checks import SelfCheck
 from gait.walk.sides import name_feet, with_feet_named
@@ -63,19 +65,68 @@ def measure(
 ) -> Result:
     """Measure the gait from ``arrays`` (one row per frame in ``frame_indices``, ``(n,)``).
 
-    The route follows the view the person model's landmarks show (:mod:`gait.walk.views`):
-    an overground side view is timed by the footprints, checked and completed by the
-    landmark events; a walker in place (treadmill) by the landmark events alone; anything
-    else is refused (``view_not_supported``). ``camera_path_px`` ``(n, 2)``: the camera's
-    cumulative shift (px), subtracted from the landmarks; None for a static camera.
+    First the camera (:mod:`gait.walk.camera`): a static camera keeps the routes below as
+    they are; a moving one is compensated (its path, ``(n, 2)`` px, is subtracted from the
+    landmarks: positions in the floor's frame), which takes a side view to the landmark
+    route, as do cuts (shots are measured apart: no step spans a cut); motion too strong to
+    follow is refused (``camera_motion``), and a video whose cuts leave no shot long enough
+    (``edited_video``).
+    ``camera_path_px`` given overrides the measured path.
+
+    Then the route follows the view the person model's landmarks show
+    (:mod:`gait.walk.views`): an overground side view is timed by the footprints, checked
+    and completed by the landmark events; a walker in place (treadmill) or filmed by a
+    moving camera by the landmark events alone; a frontal or back view by the feet's gap
+    (:mod:`gait.walk.frontal_walk`: temporal values only, any camera).
 
     Raises :class:`gait.errors.NoReliableGait` when no gait can be measured reliably.
     """
+    times_s = clip.video.frame_times_s[frame_indices]
+    fps = 1.0 / max(clip.video.frame_interval_s, 1e-3)
+    path = camera.camera_path(arrays, clip.analysis_size[0], fps)  # cuts: scene changes only
+    camera.check_motion(path)
+    if not (path.moving or path.cut_rows.size):
+        quality.check_static_camera(arrays["foreground_fraction"])
+    person = find_person_walker(arrays, times_s)
+    arrays = {**arrays, **person.arrays()}  # the walker's landmarks, for every later stage
+    path = camera.camera_path(arrays, clip.analysis_size[0], fps, walker_jumps(arrays))
+    camera.check_shots(path, times_s)
+    if path.moving or path.cut_rows.size:
+        # A background model spans the whole clip, so footprints need one static shot; the
+        # landmarks are measured shot by shot (the path restarts at each cut).
+        camera_path_px = path.path_px if camera_path_px is None else camera_path_px
+    result = _measure_walk(clip, frame_indices, arrays, person, camera_path_px, path.cut_rows)
+    result.quality["camera_motion_px"] = path.motion_px(clip.video_px_per_analysis_px)
+    result.warnings[:0] = camera.warnings(path, frame_indices)
+    return result
+
+
+def walker_jumps(arrays: dict[str, np.ndarray]) -> np.ndarray | None:
+    """Rows ``(j,)`` where the walker's body jumps (a cut, or the walker's track moving to
+    someone else), None without a walker."""
+    landmarks = arrays.get("person_landmarks")
+    if landmarks is None or not np.isfinite(landmarks[..., 0]).any():
+        return None
+    stature = landmark_stature_px(landmarks.astype(np.float64))
+    stature = stature[np.isfinite(stature) & (stature > 0)]
+    if not stature.size:
+        return None
+    return landmark_events.discontinuities(landmarks, float(np.median(stature)))
+
+
+def _measure_walk(
+    clip: Clip,
+    frame_indices: np.ndarray,
+    arrays: dict[str, np.ndarray],
+    person: PersonWalker,
+    camera_path_px: np.ndarray | None,
+    cut_rows: np.ndarray,
+) -> Result:
+    """:func:`measure` once the walker and the camera are known: ``camera_path_px``
+    ``(n, 2)`` px, None for a static camera without cuts (the footprint route); ``cut_rows``
+    ``(c,)`` rows that start a shot (the landmark route breaks passes there)."""
     interval_s = clip.video.frame_interval_s
     width, height = clip.analysis_size
-    quality.check_static_camera(arrays["foreground_fraction"])
-    person = find_person_walker(arrays, clip.video.frame_times_s[frame_indices])
-    arrays = {**arrays, **person.arrays()}  # the walker's landmarks, for every later stage
     times_s = clip.video.frame_times_s[frame_indices]
     view = (
         classify_view(arrays["person_landmarks"], camera_path_px)
@@ -91,9 +142,18 @@ def measure(
                 f"{100 * shown:.0f} % of frames; nobody walks in view",
             )
     if view is not None and view.kind == "frontal_or_back":
+        # Both heels on one frame: the camera's motion cancels (gait.walk.frontal_walk).
         return _measure_frontal(clip, frame_indices, times_s, arrays, view)
-    if view is not None and view.kind == "side" and view.in_place:
-        return _measure_in_place(clip, frame_indices, times_s, arrays, view, camera_path_px)
+    if view is not None and view.kind == "side" and (view.in_place or camera_path_px is not None):
+        return _measure_by_landmarks(
+            clip, frame_indices, times_s, arrays, view, camera_path_px, cut_rows
+        )
+    if camera_path_px is not None:
+        raise NoReliableGait(
+            "camera_motion",
+            "the camera moves and no side view of a walker was found to measure in the "
+            "floor's frame (the footprints need a static camera)",
+        )
     walker = find_walker(arrays["blobs"], height, person.box_px if person.found else None)
     floor = fit_floor(arrays["bottom_y"], walker.boxes, interval_s)
     stature_line, stature_px = fit_stature(walker.top_y_px, walker.centre_x_px, floor)
@@ -202,16 +262,18 @@ def measure(
     )
 
 
-def _measure_in_place(
+def _measure_by_landmarks(
     clip: Clip,
     frame_indices: np.ndarray,
     times_s: np.ndarray,
     arrays: dict[str, np.ndarray],
     view: View,
     camera_path_px: np.ndarray | None,
+    cut_rows: np.ndarray,
 ) -> Result:
-    """A side view of a walker in place (treadmill): events, contacts and lengths from the
-    landmarks (:func:`gait.walk.landmark_walk.measure_landmark_walk`)."""
+    """A side view of a walker in place (treadmill), or filmed by a moving camera
+    (``camera_path_px`` subtracted: the floor's frame): events, contacts and lengths from
+    the landmarks (:func:`gait.walk.landmark_walk.measure_landmark_walk`)."""
     landmarks = arrays["person_landmarks"]
     walk = measure_landmark_walk(
         landmarks,
@@ -221,6 +283,7 @@ def _measure_in_place(
         camera_path_px=camera_path_px,
         treadmill_speed_mps=clip.treadmill_speed_mps,
         height_m=clip.height_m,
+        break_rows=cut_rows,
     )
     if len(walk.contacts) == 0:
         raise NoReliableGait("no_walker", f"{view.describe()}: the person in view does not step")

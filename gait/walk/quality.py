@@ -20,10 +20,13 @@ MIN_STEADY_STEPS = 2
 
 
 def check_static_camera(foreground_fraction: np.ndarray) -> None:
-    """Raise ``NoReliableGait("camera_motion")`` when most of the frame leaves the background.
+    """Raise ``NoReliableGait("camera_motion")`` when most of the frame leaves the background:
+    the footprints' check on a camera :mod:`gait.walk.camera` found static (or could not
+    measure), as their background model needs one static scene.
 
     (A per-frame phase-correlation shift was tried and dropped: on plain walls it locks onto
-    noise and reports hundreds of pixels for a static camera.)
+    noise and reports hundreds of pixels for a static camera; the camera's motion is now
+    measured by Lucas-Kanade on textured background points, :mod:`gait.frame.camera_motion`.)
     """
     fraction = float(np.median(foreground_fraction)) if foreground_fraction.size else 0.0
     if fraction > MAX_FOREGROUND_FRACTION:
@@ -96,9 +99,8 @@ CONFIDENCE_METHOD = (
     "self-check that withheld metrics and per disagreeing pair of sources (landmark vs "
     "silhouette stature); min(1, share of the walker's frames with a pose on the walker / 0.8)"
 )
-#: Camera motion in pixels is not measured: :func:`check_static_camera` refuses a moving
-#: camera instead (a per-frame shift estimate locked onto noise). The key stays in the
-#: result, always null, until a measurement fills it.
+#: The quality blocks leave ``camera_motion_px`` null; :func:`gait.walk.measure.measure`
+#: fills it from the measured camera path (:meth:`gait.walk.camera.CameraPath.motion_px`).
 CAMERA_MOTION_PX = None
 
 

@@ -358,3 +358,24 @@ def test_an_activity_finishing_after_cancel_does_not_revive_the_analysis(
     assert blob_names(service_env) == [
         f"{service_env['GAIT_VIDEOS_CONTAINER']}/{analysis_id}/video.mp4"
     ]
+
+
+def test_a_video_under_15_fps_fails_at_plan_with_a_typed_reason(
+    http: Http, hub: Any, service_env: dict[str, str], tmp_path: Path
+) -> None:
+    """The frame rate is known at plan: a 10 fps walk (the CCTV clip's rate) is recorded as
+    a failed analysis naming ``frame_rate_too_low``, before any chunk runs."""
+    from gait.synth import SynthParams, render_clip
+
+    video = tmp_path / "walk_10fps.mp4"
+    render_clip(video, SynthParams(width=320, height=180, duration_s=4.0, fps=10.0))
+    status, started = upload(http, video.read_bytes())
+    assert status == 200, started
+    runner = run_analysis(http, hub, started["analysis_id"])
+    runner.run()
+    status, view = get(http, started["analysis_id"])
+    assert view["status"] == "failed", view
+    assert view["failure"]["code"] == "no_reliable_gait"
+    assert view["failure"]["reason"] == "frame_rate_too_low"
+    assert "10.0 frames/s" in view["error"]
+    assert not any("features" in name for name in blob_names(service_env))

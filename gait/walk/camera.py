@@ -1,0 +1,311 @@
+"""The camera's path over the clip, its shots, and whether its motion can be compensated.
+
+Input: the per-frame background motion of :mod:`gait.frame.camera_motion` (``camera_shift_px``
+``(n, 2)``, ``camera_support``, ``camera_scale``, ``camera_rotation_deg``, ``cut_score``, one
+row per frame, analysis pixels). Output: a :class:`CameraPath`:
+
+* **cuts**: rows where a new shot starts. A hard cut loses the points a frame pair
+  otherwise keeps: the frame's lost share (``cut_score``) stands out from its neighbours' by
+  :data:`CUT_MIN_SPIKE`, on a frame where the background does not move
+  (:data:`CUT_MAX_SHIFT_PX`; see the constant for why), and it is confirmed by what a cut
+  does: the background's motion is lost (another scene), or the walker's body jumps
+  (:func:`gait.walk.landmark_events.discontinuities`; a flare or a bystander's leap also
+  loses points, and leaves the walker alone);
+* **path** ``(n, 2)`` px: the background's cumulative shift, restarting at 0 at each cut,
+  so that image positions minus the path are positions in the floor's frame (a point fixed
+  on the floor keeps its floor position). Unmeasured frames take the shift interpolated
+  from their neighbours;
+* **kind**: ``"static"`` (the route of a static camera applies unchanged), ``"moving"``
+  (compensated: the landmark route in the floor frame), ``"too_strong"`` (the motion cannot
+  be followed reliably: refused) or ``"unknown"`` (no motion arrays, or too little texture
+  to measure it).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from gait.errors import NoReliableGait
+
+#: The per-frame arrays this stage reads (:mod:`gait.frame.camera_motion`).
+MOTION_ARRAYS = (
+    "camera_shift_px",
+    "camera_support",
+    "camera_scale",
+    "camera_rotation_deg",
+    "cut_score",
+)
+#: A cut: the frame's lost share of points exceeds the highest of its
+#: :data:`CUT_NEIGHBOURS` neighbours on each side by this much. Measured (equalised frames):
+#: the walk-styles treadmill's four hard cuts 0.24-0.28 (the background is the same room;
+#: the captions, the walker and his shadow jump), its other frames at most 0.07; the indoor
+#: clip at most 0.02, the lab clip's slider 0.12; outdoors 0.26 where a sun flare vanishes
+#: as the jumper leaps (frame 175, not a cut: the walker's confirmation rejects it).
+CUT_MIN_SPIKE = 0.15
+CUT_NEIGHBOURS = 3
+#: ... on a frame whose background shift, and its neighbours', is under this (analysis px;
+#: where the motion is lost, the neighbours' interpolated). A fast pan
+#: blurs frames (and 24-to-30 fps conversion blends them), which loses as many points as a
+#: cut: the sprint's panning frames spike by up to 0.45 at shifts of 1.7-26 px, while the
+#: treadmill's cuts measure 0.1-0.2 px. Cuts during a fast pan are therefore not found.
+CUT_MAX_SHIFT_PX = 1.0
+#: A spike with less than this share of the background agreeing on a motion is a change of
+#: scene. Measured: a synthetic cut between two backgrounds 0.31; the treadmill's cuts
+#: (same room) 0.75-0.95; static clips' frames ~1.0, the panning sprint's median 0.68
+#: (its spikes are ruled out by :data:`CUT_MAX_SHIFT_PX`).
+CUT_MAX_SUPPORT = 0.5
+#: A frame's motion counts as measured when this share of the background points agrees
+#: with the fit.
+MIN_SUPPORT = 0.2
+
+
+@dataclass(frozen=True)
+class CameraPath:
+    """The camera over the clip (see the module). ``path_px`` ``(n, 2)`` float analysis px;
+    ``shift_px`` ``(n,)`` per-frame shift magnitude (NaN unmeasured); ``cut_rows`` ``(c,)``
+    int rows that start a new shot; ``shots`` ``[(start, stop), ...]`` row ranges;
+    ``measured_share`` the share of frames with a measured motion; ``kind`` and ``reason``
+    (the measured motion, for warnings and refusals)."""
+
+    path_px: np.ndarray
+    shift_px: np.ndarray
+    cut_rows: np.ndarray
+    shots: list[tuple[int, int]]
+    measured_share: float
+    kind: str
+    reason: str
+
+    @property
+    def moving(self) -> bool:
+        return self.kind == "moving"
+
+    def motion_px(self, video_px_per_analysis_px: float) -> dict[str, Any] | None:
+        """The result's ``quality.camera_motion_px`` (video pixels): the median and 95th
+        percentile of the background's frame-to-frame shift and the path's largest extent
+        along x and y within a shot; None when the motion was not measured."""
+        shift = self.shift_px[np.isfinite(self.shift_px)]
+        if not shift.size:
+            return None
+        extent = np.zeros(2)
+        for start, stop in self.shots:
+            part = self.path_px[start:stop]
+            extent = np.maximum(extent, np.ptp(part, axis=0))
+        scale = video_px_per_analysis_px
+        return {
+            "per_frame_median": round(float(np.median(shift)) * scale, 3),
+            "per_frame_p95": round(float(np.percentile(shift, 95)) * scale, 3),
+            "path_extent_x": round(float(extent[0]) * scale, 1),
+            "path_extent_y": round(float(extent[1]) * scale, 1),
+            "class": self.kind,
+        }
+
+
+def find_cuts(
+    cut_score: np.ndarray,
+    shift_px: np.ndarray,
+    support: np.ndarray,
+    walker_jumps: np.ndarray | None = None,
+) -> np.ndarray:
+    """Rows ``(c,)`` int that start a new shot (see the module): ``cut_score``, ``shift_px``
+    and ``support`` ``(n,)`` (shift NaN unmeasured: such a frame is judged by its
+    neighbours' motion); a spike is confirmed by a lost background (support under
+    :data:`CUT_MAX_SUPPORT` after a frame above it) or by ``walker_jumps`` ``(j,)``, the
+    rows where the walker's body jumps (None when no walker is known: then only
+    lost-background cuts are found)."""
+    score = np.nan_to_num(np.asarray(cut_score, np.float64), nan=0.0)
+    n = score.size
+    shift = np.asarray(shift_px, np.float64)
+    known = np.isfinite(shift)
+    if n < 2 or not known.any():
+        return np.zeros(0, dtype=np.int64)
+    h = CUT_NEIGHBOURS
+    padded = np.pad(score, h, mode="edge")
+    windows = np.lib.stride_tricks.sliding_window_view(padded, 2 * h + 1)
+    neighbours = np.concatenate([windows[:, :h], windows[:, h + 1 :]], axis=1).max(axis=1)
+    filled = np.interp(np.arange(n), np.flatnonzero(known), shift[known])
+    moving = np.maximum(np.maximum(filled, np.r_[filled[1:], 0.0]), np.r_[0.0, filled[:-1]])
+    spikes = (score - neighbours >= CUT_MIN_SPIKE) & (moving < CUT_MAX_SHIFT_PX)
+    # A lost background confirms a cut only where it was followed on the frame before (a
+    # change of scene), not on a plain background that never gives enough points.
+    agreed = np.asarray(support, np.float64) >= CUT_MAX_SUPPORT
+    confirmed = ~agreed & np.r_[False, agreed[:-1]]
+    if walker_jumps is not None and np.size(walker_jumps):
+        jumps = np.asarray(walker_jumps, dtype=np.int64)
+        for offset in (-1, 0, 1):
+            rows = jumps + offset
+            confirmed[rows[(rows >= 0) & (rows < n)]] = True
+    cuts = spikes & confirmed
+    cuts[0] = False
+    return np.flatnonzero(cuts)
+
+
+def camera_path(
+    arrays: dict[str, np.ndarray],
+    analysis_width: int,
+    frames_per_s: float,
+    walker_jumps: np.ndarray | None = None,
+) -> CameraPath:
+    """The :class:`CameraPath` of the per-frame motion ``arrays`` (see the module) of frames
+    ``analysis_width`` px wide at ``frames_per_s``, with the walker's jumps (rows, see
+    :func:`find_cuts`); ``kind`` ``"unknown"`` when the motion arrays are absent."""
+    if not all(name in arrays for name in MOTION_ARRAYS):
+        n = len(arrays["foreground_fraction"]) if "foreground_fraction" in arrays else 0
+        return CameraPath(
+            np.zeros((n, 2)), np.full(n, np.nan), np.zeros(0, np.int64), [(0, n)], 0.0,
+            "unknown", "the camera's motion was not measured",
+        )  # fmt: skip
+    shift = arrays["camera_shift_px"].astype(np.float64)
+    n = shift.shape[0]
+    support = arrays["camera_support"].astype(np.float64)
+    measured = np.isfinite(shift).all(axis=1) & (support >= MIN_SUPPORT)
+    magnitude = np.where(measured, np.linalg.norm(np.nan_to_num(shift), axis=1), np.nan)
+    cut_rows = find_cuts(arrays["cut_score"], magnitude, support, walker_jumps)
+    bounds = [0, *cut_rows.tolist(), n]
+    shots = [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+    path = np.zeros((n, 2))
+    for start, stop in shots:
+        rows = np.arange(start + 1, stop)  # a shot's first row moves from the previous shot
+        ok = measured[rows]
+        step = np.zeros((rows.size, 2))
+        if ok.any():
+            for axis in (0, 1):
+                step[:, axis] = np.interp(rows, rows[ok], shift[rows[ok], axis])
+        path[start + 1 : stop] = np.cumsum(step, axis=0)
+    kind, reason = classify(
+        magnitude,
+        np.isfinite(shift).all(axis=1),
+        measured,
+        arrays["camera_scale"].astype(np.float64),
+        arrays["camera_rotation_deg"].astype(np.float64),
+        path,
+        shots,
+        analysis_width,
+        frames_per_s,
+    )
+    return CameraPath(
+        path, magnitude, cut_rows, shots, float(measured.mean()) if n else 0.0, kind, reason
+    )
+
+
+#: Static: over any second within a shot the camera's path moves less than this (analysis
+#: px, 95th percentile over the clip's one-second windows) ...
+STATIC_MAX_TRAVEL_PX_PER_S = 5.0
+#: ... and the background's frame-to-frame shift has a 95th percentile under this (analysis
+#: px: no shake). Measured (per-second travel 95th percentile / per-frame 95th percentile):
+#: static clips 0.3-1.7 / 0.06-0.20 (indoor, outdoor, both treadmills); the lab clip's slow
+#: slider 22 / 0.95, the hand-held elderly clip 139 / 6.6, the sprint 970 / 36, a synthetic
+#: 1 px/frame pan 30 / 1.0. Below these a standing foot drifts by under 3 px over a stance,
+#: and the static route's footprints apply unchanged.
+STATIC_MAX_SHIFT_P95_PX = 1.0
+#: Too strong to compensate: the motion is measured on fewer than this share of frames ...
+MIN_MEASURED_SHARE = 0.8
+#: ... or the frame-to-frame shift's 95th percentile exceeds this share of the frame width
+#: (motion blur smears the feet; the landmarks lag) ...
+MAX_SHIFT_WIDTH_SHARE = 0.1
+#: ... or the frame-to-frame zoom's (scale change's) 95th percentile exceeds this (the
+#: walker's stature, the scale of every length, changes within a step) ...
+MAX_ZOOM_PER_FRAME = 0.02
+#: ... or the frame-to-frame roll's 95th percentile exceeds this many degrees.
+MAX_ROLL_DEG_PER_FRAME = 1.0
+
+
+def classify(
+    magnitude: np.ndarray,
+    fitted: np.ndarray,
+    measured: np.ndarray,
+    scale: np.ndarray,
+    rotation_deg: np.ndarray,
+    path_px: np.ndarray,
+    shots: list[tuple[int, int]],
+    analysis_width: int,
+    frames_per_s: float,
+) -> tuple[str, str]:
+    """``(kind, reason)`` of the per-frame motion (thresholds above): ``magnitude`` ``(n,)``
+    px, NaN unmeasured; ``fitted`` ``(n,)`` bool: frames with enough textured background
+    points to try (else "unknown"); ``measured`` ``(n,)`` bool: frames where enough of them
+    agreed (too few is motion too strong or incoherent to follow); ``scale``,
+    ``rotation_deg`` ``(n,)``; ``path_px`` ``(n, 2)`` and its ``shots``; frames
+    ``analysis_width`` px wide, at ``frames_per_s``."""
+    n = magnitude.size
+    shift = magnitude[np.isfinite(magnitude)]
+    if n == 0 or np.count_nonzero(fitted) < 0.5 * n:
+        return "unknown", "too little textured background to measure the camera's motion"
+    if not shift.size:
+        return "too_strong", "the background's points never agree on one motion"
+    median, p95 = float(np.median(shift)), float(np.percentile(shift, 95))
+    zoom = float(np.percentile(np.abs(np.log(scale[measured])), 95))
+    roll = float(np.percentile(np.abs(rotation_deg[measured]), 95))
+    window = max(1, round(frames_per_s))
+    travel = [
+        np.linalg.norm(path_px[a + window : b] - path_px[a : b - window], axis=1)
+        for a, b in shots
+        if b - a > window
+    ]
+    travel_p95 = float(np.percentile(np.concatenate(travel), 95)) if travel else 0.0
+    described = (
+        f"background shift {median:.2f} px/frame (median), {p95:.2f} px/frame (95th "
+        f"percentile), {travel_p95:.1f} px/s, zoom {100 * zoom:.1f} %/frame and roll "
+        f"{roll:.2f} deg/frame (95th percentiles), analysis pixels"
+    )
+    problems = []
+    share = float(measured[fitted].mean())  # of the frames with enough points to try
+    if share < MIN_MEASURED_SHARE:
+        problems.append(f"motion measured on only {100 * share:.0f} % of frames")
+    if p95 > MAX_SHIFT_WIDTH_SHARE * analysis_width:
+        problems.append(f"shifts over {100 * MAX_SHIFT_WIDTH_SHARE:.0f} % of the frame width")
+    if zoom > MAX_ZOOM_PER_FRAME:
+        problems.append("zooming")
+    if roll > MAX_ROLL_DEG_PER_FRAME:
+        problems.append("rolling")
+    if problems:
+        return "too_strong", f"{described}; " + ", ".join(problems)
+    if travel_p95 < STATIC_MAX_TRAVEL_PX_PER_S and p95 < STATIC_MAX_SHIFT_P95_PX:
+        return "static", described
+    return "moving", described
+
+
+#: Shortest shot (s) in which a walk can be measured: two steps at the slowest walking
+#: cadence the contacts accept (about 0.75 s per step) with the events around them.
+MIN_SHOT_S = 2.0
+
+
+def check_motion(camera: CameraPath) -> None:
+    """Raise ``NoReliableGait("camera_motion")`` for motion too strong to compensate."""
+    if camera.kind == "too_strong":
+        raise NoReliableGait(
+            "camera_motion", f"the camera moves too much to compensate ({camera.reason})"
+        )
+
+
+def check_shots(camera: CameraPath, times_s: np.ndarray) -> None:
+    """Raise ``NoReliableGait("edited_video")`` when cuts leave no shot of
+    :data:`MIN_SHOT_S` (``times_s`` ``(n,)`` the frames' times)."""
+    if camera.cut_rows.size and times_s.size:
+        longest = max(times_s[stop - 1] - times_s[start] for start, stop in camera.shots)
+        if longest < MIN_SHOT_S:
+            raise NoReliableGait(
+                "edited_video",
+                f"the video is edited; {camera.cut_rows.size} cuts leave no shot longer than "
+                f"{longest:.1f} s (at least {MIN_SHOT_S:g} s of one shot are needed)",
+            )
+
+
+def warnings(camera: CameraPath, frame_indices: np.ndarray) -> list[str]:
+    """The result's warnings about the camera: its compensated motion, and its cuts."""
+    out = []
+    if camera.moving:
+        out.append(
+            "moving camera: its motion was measured on the background and subtracted, "
+            f"contacts and lengths are in the floor's frame ({camera.reason})"
+        )
+    if camera.cut_rows.size:
+        frames = ", ".join(str(int(frame_indices[row])) for row in camera.cut_rows)
+        out.append(
+            f"edited video: {camera.cut_rows.size} cut(s) at frame(s) {frames}; the shots are "
+            "measured apart (no step spans a cut)"
+        )
+    return out

@@ -1,0 +1,86 @@
+"""The camera measured on the real clips (gait/frame/camera_motion.py, gait/walk/camera.py):
+static cameras are static, the hand-held and panning ones moving, the edited treadmill clip's
+cuts found where the walker jumps, and the outcome of each moving clip is a right answer."""
+
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+import pytest
+
+from gait import pipeline
+from gait.errors import NoReliableGait
+from gait.walk.camera import camera_path
+from gait.walk.measure import walker_jumps
+from gait.walk.person_walker import find_person_walker
+
+STATIC = [
+    "side-indoor-forward-then-backward.mp4",
+    "side-outdoor-walker-and-jumper.mp4",
+    "treadmill-walk-styles-side-captions.mp4",
+    "treadmill-running-side-vertical.mp4",
+]
+MOVING = ["elderly-store-back-follow-handheld.mp4", "sprint-panning-broadcast.mp4"]
+
+
+def camera_of(analysis):
+    """The clip's :class:`gait.walk.camera.CameraPath`, with the walker's jumps when a
+    walker is found (as :func:`gait.walk.measure.measure` computes it)."""
+    parts = sorted(
+        (pipeline.ChunkFeatures.from_bytes(b) for b in analysis.chunk_bytes),
+        key=lambda part: part.chunk.start,
+    )
+    frame_indices = np.concatenate([p.frame_indices for p in parts])
+    arrays = {name: np.concatenate([p.arrays[name] for p in parts]) for name in parts[0].arrays}
+    video = analysis.plan.video
+    with contextlib.suppress(NoReliableGait):  # no walker: only lost-background cuts
+        arrays.update(find_person_walker(arrays, video.frame_times_s[frame_indices]).arrays())
+    fps = 1.0 / video.frame_interval_s
+    return frame_indices, camera_path(
+        arrays, analysis.plan.analysis_size[0], fps, walker_jumps(arrays)
+    )
+
+
+@pytest.mark.parametrize("name", STATIC)
+def test_static_cameras_are_static(real_clip, analysed, name):
+    _, camera = camera_of(analysed(real_clip(name)))
+    assert camera.kind == "static", camera.reason
+
+
+@pytest.mark.parametrize("name", MOVING)
+def test_hand_held_and_panning_cameras_are_measured_as_moving(real_clip, analysed, name):
+    analysis = analysed(real_clip(name))
+    _, camera = camera_of(analysis)
+    assert camera.kind == "moving", camera.reason
+    assert camera.measured_share > 0.9
+    with pytest.raises(NoReliableGait) as refused:
+        analysis.outcome()
+    # Never "no person walks across the frame" from the footprints of a moving camera: the
+    # sprint is running (flight phases in the floor's frame), the elderly walker's back
+    # view is refused by the person model (no steps seen) or the view check.
+    assert refused.value.reason in {"running", "no_walker", "view_not_supported"}
+    assert "across the frame" not in refused.value.message
+
+
+def test_the_edited_treadmill_clip_is_cut_where_the_walker_jumps(real_clip, analysed):
+    """Three of its four hard cuts change the walker's pose (105, 218, 327): found, and no
+    other; the fourth (438) leaves him in the same pose and place, so no step can span it
+    wrongly. The walk is still measured, shot by shot."""
+    analysis = analysed(real_clip("treadmill-walk-styles-side-captions.mp4"))
+    frame_indices, camera = camera_of(analysis)
+    assert frame_indices[camera.cut_rows].tolist() == [105, 218, 327]
+    result = analysis.outcome()
+    assert result.metrics["steady_steps"] >= 20
+    assert any("cut(s) at frame(s) 105, 218, 327" in w for w in result.warnings)
+    assert result.quality["camera_motion_px"]["class"] == "static"
+
+
+def test_outdoor_flare_and_jumper_are_no_cut(real_clip, analysed):
+    """Outdoors a sun flare vanishes as the jumper leaps (frame 175): many points are lost,
+    the walker walks on: no cut, and the static camera's motion is reported."""
+    analysis = analysed(real_clip("side-outdoor-walker-and-jumper.mp4"))
+    _, camera = camera_of(analysis)
+    assert camera.cut_rows.size == 0
+    motion = analysis.outcome().quality["camera_motion_px"]
+    assert motion["class"] == "static" and motion["per_frame_p95"] < 0.5
