@@ -34,6 +34,7 @@ from gait.person.tracker import PersonFrames, PersonTracker, tracking_start
 from gait.result import Result
 from gait.video import VideoInfo, analysis_size, probe, read_frames
 from gait.walk.measure import Clip, measure
+from gait.walk.quality import MAX_FOREGROUND_FRACTION
 from gait.walk.walker import person_sized_boxes
 
 #: Version of the Plan / ChunkFeatures wire format; bump when either changes shape.
@@ -57,11 +58,6 @@ REDETECT_INTERVAL_FRAMES = 30
 #: nothing on frames with one person: a slot runs the landmark model only while it follows
 #: someone (~17 ms per person per frame, docs/person-model-findings.md).
 PERSON_SLOTS = 3
-#: Above this share of the frame in the foreground, the frame's blobs say nothing about where
-#: people are (a moving camera or a scene change leaves the whole frame foreground, one wide
-#: blob), so the tracker is not given them and looks for people as if it had no silhouettes.
-#: Static clips measure 0.02-0.04, a synthetic walk panned at 3 px per frame 0.26.
-BLOBS_MAX_FOREGROUND_FRACTION = 0.2
 #: The person arrays a chunk keeps, by their :class:`PersonFrames` field: every slot's 33
 #: landmarks ``(n, PERSON_SLOTS, 33, 4)`` float32 (x, y analysis px, z, visibility; NaN in
 #: an empty slot), their pose scores ``(n, PERSON_SLOTS)`` float32 (0 when empty) and the
@@ -279,7 +275,9 @@ def analyze_chunk(
         else:
             blobs = (
                 person_sized_boxes(row["blobs"], plan.analysis_size[1])
-                if row["foreground_fraction"] <= BLOBS_MAX_FOREGROUND_FRACTION
+                # Beyond the background model's limit (a moving camera, a scene change: the
+                # whole frame one wide blob) the blobs say nothing of where people are.
+                if row["foreground_fraction"] <= MAX_FOREGROUND_FRACTION
                 else None
             )
             tracker.update(image, index, person, person_blobs_px=blobs)
