@@ -193,9 +193,7 @@ def test_a_cut_splits_the_steps(tmp_path, synthetic, analysed):
     )
     result = analysed(edited, truth["height_m"]).outcome()
     assert any(f"cut(s) at frame(s) {cut_frame}" in w for w in result.warnings)
-    initial_contacts = sorted(
-        e["frame"] for e in result.events if e["type"] == "initial_contact"
-    )
+    initial_contacts = sorted(e["frame"] for e in result.events if e["type"] == "initial_contact")
     for step in result.steps:  # a step ends at its own IC and starts at the IC before it
         previous = max(f for f in initial_contacts if f < step["ic_frame"])
         assert (previous < cut_frame) == (step["ic_frame"] < cut_frame), step
@@ -227,8 +225,11 @@ def test_a_shaking_camera_is_measured_and_compensated(tmp_path, synthetic, analy
     # A 0.5 px normal shake per axis: frame-to-frame shifts of 0.7 px per axis, ~0.8 px long.
     assert 0.5 < motion["per_frame_median"] < 1.2
     row = score_synthetic(result.to_dict(), truth)
-    assert abs(row["stance_err_pts"]) <= 3.0
-    # Double support measured up to 5.9 points off over runs (the person model's landmarks vary
-    # slightly from run to run); uncompensated it was 21 points off.
+    # Measured over runs: stance 2.6-4.4 points off, double support 3.5-5.9, cadence 2.0 spm
+    # (uncompensated the footprints were 15 and 21 points off). The runs differ because the
+    # encoded test clip does: x264 (through PyAV) encodes the same frames into different files
+    # from run to run, even with one thread and explicit timestamps (seen here: 8 different
+    # files in 12 encodes of one shaken clip), so the bounds carry that spread.
+    assert abs(row["stance_err_pts"]) <= 6.0
     assert abs(row["double_support_err_pts"]) <= 8.0
-    assert abs(row["cadence_err_spm"]) <= 2.0
+    assert abs(row["cadence_err_spm"]) <= 3.0
