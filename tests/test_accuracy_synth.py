@@ -228,7 +228,7 @@ def test_a_shaking_camera_is_measured_and_compensated(tmp_path, synthetic, analy
     # Measured over runs: stance 2.6-4.4 points off, double support 3.5-5.9, cadence 2.0 spm
     # (uncompensated the footprints were 15 and 21 points off). The runs differ because the
     # encoded test clip does: x264 (through PyAV) encodes the same frames into different files
-    # from run to run, even with one thread and explicit timestamps (seen here: 8 different
+    # from run to run, even with one thread and explicit timestamps (seen here: 4 different
     # files in 12 encodes of one shaken clip), so the bounds carry that spread.
     assert abs(row["stance_err_pts"]) <= 6.0
     assert abs(row["double_support_err_pts"]) <= 8.0
