@@ -145,7 +145,7 @@ def test_a_slow_pan_is_compensated_and_measured(tmp_path, synthetic, analysed):
     result = analysis.outcome()
     motion = result.quality["camera_motion_px"]
     assert motion["class"] == "moving"
-    assert motion["per_frame_median"] == pytest.approx(1.0, abs=0.1)
+    assert motion["shift_per_frame_median_px"] == pytest.approx(1.0, abs=0.1)
     assert any(w.startswith("moving camera") for w in result.warnings)
     row = score_synthetic(result.to_dict(), truth)
     assert result.metrics["steady_steps"] >= 4
@@ -223,7 +223,7 @@ def test_a_shaking_camera_is_measured_and_compensated(tmp_path, synthetic, analy
     motion = result.quality["camera_motion_px"]
     assert motion["class"] == "moving"
     # A 0.5 px normal shake per axis: frame-to-frame shifts of 0.7 px per axis, ~0.8 px long.
-    assert 0.5 < motion["per_frame_median"] < 1.2
+    assert 0.5 < motion["shift_per_frame_median_px"] < 1.2
     row = score_synthetic(result.to_dict(), truth)
     # Measured over runs: stance 2.6-4.4 points off, double support 3.5-5.9, cadence 2.0 spm
     # (uncompensated the footprints were 15 and 21 points off). The runs differ because the

@@ -94,4 +94,4 @@ def test_outdoor_flare_and_jumper_are_no_cut(real_clip, analysed):
     _, camera = camera_of(analysis)
     assert camera.cut_rows.size == 0
     motion = analysis.outcome().quality["camera_motion_px"]
-    assert motion["class"] == "static" and motion["per_frame_p95"] < 0.5
+    assert motion["class"] == "static" and motion["shift_per_frame_p95_px"] < 0.5

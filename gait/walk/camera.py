@@ -96,10 +96,10 @@ class CameraPath:
             extent = np.maximum(extent, np.ptp(part, axis=0))
         scale = video_px_per_analysis_px
         return {
-            "per_frame_median": round(float(np.median(shift)) * scale, 3),
-            "per_frame_p95": round(float(np.percentile(shift, 95)) * scale, 3),
-            "path_extent_x": round(float(extent[0]) * scale, 1),
-            "path_extent_y": round(float(extent[1]) * scale, 1),
+            "shift_per_frame_median_px": round(float(np.median(shift)) * scale, 3),
+            "shift_per_frame_p95_px": round(float(np.percentile(shift, 95)) * scale, 3),
+            "path_extent_x_px": round(float(extent[0]) * scale, 1),
+            "path_extent_y_px": round(float(extent[1]) * scale, 1),
             "class": self.kind,
         }
 
