@@ -152,3 +152,28 @@ def test_a_person_sized_blob_overlapping_nobody_followed_makes_the_detector_look
     rail = np.array([[200.0, 150.0, 220.0, 240.0]])  # 90 px beside a 300 px person
     assert not any_blob_unfollowed(rail, followed)
     assert not any_blob_unfollowed(np.zeros((0, 4)), [None])
+
+
+def test_while_nobody_is_followed_the_detector_looks_again_at_most_every_few_frames():
+    """A person-sized silhouette the detector does not take for a person (a walker half in
+    view, a coat stand): between grid frames the detector is not run again on every frame,
+    only every LOOK_AGAIN_FRAMES; on grid frames always."""
+    from gait.person.tracker import LOOK_AGAIN_FRAMES, PersonFrames
+
+    interval = 30
+    runs: list[int] = []
+    detector = PoseDetector()
+    tracker = PersonTracker(
+        redetect_interval_frames=interval, with_scene_mask=False, detector=detector
+    )
+    detect = detector.detect
+    frame = np.full((270, 480, 3), 90, np.uint8)  # nobody to find
+    blob = np.array([[100.0, 40.0, 160.0, 250.0]])
+    tracker.reset()
+    for index in range(25, 75):
+        detector.detect = lambda image, index=index: runs.append(index) or detect(image)
+        tracker.update(frame, index, PersonFrames.empty(1), person_blobs_px=blob)
+    off_grid = [i for i in runs if i % interval]
+    assert 30 in runs and 60 in runs
+    assert np.all(np.diff([i for i in runs if i >= 30]) >= LOOK_AGAIN_FRAMES)
+    assert off_grid  # it does look again between grid frames

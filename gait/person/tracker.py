@@ -3,7 +3,8 @@
 For each BGR frame (analysis size, up to 960 px) the tracker runs the landmark model on a
 body-aligned crop. The crop comes from the previous frame's landmarks (tracking) or from
 the detector (detection), which runs when there is no crop to track (when the caller gives
-the frame's person-sized silhouettes, only if one of them could be a person), when the
+the frame's person-sized silhouettes, only if one of them could be a person, and at most
+every :data:`LOOK_AGAIN_FRAMES` frames between grid frames), when the
 tracked crop holds no pose (it then retries on the same frame), and on every frame whose
 index is a multiple of ``redetect_interval_frames``.
 
@@ -62,7 +63,10 @@ EXTRA_PERSON_MIN_SCORE = 0.6
 #: While a slot is free, the detector also runs when the foreground holds a person-sized
 #: blob that overlaps no followed person (someone entering between re-detections: the outdoor
 #: walker enters at frame ~38, the 30-frame grid would take her at 60), at most once every
-#: this many frames (a moving camera's foreground is all blobs: +1.4 ms/frame at most).
+#: this many frames (a moving camera's foreground is all blobs: +1.4 ms/frame at most). The
+#: same spacing holds while nobody is followed: a person picked up up to 9 frames (0.3 s at
+#: 30 fps) later, while half in view, for 15 instead of 36 detections in the 10-s 1080p lap
+#: benchmark clip (-10 % of the analysis CPU).
 LOOK_AGAIN_FRAMES = 10
 #: ... and when that blob is at least this share of the smallest followed person's height
 #: (a treadmill's rail, 76 px beside a 370 px walker, and equipment beside the lab
@@ -248,10 +252,15 @@ class PersonTracker:
         must_detect = not rois
         if must_detect and not on_grid and person_blobs_px is not None:
             # Nobody followed between grid frames: look only where the silhouettes show
-            # someone could be. A 3-tile detection costs more than the landmark model, and
-            # ran on every frame without a walker (34 of 240 frames of the lap benchmark
-            # clip once people were followed; 62 before).
-            must_detect = any_blob_unfollowed(person_blobs_px, poses)
+            # someone could be, and at most every LOOK_AGAIN_FRAMES frames. A 3-tile
+            # detection costs twice the landmark model, and ran on every frame while a
+            # walker was entering (half in view, not yet detectable) or a shape the
+            # detector does not take for a person stood in view (the indoor clip: 37
+            # fruitless detections in 401 frames).
+            last = self._last_detection
+            must_detect = (
+                last is None or frame_index - last >= LOOK_AGAIN_FRAMES
+            ) and any_blob_unfollowed(person_blobs_px, poses)
         for slot, roi in enumerate(rois):
             pose = self.landmarker.estimate(frame_bgr, roi)
             if slot == 0:
