@@ -726,8 +726,9 @@ def _angles_section(angles: Mapping[str, Any] | None) -> str:
 
 
 def _normative_curve_note() -> str:
-    """What the grey band under the angle curves is, whom it describes, its source, and how
-    each joint's reference angle differs from the measured one."""
+    """What the grey band under the angle curves is, whom it describes (and why those walkers'
+    curves are drawn for this one), its source, and how each joint's reference angle differs
+    from the measured one."""
     curves = [c for j in ("hip", "knee", "ankle") if (c := norms.normative_curve(j))]
     if not curves:
         return "<p>No normative curve is drawn.</p>"
@@ -735,7 +736,8 @@ def _normative_curve_note() -> str:
     notes = " ".join(f"{c.joint.capitalize()}: {c.definition_note}." for c in curves)
     return (
         f'<p class="norm-note"><span class="key" style="background:{NORM_COLOUR}"></span> '
-        f"Grey band and dotted line: normative {esc(curves[0].what)}. {esc(notes)} "
+        f"Grey band and dotted line: normative {esc(curves[0].what)}. "
+        f"{esc(norms.CURVE_POPULATION_NOTE)}. {esc(notes)} "
         f"Source: {esc('; '.join(sources))}.</p>"
     )
 

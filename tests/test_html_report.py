@@ -192,6 +192,8 @@ def test_normative_band_is_drawn_under_each_angle_curve(page: str) -> None:
         assert max(xs) == pytest.approx(max(ticks), abs=0.1)
     note = re.sub(r"<[^>]+>", " ", section)
     assert "Grey band" in note and "typically developing children" in note
+    # Children's curves under an adult's walk: the page says why, and what to read them for.
+    assert H.esc(H.norms.CURVE_POPULATION_NOTE) in section
     assert H.esc(H.norms.SCHWARTZ_2008) in section
 
 

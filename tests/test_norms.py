@@ -138,3 +138,16 @@ def test_a_value_is_flagged_only_beyond_its_uncertainty() -> None:
     assert band.flag(12.0) == "below"
     assert band.flag(12.0, resolution=5.0) is None
     assert band.flag(30.0, resolution=5.0) == "above"
+
+
+def test_the_range_of_the_mean_knee_curve_is_not_a_knee_range_band() -> None:
+    # The module says why no knee range band is made from the curves: the range of the mean
+    # curve (quoted there) falls short even of the children's mean swing peak alone, because
+    # walkers peak at different moments. The quoted figures are the data file's.
+    knee = norms.normative_curve("knee")
+    mean_curve_range = float(knee.mean_deg.max() - knee.mean_deg.min())
+    assert f"is {mean_curve_range:.1f} deg" in norms.__doc__
+    swing_peak_band = norms.reference("knee_flexion_swing_peak_deg")
+    mean_swing_peak = (swing_peak_band.low + swing_peak_band.high) / 2
+    assert mean_curve_range < float(knee.mean_deg.max()) < mean_swing_peak
+    assert norms.reference("knee_rom_deg").low is None  # a typical value, never flagged
