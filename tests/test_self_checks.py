@@ -144,3 +144,33 @@ def test_withhold_reports_only_what_had_a_value():
     assert steps == [
         {"stance_time_s": None, "initial_double_support_time_s": None, "step_time_s": 0.5}
     ]
+
+
+#: Jogging: steps 0.36 s (167 spm), each foot on the floor 0.26 s: 0.10 s of flight before
+#: every initial contact.
+JOG = walk([0.0, 0.36, 0.72, 1.08, 1.44, 1.80, 2.16], 0.26)
+
+
+def test_running_is_refused_as_running():
+    with pytest.raises(NoReliableGait) as refused:
+        check(JOG)
+    assert refused.value.reason == sc.RUNNING
+    assert "6 of 6 steps" in refused.value.message and "100 ms" in refused.value.message
+
+
+def test_a_walk_with_early_foot_offs_is_withheld_not_refused_as_running():
+    # Fast walking (0.46 s steps, 130 spm) whose foot offs all come 0.05 s early (beyond the
+    # real clips' measured bias): every transition reads -0.03 s, below zero but not a flight.
+    c = walk([0.0, 0.46, 0.92, 1.38, 1.84, 2.30, 2.76], 0.43)
+    found, metrics, _ = check(c)
+    assert metrics["stance_pct"] is None and "negative" in found.warnings[0]
+    assert metrics["cadence_spm"] is not None
+
+
+def test_one_flight_among_walking_steps_is_not_running():
+    # One foot off mistimed by 0.2 s: a single "flight" among six walking steps.
+    ic = [0.0, 0.55, 1.1, 1.65, 2.2, 2.75, 3.3]
+    c = table(ic, [0.66, 1.21, 1.45, 2.31, 2.86, 3.41, 3.96], [100.0 * i for i in range(7)])
+    found, metrics, _ = check(c)
+    assert metrics["cadence_spm"] is not None and metrics["stance_pct"] is None
+    assert "negative" in found.warnings[0]

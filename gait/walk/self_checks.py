@@ -5,6 +5,7 @@ arrays of :mod:`gait.walk.parameters` or the metrics. It either
 
 * raises ``NoReliableGait("inconsistent_contacts")`` when the contacts themselves contradict
   walking (every value is built on them, so none can be reported), or
+  ``NoReliableGait("running")`` when they show running (flight phases), or
 * returns a :class:`Withheld`: the metrics (and per-step values) whose evidence fails, set to
   ``None`` by :func:`withhold`, with the warning that says why, or
 * returns ``None``: the evidence holds.
@@ -26,6 +27,22 @@ from gait.walk.contacts import Contacts
 #: Refusal reason: the contacts contradict themselves (time running backwards, one foot's
 #: steps alternating with slivers).
 INCONSISTENT_CONTACTS = "inconsistent_contacts"
+
+#: Refusal reason: most steps open with both feet off the floor (the landmark routes refuse
+#: a walker in place or filmed by a moving camera for the same reason,
+#: :func:`gait.walk.landmark_walk.refuse_running`).
+RUNNING = "running"
+#: A step opens with a flight phase when the other foot left the floor at least this long
+#: (s) before the landing foot's initial contact, i.e. its double support is this negative.
+#: Running's flight lasts ~0.08-0.15 s per step (jogging to sprinting); a walk's transition
+#: is +0.07 s or more even at 130 spm, and the foot offs' timing bias measured on real
+#: clips (1.7 frames early outdoors, 2.8 from behind: up to -0.09 s) cannot take it below
+#: -0.06 s: a mistimed walk is withheld (:func:`negative_phase_times`), not refused.
+FLIGHT_MIN_S = 0.06
+#: ... and the gait is running when at least this share of the steps whose double support
+#: is measured open that way, over at least :data:`RUNNING_MIN_STEPS` steps.
+RUNNING_MIN_FLIGHT_STEP_SHARE = 0.5
+RUNNING_MIN_STEPS = 3
 
 #: Largest ratio of the two feet's median step times that a real gait shows. Hemiparetic gait
 #: after stroke is the most asymmetric common gait: Patterson et al. 2008 (Arch Phys Med
@@ -253,6 +270,28 @@ def footprint_count_cadence(c: Contacts, metrics: dict[str, Any]) -> Withheld | 
 # -- applying them -----------------------------------------------------------------------
 
 
+def check_walking(initial_double_support_time_s: np.ndarray) -> None:
+    """Raise ``NoReliableGait("running")`` when most steps open with a flight phase: the
+    other foot left the floor :data:`FLIGHT_MIN_S` or more before the initial contact
+    (``initial_double_support_time_s`` ``(s,)``, NaN where a foot off was not seen). A
+    static camera's footprints see this as well as the landmarks do: walking always keeps
+    a foot down; running's cadence, lengths and phases are not walking's, and its norms do
+    not apply."""
+    measured = initial_double_support_time_s[np.isfinite(initial_double_support_time_s)]
+    flights = measured[measured <= -FLIGHT_MIN_S]
+    if (
+        measured.size >= RUNNING_MIN_STEPS
+        and flights.size >= RUNNING_MIN_STEPS
+        and flights.size >= RUNNING_MIN_FLIGHT_STEP_SHARE * measured.size
+    ):
+        raise NoReliableGait(
+            RUNNING,
+            f"running: {flights.size} of {measured.size} steps open with both feet off the "
+            f"floor (flight {1000 * float(np.median(-flights)):.0f} ms, median); walking "
+            "always keeps a foot down, so no walking parameter is reported",
+        )
+
+
 def withhold(metrics: dict[str, Any], steps: list[dict[str, Any]], withheld: Withheld) -> list[str]:
     """Set what ``withheld`` names to None, in place; the metric keys that had a value."""
     keys = [key for key in withheld.keys_of(metrics) if metrics[key] is not None]
@@ -274,10 +313,12 @@ def checked(
     """Run every check on a result (``metrics`` and ``steps`` are changed in place).
 
     Raises ``NoReliableGait("inconsistent_contacts")`` when the contacts contradict
-    walking. Returns the warnings and the withheld metric keys."""
+    walking, ``NoReliableGait("running")`` when they show running. Returns the warnings and
+    the withheld metric keys."""
     check_time_order(c)
     feet = c.foot[per_step["row"]]
     check_alternation(per_step["step_time_s"], feet, c.pass_index[per_step["row"]])
+    check_walking(per_step["initial_double_support_time_s"])
     scatter = scatter_within_feet_pct(per_step["step_time_s"], feet)
     warnings: list[str] = []
     withheld: list[str] = []
