@@ -5,7 +5,9 @@ Each frame pair ``(previous, current)`` becomes (all per frame, analysis pixels)
 * ``camera_shift_px`` ``(2,)`` float32: how far the background moved in the image from the
   previous frame to this one (x, y), at the frame centre: a point fixed on the floor moves by
   this much, so the floor frame is the image minus the cumulative shift;
-* ``camera_support`` float32: share of the tracked background points that agree with it;
+* ``camera_support`` float32: share of the tracked background points that agree with it
+  (NaN when fewer than :data:`MIN_POINTS` background points could be tried: the motion
+  was not lost, there was nothing around the people to follow);
 * ``camera_scale`` float32 and ``camera_rotation_deg`` float32: the similarity fit's zoom
   (1 = none) and roll (degrees, image axes);
 * ``cut_score`` float32: share of all the grid's points (people included) that could not be
@@ -169,7 +171,7 @@ def frame_motion(
     boxes = people_boxes(slot_landmarks) * to_reduced
     points, background = grid_points(previous_grey, boxes)
     if points.shape[0] < MIN_POINTS:
-        return unmeasured()
+        return {**unmeasured(), "camera_support": NAN}
     lk = {"winSize": (LK_WINDOW_PX, LK_WINDOW_PX), "maxLevel": LK_LEVELS, "criteria": _LK_CRITERIA}
     moved, ok, _ = cv2.calcOpticalFlowPyrLK(previous_grey, grey, points, None, **lk)
     back, ok_back, _ = cv2.calcOpticalFlowPyrLK(grey, previous_grey, moved, None, **lk)
@@ -178,6 +180,10 @@ def frame_motion(
     # The cut score counts every point, people's too: a jump cut in a static scene (the
     # walk-styles treadmill) changes only the walker, his shadow and the captions.
     cut_score = np.float32(1.0 - followed.mean())
+    if np.count_nonzero(background) < MIN_POINTS:
+        # Too few points outside the people to try (a plain wall whose only texture is a
+        # bystander, who is masked out once the tracker follows him): no support to lose.
+        return {**unmeasured(), "camera_support": NAN, "cut_score": cut_score}
     followed &= background
     if np.count_nonzero(followed) < MIN_POINTS:
         return {**unmeasured(), "cut_score": cut_score}

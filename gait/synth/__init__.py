@@ -3,8 +3,9 @@
 Public API: :class:`SynthParams` and :func:`render_clip` (writes ``x.mp4`` and
 ``x.truth.json``). Modules: ``timing`` (footprint schedule: the truth), ``kinematics`` (feet,
 pelvis, leg IK, trunk, arms), ``scene`` (camera, background, lighting, colours), ``render``
-(one frame), ``encode`` (H.264/MP4, per-frame pts, rotation flag), ``truth`` (records and
-metrics), ``clip`` (the whole clip), ``cli``.
+(one frame), ``companion`` (an optional second person, ``SynthParams.companion``), ``encode``
+(H.264/MP4, per-frame pts, rotation flag), ``truth`` (records and metrics), ``clip`` (the
+whole clip), ``cli``.
 
 Truth JSON (SI units; times in s from the first frame's timestamp = 0; pixel values in the
 upright *display* image): ``schema_version``, ``params``, ``video`` (stored ``width``/``height``,
@@ -17,7 +18,9 @@ since before the clip, ``fo_*`` null for one still standing at its end), ``event
 ``metrics`` (definitions in :mod:`gait.synth.truth`) and ``joint_angles_deg`` (per foot: hip,
 knee, ankle and ankle_heel_toe sagittal angles per frame, conventions in
 :func:`gait.synth.kinematics.joint_angles_deg`). :func:`gait.synth.truth.landmarks_px` gives the
-figure's true joints as BlazePose-ordered image landmarks.
+figure's true joints as BlazePose-ordered image landmarks. With a companion, ``companion``
+holds its own truth (:func:`gait.synth.companion.companion_truth`: kind, stature and floor
+line in px, visible window, its footprints and events), never mixed into the walker's.
 
 Frame conventions: an IC's frame is the first frame with timestamp >= the IC time, an FO's
 frame the last frame with timestamp <= the FO time; 0-based decode-order indices.

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from gait.synth.clip import render_clip, truth_path
-from gait.synth.params import SynthParams
+from gait.synth.params import Companion, SynthParams
 
 _D = SynthParams()
 
@@ -86,6 +86,13 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
         "--noise", type=float, default=_D.noise, help="sensor noise sigma (8-bit grey levels)"
     )
     scene.add_argument("--seed", type=int, default=_D.seed)
+    scene.add_argument(
+        "--companion",
+        choices=["walker", "crossing", "standing"],
+        default=None,
+        help="a second person further back: walking beside/behind the walker, crossing "
+        "for 1.5 s from 2 s, or standing (its truth under 'companion', not the walker's)",
+    )
 
 
 def add_parser(subparsers: Any) -> None:
@@ -129,6 +136,7 @@ def params_from_args(args: argparse.Namespace) -> SynthParams:
         reflection=args.reflection,
         noise=args.noise,
         seed=args.seed,
+        companion=Companion(kind=args.companion) if args.companion else None,
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from gait.synth import truth as T
+from gait.synth.companion import SceneRenderer, companion_renderer, companion_truth, plan_companion
 from gait.synth.encode import TIME_BASE, Mp4Writer, frame_pts
 from gait.synth.kinematics import Body, Pose, joint_angles_deg, walker_pose
 from gait.synth.params import SynthParams
@@ -158,7 +159,19 @@ def render_clip(out_path: Path, params: SynthParams) -> dict[str, Any]:
     pose = walker_pose(times, prints, params)
     pose = shift_pose(pose, pass_shift(pose.hip[:, 0], camera, params))
     background = make_background(params, camera, rng)
-    renderer = FrameRenderer(params, camera, pose, background, rng)
+    companion = plan_companion(params, camera)
+    if companion is None:
+        renderer = FrameRenderer(params, camera, pose, background, rng)
+    else:
+        renderer = SceneRenderer(
+            params,
+            camera,
+            pose,
+            background,
+            rng,
+            companion_renderer(companion, times, background),
+            companion.visible(times),
+        )
     pts = frame_pts(times)
     # Draw the next frame while x264 encodes this one (cv2 drawing releases the GIL).
     with (
@@ -180,5 +193,7 @@ def render_clip(out_path: Path, params: SynthParams) -> dict[str, Any]:
             writer.write(image, int(pts[i]))
     angles = joint_angles_deg(pose, Body(params.height_m))
     truth = build_truth(params, prints, camera, times, angles)
+    if companion is not None:
+        truth["companion"] = companion_truth(companion, times)
     truth_path(out_path).write_text(json.dumps(truth, indent=1))
     return truth

@@ -8,6 +8,35 @@ from typing import Any, Literal
 
 Direction = Literal["left_to_right", "right_to_left"]
 Background = Literal["plain", "textured", "cluttered"]
+CompanionKind = Literal["walker", "crossing", "standing"]
+
+
+@dataclass(frozen=True)
+class Companion:
+    """A second person in the scene, further from the camera than the walker (drawn behind).
+
+    ``kind``: ``"walker"`` walks the whole clip beside or behind the walker, the same way;
+    ``"crossing"`` walks the other way and is in view only from ``start_s`` for
+    ``visible_s`` (as if coming out of one doorway and into another); ``"standing"`` stands
+    still, side on, at ``x_frac`` of the display width. Depth: drawn at ``scale`` of the
+    walker's pixels per metre, feet on a floor line ``floor_offset_frac`` of the display
+    height above the walker's. Its truth is kept apart (``truth["companion"]``), never in the
+    walker's events.
+    """
+
+    kind: CompanionKind = "standing"
+    height_m: float = 1.70
+    scale: float = 0.85
+    floor_offset_frac: float = 0.06
+    cadence_spm: float = 104.0
+    step_length_m: float = 0.64
+    # "walker": how far behind the walker it enters (m of its own walk, 0 abreast).
+    lag_m: float = 0.8
+    # "standing": display column of its pelvis, share of the width.
+    x_frac: float = 0.6
+    # "crossing": when it comes into view (s) and for how long (s).
+    start_s: float = 2.0
+    visible_s: float = 1.5
 
 
 @dataclass(frozen=True)
@@ -65,6 +94,13 @@ class SynthParams:
     reflection: bool = False
     noise: float = 0.0  # sensor noise standard deviation in 8-bit grey levels
     seed: int = 0
+
+    # A second person (None: the walker alone); a dict is read as Companion(**dict).
+    companion: Companion | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.companion, dict):
+            object.__setattr__(self, "companion", Companion(**self.companion))
 
     def to_json(self) -> dict[str, Any]:
         """The parameters as a JSON-serialisable dict."""

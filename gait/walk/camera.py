@@ -113,9 +113,9 @@ def find_cuts(
     """Rows ``(c,)`` int that start a new shot (see the module): ``cut_score``, ``shift_px``
     and ``support`` ``(n,)`` (shift NaN unmeasured: such a frame is judged by its
     neighbours' motion); a spike is confirmed by a lost background (support under
-    :data:`CUT_MAX_SUPPORT` after a frame above it) or by ``walker_jumps`` ``(j,)``, the
-    rows where the walker's body jumps (None when no walker is known: then only
-    lost-background cuts are found)."""
+    :data:`CUT_MAX_SUPPORT` after a frame above it; NaN, nothing to follow, is not
+    lost) or by ``walker_jumps`` ``(j,)``, the rows where the walker's body jumps (None
+    when no walker is known: then only lost-background cuts are found)."""
     score = np.nan_to_num(np.asarray(cut_score, np.float64), nan=0.0)
     n = score.size
     shift = np.asarray(shift_px, np.float64)
@@ -131,8 +131,14 @@ def find_cuts(
     spikes = (score - neighbours >= CUT_MIN_SPIKE) & (moving < CUT_MAX_SHIFT_PX)
     # A lost background confirms a cut only where it was followed on the frame before (a
     # change of scene), not on a plain background that never gives enough points.
-    agreed = np.asarray(support, np.float64) >= CUT_MAX_SUPPORT
-    confirmed = ~agreed & np.r_[False, agreed[:-1]]
+    # A frame with too few background points to try (support NaN) has lost nothing: on a
+    # plain wall whose only texture was a standing bystander, the tracker taking him up
+    # masks his points, which had looked like a lost background (a false cut at the
+    # re-detection frame, synthetic bystander clip).
+    support = np.asarray(support, np.float64)
+    agreed = support >= CUT_MAX_SUPPORT
+    lost = support < CUT_MAX_SUPPORT
+    confirmed = lost & np.r_[False, agreed[:-1]]
     if walker_jumps is not None and np.size(walker_jumps):
         jumps = np.asarray(walker_jumps, dtype=np.int64)
         for offset in (-1, 0, 1):
