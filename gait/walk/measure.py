@@ -5,7 +5,9 @@ reads the evidence (the camera's motion and cuts, the walker, the view), plans t
 (:func:`plan_route`) and calls it; each route builds the result and runs the shared
 self-checks (:func:`gait.walk.self_checks.checked_parameters`):
 
-* ``footprints`` (:mod:`gait.walk.footprint_route`): an overground side view, static camera;
+* ``footprints`` (:mod:`gait.walk.footprint_route`): a static camera without cuts, unless
+  the landmarks show a walker in place or a frontal or back view (a side view, or no view
+  known);
 * ``landmarks`` (:func:`gait.walk.landmark_route.measure_side`): a treadmill, a moving
   camera or cuts, side view;
 * ``frontal`` (:func:`gait.walk.landmark_route.measure_frontal`): a frontal or back view,
