@@ -23,7 +23,10 @@ class Result:
     """A finished analysis.
 
     ``events``: ``{"type": "initial_contact" | "foot_off", "time_s", "frame", "foot"}``;
-    ``steps``: one dict per measured step; ``metrics``: numbers (unit in the key) or
+    ``steps``: one dict per measured step (``heel_x_px``: where the heel landed along the
+    floor, video px, in the floor's frame of the route: an image x on a static side view, a
+    position on the belt on a treadmill, the image x minus the camera's path with a moving
+    camera, None where no length is measured); ``metrics``: numbers (unit in the key) or
     ``None`` when not measurable; ``quality``: how far the numbers can be trusted.
     """
 

@@ -319,7 +319,7 @@ def test_footprint_events_disagreeing_with_the_landmarks_are_withheld_and_unseen
     contacts = footprint_table([10, 25, 40], [28, 43, np.nan])
     # Landmarks: IC 11 (agrees), IC 31 (6 frames = 200 ms from the footprint's 25: withheld),
     # IC 40; FO 29, 44 (agree) and 57, where the footprint's last frame (55) was unseen.
-    checked, warnings, _ = check_and_fill(
+    checked, warnings, withheld_share = check_and_fill(
         contacts,
         np.array([10, 25, 40]),
         np.array([28, 43, 55]),
@@ -332,6 +332,9 @@ def test_footprint_events_disagreeing_with_the_landmarks_are_withheld_and_unseen
         np.array([20.0, 120, 225]),
     )
     assert checked.ic_frame[0] == 10 and np.isnan(checked.ic_frame[1])
+    # Five footprint events were seen and checked (3 ICs, 2 FOs), each counted once.
+    assert "1 of 5 footprint events withheld" in warnings[0]
+    assert withheld_share == pytest.approx(1 / 5)
     assert checked.fo_frame[2] == 57 and checked.fo_source.tolist() == [
         "footprint",
         "footprint",

@@ -39,7 +39,8 @@ class Contacts:
     * ``ic_time_s``, ``fo_time_s``: the events' frame timestamps (s), NaN where not seen;
     * ``heel_x_px``: float, where the heel stood (the footprint's trailing edge), analysis
       pixels along the floor's x axis (on a treadmill, the belt's: the image position plus
-      the belt's travel since the first frame); NaN where no length can be measured;
+      the belt's travel since the first frame, not an image position; with a moving camera
+      the image position minus the camera's path); NaN where no length can be measured;
     * ``source``: what found the contact (:data:`SOURCE_FOOTPRINT` or
       :data:`SOURCE_LANDMARKS`);
     * ``ic_source``, ``fo_source``: what timed each event (default: ``source``), e.g. a

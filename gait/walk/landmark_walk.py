@@ -1,5 +1,6 @@
 """The walk measured from the person model's landmarks alone: a treadmill, walking in place,
-or (only to check and fill the footprints) an overground side view.
+or an overground side view filmed by a moving camera or across cuts (the route of
+:func:`gait.walk.landmark_route.measure_side`).
 
 The events come from :func:`gait.walk.landmark_events.detect_events`, the contacts table
 from :func:`gait.walk.contacts.landmark_contacts_table`. Lengths need a floor frame:

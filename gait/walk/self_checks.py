@@ -10,7 +10,9 @@ arrays of :mod:`gait.walk.parameters` or the metrics. It either
   ``None`` by :func:`withhold`, with the warning that says why, or
 * returns ``None``: the evidence holds.
 
-:func:`checked` runs them all in order; it is the one call :mod:`gait.walk.measure` makes.
+:func:`checked` runs them all in order; :func:`checked_parameters`, the one sequence every
+route (:mod:`gait.walk.footprint_route`, :mod:`gait.walk.landmark_route`) runs, computes the
+result's steps and metrics and checks them.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from gait.errors import NoReliableGait
-from gait.walk import parameters
+from gait.walk import parameters, quality
 from gait.walk.contacts import Contacts
 
 #: Refusal reason: the contacts contradict themselves (time running backwards, one foot's
@@ -334,3 +336,19 @@ def checked(
             warnings.append(found.warning)
             withheld += [key for key in withhold(metrics, steps, found) if key not in withheld]
     return SelfCheck(warnings, withheld, scatter)
+
+
+def checked_parameters(
+    contacts: Contacts, height_m: float | None, video_px_per_analysis_px: float
+) -> tuple[list[dict], dict, SelfCheck]:
+    """The result's ``steps`` and ``metrics`` of ``contacts``, checked against themselves
+    (:func:`checked` withholds in place or refuses): the one sequence every route runs.
+    Raises ``NoReliableGait`` when there are too few steps or the contacts contradict
+    walking."""
+    per_step = parameters.step_values(contacts, height_m)
+    quality.require_steps(per_step["row"].size)
+    per_stride = parameters.stride_values(contacts, height_m)
+    steps = parameters.steps(contacts, per_step, video_px_per_analysis_px)
+    metrics = parameters.summary(contacts, per_step, per_stride)
+    checks = checked(contacts, per_step, per_stride, metrics, steps)
+    return steps, metrics, checks
