@@ -42,12 +42,15 @@ MIN_MEASURED_PCT = 50.0
 
 def pass_directions(contacts: Contacts) -> np.ndarray:
     """``(m,)`` int: each contact's walking direction in the image (+1 toward the image right,
-    -1, 0 when its pass holds a single contact), from the pass's heel positions."""
+    -1, 0 when its pass holds fewer than two placed heels), from the pass's first and last
+    placed heels (the landmark route leaves a heel unplaced, NaN, on a foot standing since
+    before the clip)."""
     out = np.zeros(len(contacts), dtype=np.int64)
     for index in np.unique(contacts.pass_index):
         rows = np.flatnonzero(contacts.pass_index == index)
-        travel = contacts.heel_x_px[rows[-1]] - contacts.heel_x_px[rows[0]]
-        out[rows] = int(np.sign(travel))
+        placed = contacts.heel_x_px[rows][np.isfinite(contacts.heel_x_px[rows])]
+        if placed.size >= 2:
+            out[rows] = int(np.sign(placed[-1] - placed[0]))
     return out
 
 
