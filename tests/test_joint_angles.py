@@ -43,6 +43,22 @@ def test_legs_follow_the_footprints_not_the_model_labels():
     assert (ordered[:, 25, 1] == 1.0).all() and (ordered[:, 26, 1] == 2.0).all()
 
 
+def test_a_swinging_heel_passing_over_the_footprint_is_told_apart_by_its_height():
+    # A stands at x=100 over frames 0-29 (B's footprints at 0 and 200 are elsewhere in time).
+    # Mid-stance, B's heel swings past right over A's footprint, 1 px nearer in x than A's own
+    # heel landmark, but 12 px above the floor (image y down).
+    contacts = table([-1.0, 0.0, 1.2], [-0.1, 1.0, 2.0], [0.0, 100.0, 200.0], order=[1, 0, 1])
+    frames = np.arange(30)
+    landmarks = legs_at(np.full(30, 100.0), np.linspace(40.0, 160.0, 30), np.zeros(30, bool))
+    landmarks[:, ja.LEFT_HEEL, 1] = 300.0  # A's heel on the floor ...
+    landmarks[:, ja.RIGHT_HEEL, 1] = 288.0  # ... B's raised
+    passing = 14
+    landmarks[passing, ja.LEFT_HEEL, 0] = 101.0
+    landmarks[passing, ja.RIGHT_HEEL, 0] = 100.0
+    swap, _ = ja.leg_assignment(landmarks, frames, contacts)
+    assert swap[passing] == 0  # the model's left leg (A's) stays with A
+
+
 def test_frames_outside_any_stance_are_left_undecided():
     contacts = table([0.0, 0.5], [0.3, 0.8], [0.0, 100.0])  # a flight phase: frames 10-14
     frames = np.arange(25)
