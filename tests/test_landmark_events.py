@@ -54,17 +54,15 @@ def annotated(notes: dict) -> list[dict]:
 
 
 def test_treadmill_events_match_the_hand_annotation(real_clip, analysed):
-    """Measured: IC 28/30 within MAE 1.29 frames (bias -1.29), FO 26/28 within 0.69 (events at
-    the edits' cuts are dropped), no false IC, one false FO; every event timed by the
-    landmarks. (Before the landmarks' heatmap refinement: IC 1.14, bias -1.00, FO 0.85; the
-    annotation resolves to ~1.2 frames.)"""
+    """Measured: IC 28/30 within MAE 1.14 frames, FO 26/28 within 0.85 (events at the edits'
+    cuts are dropped), no false IC, one false FO; every event timed by the landmarks."""
     result = analysed(real_clip(TREADMILL)).outcome()
     notes = treadmill_notes()
     row = score_annotated(result.to_dict(), annotated(notes), notes["fps"])
     assert {e["source"] for e in result.events} == {"landmarks"}
     assert int(row["ic_found"].split("/")[0]) >= 27 and row["ic_false"] == 0, row
     assert int(row["fo_found"].split("/")[0]) >= 25 and row["fo_false"] <= 1, row
-    assert row["ic_mae_frames"] <= 1.4 and row["fo_mae_frames"] <= 1.0, row
+    assert row["ic_mae_frames"] <= 1.25 and row["fo_mae_frames"] <= 1.0, row
     view = result.quality["view"]
     assert view["kind"] == "side" and view["treadmill"] and view["facing"] == "image_left"
 

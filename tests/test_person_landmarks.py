@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from gait.person.detector import PoseDetector
+from gait.person.geometry import SquareRoi
 from gait.person.landmarks import (
     HEATMAP_KERNEL_CELLS,
     INPUT_SIDE_PX,
@@ -69,21 +70,25 @@ def test_the_window_is_cut_at_the_map_edge_not_wrapped_or_repeated():
 def test_on_a_real_frame_refinement_is_a_small_correction_without_a_shift(real_clip):
     info = probe(real_clip("side-indoor-forward-then-backward.mp4"))
     [(_, _, frame)] = list(read_frames(info, 100, 101, analysis_size(info)))
-    landmarker = PoseLandmarker()
     [walker] = PoseDetector().detect(frame)
     roi = walker.roi()
-    pose = landmarker.estimate(frame, roi)
+    pose = PoseLandmarker().estimate(frame, roi)
     assert pose.pose_score > 0.9
-    interpreter = landmarker._interpreter  # the raw outputs of the same run
-    raw = interpreter.get_tensor(landmarker._points)[0]
-    unrefined, _, _ = decode(raw, roi)
-    shift = pose.landmarks[:, :2] - unrefined[:, :2]
-    height = np.ptp(unrefined[:, 1])
+    assert pose.refined_xy.shape == (NUM_LANDMARKS, 2)
+    shift = pose.refined_xy - pose.landmarks[:, :2]
+    height = np.ptp(pose.landmarks[:, 1])
     # Refinement moves points, by less than 4 % of the body's height each ...
     assert 0 < np.abs(shift).max() < 0.04 * height
     # ... and on average by less than 0.5 %: a half-cell error in the cell convention would
     # shift every point by 2 crop px, about 1 % of the height, the same way.
     assert np.all(np.abs(shift.mean(axis=0)) < 0.005 * height)
-    assert pose.landmarks.shape == (NUM_LANDMARKS, 4)
-    # The next crop comes from the refined auxiliary points: still the same body.
-    assert abs(pose.next_roi.size_px - roi.size_px) < 0.2 * roi.size_px
+
+
+def test_without_a_heatmap_the_refined_points_are_the_regressed_ones():
+    raw = np.random.default_rng(0).uniform(0, INPUT_SIDE_PX, MODEL_POINTS * 5)
+    roi = SquareRoi(300.0, 200.0, 400.0, 0.3)
+    landmarks, _, _, refined = decode(raw, roi)
+    np.testing.assert_array_equal(refined, landmarks[:, :2])
+    heatmap = empty_heatmap()
+    _, _, _, refined = decode(raw, roi, heatmap)  # nothing confident: nothing moves
+    np.testing.assert_allclose(refined, landmarks[:, :2], atol=1e-3)

@@ -69,6 +69,8 @@ class PoseLandmarks:
     - ``next_roi``: the crop for the next frame, from the auxiliary points.
     - ``roi``: the crop these came from.
     - ``mask_crop``: ``(256, 256)`` float32 person probability in crop pixels.
+    - ``refined_xy``: ``(33, 2)`` float32 x, y px of the landmarks refined by the heatmap
+      (:func:`refine_from_heatmap`).
     """
 
     landmarks: np.ndarray
@@ -77,6 +79,7 @@ class PoseLandmarks:
     next_roi: SquareRoi
     roi: SquareRoi
     mask_crop: np.ndarray
+    refined_xy: np.ndarray
 
     def mask_points_px(self, threshold: float = MASK_THRESHOLD) -> np.ndarray:
         """``(n, 2)`` image-pixel positions of the crop pixels segmented as the person."""
@@ -143,24 +146,34 @@ def refine_from_heatmap(points_xy: np.ndarray, heatmap_logits: np.ndarray) -> np
 
 def decode(
     raw_points: np.ndarray, roi: SquareRoi, heatmap_logits: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray, SquareRoi]:
-    """Map the model's ``(195,)`` raw points to image pixels, refined by its ``(64, 64, 39)``
-    heatmap logits when given (:func:`refine_from_heatmap`; all 39 points, the auxiliary ones
-    too, as MediaPipe does).
+) -> tuple[np.ndarray, np.ndarray, SquareRoi, np.ndarray]:
+    """Map the model's ``(195,)`` raw points to image pixels.
 
-    Returns ``landmarks`` ``(33, 4)`` (x px, y px, z, visibility), ``presence`` ``(33,)`` and
-    the next frame's ROI from the auxiliary points.
+    Returns ``landmarks`` ``(33, 4)`` (x px, y px, z, visibility: the regressed positions),
+    ``presence`` ``(33,)``, the next frame's ROI from the (regressed) auxiliary points, and
+    ``refined_xy`` ``(33, 2)`` px: the 33 positions refined by the ``(64, 64, 39)`` heatmap
+    logits (:func:`refine_from_heatmap`), or the regressed ones when no heatmap is given.
+    The refined positions are kept apart: the event rules and the tracking crop were
+    calibrated on the regressed ones, and the joint angles read the refined ones
+    (README "Joint angles").
     """
     points = raw_points.reshape(MODEL_POINTS, VALUES_PER_POINT).astype(np.float64)
-    if heatmap_logits is not None:
-        points[:, :2] = refine_from_heatmap(points[:, :2], heatmap_logits)
     to_image = crop_to_image(roi, INPUT_SIDE_PX)
     xy = apply_affine(to_image, points[:, :2])
     z = points[:, 2] * roi.size_px / INPUT_SIDE_PX
     landmarks = np.column_stack([xy, z, sigmoid(points[:, 3])])[:NUM_LANDMARKS]
     presence = sigmoid(points[:NUM_LANDMARKS, 4])
     next_roi = roi_from_alignment_points(xy[AUX_CENTER], xy[AUX_SCALE])
-    return landmarks.astype(np.float32), presence.astype(np.float32), next_roi
+    refined = xy[:NUM_LANDMARKS]
+    if heatmap_logits is not None:
+        refined = apply_affine(to_image, refine_from_heatmap(points[:, :2], heatmap_logits))
+        refined = refined[:NUM_LANDMARKS]
+    return (
+        landmarks.astype(np.float32),
+        presence.astype(np.float32),
+        next_roi,
+        refined.astype(np.float32),
+    )
 
 
 class PoseLandmarker:
@@ -183,5 +196,5 @@ class PoseLandmarker:
         pose_score = float(self._interpreter.get_tensor(self._score).reshape(-1)[0])
         mask = sigmoid(self._interpreter.get_tensor(self._mask)[0, :, :, 0]).astype(np.float32)
         heatmap_logits = self._interpreter.get_tensor(self._heatmap)[0]
-        landmarks, presence, next_roi = decode(raw_points, roi, heatmap_logits)
-        return PoseLandmarks(landmarks, presence, pose_score, next_roi, roi, mask)
+        landmarks, presence, next_roi, refined_xy = decode(raw_points, roi, heatmap_logits)
+        return PoseLandmarks(landmarks, presence, pose_score, next_roi, roi, mask, refined_xy)

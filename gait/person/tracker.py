@@ -119,6 +119,9 @@ class PersonFrames:
     - ``slot_landmarks`` ``(n, K, 33, 4)`` float32 and ``slot_score`` ``(n, K)`` float32:
       every tracked person's landmarks (as ``landmarks``; NaN in an empty slot) and pose
       score (0 in an empty slot); slot 0 repeats ``landmarks`` / ``pose_score``.
+    - ``slot_refined_xy`` ``(n, K, 33, 2)`` float32: every slot's landmark x, y px refined by
+      the model's heatmap (:func:`gait.person.landmarks.refine_from_heatmap`; what the joint
+      angles read); NaN in an empty slot.
     - ``scene_person_fraction`` ``(n,)`` float32: share of the frame the whole-frame
       segmentation calls a person; ``other_person_fraction`` ``(n,)`` float32: the share
       outside the walker's widened box (the whole share without a pose). NaN when off.
@@ -138,6 +141,7 @@ class PersonFrames:
     person_scores: np.ndarray
     slot_landmarks: np.ndarray
     slot_score: np.ndarray
+    slot_refined_xy: np.ndarray
     scene_person_fraction: np.ndarray
     other_person_fraction: np.ndarray
 
@@ -160,6 +164,7 @@ class PersonFrames:
             person_scores=np.full((count, MAX_PERSONS), nan, np.float32),
             slot_landmarks=np.full((count, slots, NUM_LANDMARKS, 4), nan, np.float32),
             slot_score=np.zeros((count, slots), np.float32),
+            slot_refined_xy=np.full((count, slots, NUM_LANDMARKS, 2), nan, np.float32),
             scene_person_fraction=np.full(count, nan, np.float32),
             other_person_fraction=np.full(count, nan, np.float32),
         )
@@ -310,6 +315,7 @@ class PersonTracker:
         for slot, pose in enumerate(live):
             out.slot_landmarks[row, slot] = pose.landmarks
             out.slot_score[row, slot] = pose.pose_score
+            out.slot_refined_xy[row, slot] = pose.refined_xy
         self._rois = [roi for roi in (usable_roi(p.next_roi) for p in live) if roi is not None]
         if self.segmenter is not None:
             write_scene_mask(self.segmenter.probability(frame_bgr), frame_bgr.shape[:2], out, row)

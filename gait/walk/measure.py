@@ -224,7 +224,9 @@ def _measure_walk(
     warnings = walking.warnings + check_warnings + name_warnings + checks.warnings
     angles, pose_seen, stature_ratio = None, None, None
     if landmarks is not None:
-        angles, angle_warnings = angles_block(landmarks, frame_indices, times_s, contacts, legs)
+        angles, angle_warnings = angles_block(
+            angle_landmarks(arrays), frame_indices, times_s, contacts, legs
+        )
         pose_seen = person_checks.pose_on_walker(
             landmarks, arrays["person_pose_score"], walker.boxes
         )
@@ -260,6 +262,13 @@ def _measure_walk(
         angles=angles,
         contacts=contacts,
     )
+
+
+def angle_landmarks(arrays: dict[str, np.ndarray]) -> np.ndarray:
+    """The walker's landmarks the joint angles read: refined by the model's heatmap
+    (``person_refined_landmarks``) when the chunks kept them, else ``person_landmarks``. Both
+    name the legs alike, so one leg assignment serves both."""
+    return arrays.get("person_refined_landmarks", arrays["person_landmarks"])
 
 
 def _measure_by_landmarks(
@@ -301,7 +310,7 @@ def _measure_by_landmarks(
     warnings = walk.warnings + name_warnings + checks.warnings
     direction = np.full(frame_indices.size, view.facing)
     angles, angle_warnings = angles_block(
-        landmarks,
+        angle_landmarks(arrays),
         frame_indices,
         times_s,
         contacts,
