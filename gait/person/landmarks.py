@@ -111,9 +111,9 @@ def refine_from_heatmap(points_xy: np.ndarray, heatmap_logits: np.ndarray) -> np
     ``c * cell`` (MediaPipe's normalised ``c / 64``, no half-cell offset). That is the model's own
     convention: the refined points agree with the regressed ones within 0.3 crop px on average
     (about 0.15 % of stature) over two synthetic clips, where a half-cell offset would move
-    them all by 2 px. Without it the landmarks of a side-view walker scatter more: hip / knee
-    angle MAE 6.8 / 8.0 deg without against 4.3 / 5.4 with, on the 480x270 synthetic clip
-    (``benchmarks/angle_accuracy.py``, README "Joint angles").
+    them all by 2 px. Without it the landmarks of a side-view walker scatter more: this step
+    alone took the hip / knee angle MAE from 6.8 / 8.0 to 4.3 / 5.4 deg on the 480x270
+    synthetic clip (``benchmarks/angle_accuracy.py``, README "Joint angles").
     """
     rows_n, cols_n, count = heatmap_logits.shape
     cell = INPUT_SIDE_PX / cols_n
