@@ -458,8 +458,8 @@ class PersonWalker:
 
     ``landmarks`` ``(n, 33, 4)`` float32: the walker's landmarks (as ``person_landmarks``),
     NaN where the walker is not seen; ``refined_landmarks`` ``(n, 33, 4)`` float32: the same
-    with x, y refined by the model's heatmap (``person_slot_refined_xy``; the regressed
-    positions where a chunk did not keep them), what the joint angles read;
+    with x, y refined by the model's heatmap (plus ``person_slot_refinement_px``; the
+    regressed positions where a chunk did not keep them), what the joint angles read;
     ``pose_score`` ``(n,)`` float32: its pose score, 0
     where not seen; ``people`` the summaries of every person followed (for reports and
     tests), ``walker`` the index of the walker among them (None: nobody was followed long
@@ -573,8 +573,7 @@ def find_person_walker(arrays: dict[str, np.ndarray], times_s: np.ndarray) -> Pe
         landmarks[track.positions] = track.landmarks
         pose_score[track.positions] = track.scores
     refined = landmarks.copy()
-    if walker is not None and "person_slot_refined_xy" in arrays:
-        refined[track.positions, :, :2] = arrays["person_slot_refined_xy"][
-            track.positions, track.slots
-        ]
+    if walker is not None and "person_slot_refinement_px" in arrays:
+        moves = arrays["person_slot_refinement_px"][track.positions, track.slots]
+        refined[track.positions, :, :2] += moves.astype(np.float32)
     return PersonWalker(landmarks, pose_score, people, walker, refined)
