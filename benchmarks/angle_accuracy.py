@@ -133,7 +133,7 @@ def errors_deg(video: Path, truth: dict, params: SynthParams) -> tuple[dict, lis
     arrays = {
         name: np.concatenate([f.arrays[name] for f in features]) for name in features[0].arrays
     }
-    landmarks = find_person_walker(arrays, plan.video.frame_times_s[frames]).landmarks
+    landmarks = find_person_walker(arrays, plan.video.frame_times_s[frames]).refined_landmarks
     times_s = plan.video.frame_times_s[frames]
     per_foot = joint_angles.foot_angles_deg(landmarks, frames, times_s, result.contacts)
     true = {

@@ -63,13 +63,17 @@ PERSON_SLOTS = 3
 #: an empty slot), their pose scores ``(n, PERSON_SLOTS)`` float32 (0 when empty) and the
 #: detector's person count ``(n,)`` int8 (-1 where it did not run): 1597 bytes per frame
 #: before compression (3 x 528 + 3 x 4 + 1; one person was 533), +1 % to +20 % compressed
-#: on the real clips (most frames have one person). The walker's own ``person_landmarks``
+#: on the real clips (most frames have one person); and how far the model's heatmap moves
+#: each slot's landmarks ``(n, PERSON_SLOTS, 33, 2)`` float16, for the joint angles (+396
+#: bytes per frame before compression; measured +19 % on a whole compressed chunk of the
+#: demo clip, +17 % on the outdoor clip's first chunk). The walker's own ``person_landmarks``
 #: ``(n, 33, 4)`` are chosen from the slots over the whole clip in ``aggregate``
 #: (:mod:`gait.walk.person_walker`).
 PERSON_ARRAYS = {
     "person_slot_landmarks": "slot_landmarks",
     "person_slot_score": "slot_score",
     "person_count": "person_count",
+    "person_slot_refinement_px": "slot_refinement_px",
 }
 #: The per-frame arrays ``aggregate`` keeps compressed and the whole-clip stages read a
 #: window of rows at a time (:mod:`gait.frame.rows`): the floor-contact profiles, one row of

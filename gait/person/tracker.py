@@ -123,6 +123,11 @@ class PersonFrames:
     - ``slot_landmarks`` ``(n, K, 33, 4)`` float32 and ``slot_score`` ``(n, K)`` float32:
       every tracked person's landmarks (as ``landmarks``; NaN in an empty slot) and pose
       score (0 in an empty slot); slot 0 repeats ``landmarks`` / ``pose_score``.
+    - ``slot_refinement_px`` ``(n, K, 33, 2)`` float16: how far the model's heatmap moves
+      every slot's landmark x, y (refined minus ``slot_landmarks``, px;
+      :func:`gait.person.landmarks.refine_from_heatmap`; the joint angles read the refined
+      points); NaN in an empty slot. Half precision: the moves stay under ~20 px, where
+      float16 resolves 0.016 px, and it halves what the array adds to a chunk.
     - ``scene_person_fraction`` ``(n,)`` float32: share of the frame the whole-frame
       segmentation calls a person; ``other_person_fraction`` ``(n,)`` float32: the share
       outside the walker's widened box (the whole share without a pose). NaN when off.
@@ -142,6 +147,7 @@ class PersonFrames:
     person_scores: np.ndarray
     slot_landmarks: np.ndarray
     slot_score: np.ndarray
+    slot_refinement_px: np.ndarray
     scene_person_fraction: np.ndarray
     other_person_fraction: np.ndarray
 
@@ -164,6 +170,7 @@ class PersonFrames:
             person_scores=np.full((count, MAX_PERSONS), nan, np.float32),
             slot_landmarks=np.full((count, slots, NUM_LANDMARKS, 4), nan, np.float32),
             slot_score=np.zeros((count, slots), np.float32),
+            slot_refinement_px=np.full((count, slots, NUM_LANDMARKS, 2), nan, np.float16),
             scene_person_fraction=np.full(count, nan, np.float32),
             other_person_fraction=np.full(count, nan, np.float32),
         )
@@ -319,6 +326,7 @@ class PersonTracker:
         for slot, pose in enumerate(live):
             out.slot_landmarks[row, slot] = pose.landmarks
             out.slot_score[row, slot] = pose.pose_score
+            out.slot_refinement_px[row, slot] = pose.refined_xy - pose.landmarks[:, :2]
         self._rois = [roi for roi in (usable_roi(p.next_roi) for p in live) if roi is not None]
         if self.segmenter is not None:
             write_scene_mask(self.segmenter.probability(frame_bgr), frame_bgr.shape[:2], out, row)

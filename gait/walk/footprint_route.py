@@ -19,7 +19,7 @@ from gait.walk.contacts import Contacts, contacts_table
 from gait.walk.event_check import MAX_WITHHELD_SHARE, check_and_fill
 from gait.walk.floor import fit_floor
 from gait.walk.footprints import Footprint, clip_footprints
-from gait.walk.joint_angles import angles_block, leg_assignment
+from gait.walk.joint_angles import angle_landmarks, angles_block, leg_assignment
 from gait.walk.passes import Walking, forward_walking
 from gait.walk.person_walker import PersonWalker
 from gait.walk.scale import fit_stature
@@ -93,7 +93,9 @@ def measure_by_footprints(
     warnings = walking.warnings + check_warnings + name_warnings + checks.warnings
     angles, pose_seen, stature_ratio = None, None, None
     if landmarks is not None:
-        angles, angle_warnings = angles_block(landmarks, frame_indices, times_s, contacts, legs)
+        angles, angle_warnings = angles_block(
+            angle_landmarks(arrays), frame_indices, times_s, contacts, legs
+        )
         pose_seen = person_checks.pose_on_walker(
             landmarks, arrays["person_pose_score"], walker.boxes
         )

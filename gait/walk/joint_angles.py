@@ -4,13 +4,15 @@ The landmark model names its legs left and right, but on a side view those names
 unreliable (50 % right on the synthetic figure, see ``docs/person-model-findings.md``). So
 the legs are matched to the result's feet (``A``/``B``) by position instead, frame by frame:
 while a foot stands on a footprint, its leg is the one whose heel landmark is nearest that
-footprint's heel (along the image's x axis, analysis pixels), and the other leg is the other
-foot's. The angles themselves are :func:`gait.angles.analyse`'s, computed on landmarks
-re-ordered so that the "left" slots hold foot A's leg and the "right" slots foot B's.
+footprint's heel on the floor (distance along the image's x axis to the footprint's heel plus
+height above the stance's floor line, analysis pixels), and the other leg is the other foot's.
+The angles themselves are :func:`gait.angles.analyse`'s, computed on landmarks re-ordered so
+that the "left" slots hold foot A's leg and the "right" slots foot B's.
 """
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -42,12 +44,15 @@ MIN_MEASURED_PCT = 50.0
 
 def pass_directions(contacts: Contacts) -> np.ndarray:
     """``(m,)`` int: each contact's walking direction in the image (+1 toward the image right,
-    -1, 0 when its pass holds a single contact), from the pass's heel positions."""
+    -1, 0 when its pass holds fewer than two placed heels), from the pass's first and last
+    placed heels (the landmark route leaves a heel unplaced, NaN, on a foot standing since
+    before the clip)."""
     out = np.zeros(len(contacts), dtype=np.int64)
     for index in np.unique(contacts.pass_index):
         rows = np.flatnonzero(contacts.pass_index == index)
-        travel = contacts.heel_x_px[rows[-1]] - contacts.heel_x_px[rows[0]]
-        out[rows] = int(np.sign(travel))
+        placed = contacts.heel_x_px[rows][np.isfinite(contacts.heel_x_px[rows])]
+        if placed.size >= 2:
+            out[rows] = int(np.sign(placed[-1] - placed[0]))
     return out
 
 
@@ -72,6 +77,7 @@ def leg_assignment(
     votes = np.zeros(n, dtype=np.int64)
     direction = np.zeros(n, dtype=np.int64)
     heels_x = landmarks[:, [LEFT_HEEL, RIGHT_HEEL], 0].astype(np.float64)
+    heels_y = landmarks[:, [LEFT_HEEL, RIGHT_HEEL], 1].astype(np.float64)
     directions = pass_directions(contacts)
     for k in range(len(contacts)):
         start, stop = contacts.ic_frame[k], contacts.fo_frame[k]
@@ -79,6 +85,13 @@ def leg_assignment(
             continue
         lo, hi = np.searchsorted(frame_indices, [start, stop + 1])
         distance = np.abs(heels_x[lo:hi] - contacts.heel_x_px[k])  # (frames, left/right)
+        # ... and on the floor: where the swinging heel passes over the standing one their x
+        # agree, but the swinging heel is raised. The floor is the lower heel's median height
+        # over the stance (image y down).
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a stance without heels: NaN
+            floor_y = np.nanmedian(np.nanmax(heels_y[lo:hi], axis=1))
+        distance = distance + np.abs(heels_y[lo:hi] - floor_y)
         is_a = contacts.foot[k] == feet[0]
         cost[lo:hi, 0] += distance[:, 0] if is_a else distance[:, 1]
         cost[lo:hi, 1] += distance[:, 1] if is_a else distance[:, 0]
@@ -111,6 +124,13 @@ def foot_angles_deg(
     per_side = angles.joint_angles_deg(legs_by_foot(landmarks, swap), times_s, direction)
     feet = foot_names(contacts)
     return {foot: per_side[side] for foot, side in zip(feet, angles.SIDES, strict=True)}
+
+
+def angle_landmarks(arrays: dict[str, np.ndarray]) -> np.ndarray:
+    """The walker's landmarks the joint angles read: refined by the model's heatmap
+    (``person_refined_landmarks``) when the chunks kept them, else ``person_landmarks``. Both
+    name the legs alike, so one leg assignment serves both."""
+    return arrays.get("person_refined_landmarks", arrays["person_landmarks"])
 
 
 def angles_block(
@@ -147,7 +167,8 @@ def angles_block(
     out["side_difference"] = out.pop("left_right_difference")
     out["method"]["sides"] = (
         "each landmark leg matched to a contact foot per frame: the leg whose heel is nearest "
-        "the footprint's heel while that foot is in stance"
+        "the footprint's heel (along x, plus height above the stance's floor line) while that "
+        "foot is in stance"
     )
     short = [
         f"{foot} {joint} {curve['measured_pct']} %" if side["strides"] else f"{foot} no stride"

@@ -21,7 +21,7 @@ from gait.person.tracker import MIN_POSE_SCORE
 from gait.result import Result
 from gait.walk import frontal_walk, landmark_walk, parameters, self_checks
 from gait.walk.clip import Clip
-from gait.walk.joint_angles import angles_block
+from gait.walk.joint_angles import angle_landmarks, angles_block
 from gait.walk.sides import name_feet, with_feet_named
 from gait.walk.views import View
 
@@ -67,7 +67,7 @@ def measure_side(
     warnings = walk.warnings + name_warnings + checks.warnings
     direction = np.full(frame_indices.size, view.facing)
     angles, angle_warnings = angles_block(
-        landmarks,
+        angle_landmarks(arrays),
         frame_indices,
         times_s,
         contacts,

@@ -457,7 +457,10 @@ class PersonWalker:
     """The person-model walker over the clip's ``n`` frames.
 
     ``landmarks`` ``(n, 33, 4)`` float32: the walker's landmarks (as ``person_landmarks``),
-    NaN where the walker is not seen; ``pose_score`` ``(n,)`` float32: its pose score, 0
+    NaN where the walker is not seen; ``refined_landmarks`` ``(n, 33, 4)`` float32: the same
+    with x, y refined by the model's heatmap (plus ``person_slot_refinement_px``; the
+    regressed positions where a chunk did not keep them), what the joint angles read;
+    ``pose_score`` ``(n,)`` float32: its pose score, 0
     where not seen; ``people`` the summaries of every person followed (for reports and
     tests), ``walker`` the index of the walker among them (None: nobody was followed long
     enough to tell, and the silhouette rule decides).
@@ -467,6 +470,7 @@ class PersonWalker:
     pose_score: np.ndarray
     people: list[PersonSummary]
     walker: int | None
+    refined_landmarks: np.ndarray
 
     @property
     def found(self) -> bool:
@@ -487,7 +491,11 @@ class PersonWalker:
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The walker's arrays under the names the later stages read."""
-        return {"person_landmarks": self.landmarks, "person_pose_score": self.pose_score}
+        return {
+            "person_landmarks": self.landmarks,
+            "person_pose_score": self.pose_score,
+            "person_refined_landmarks": self.refined_landmarks,
+        }
 
 
 def is_reflection(person: PersonSummary, walker: PersonSummary, times_s: np.ndarray) -> bool:
@@ -564,4 +572,8 @@ def find_person_walker(arrays: dict[str, np.ndarray], times_s: np.ndarray) -> Pe
         track = tracks[walker]
         landmarks[track.positions] = track.landmarks
         pose_score[track.positions] = track.scores
-    return PersonWalker(landmarks, pose_score, people, walker)
+    refined = landmarks.copy()
+    if walker is not None and "person_slot_refinement_px" in arrays:
+        moves = arrays["person_slot_refinement_px"][track.positions, track.slots]
+        refined[track.positions, :, :2] += moves.astype(np.float32)
+    return PersonWalker(landmarks, pose_score, people, walker, refined)
