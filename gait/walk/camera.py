@@ -86,10 +86,21 @@ class CameraPath:
     def motion_px(self, video_px_per_analysis_px: float) -> dict[str, Any] | None:
         """The result's ``quality.camera_motion_px`` (video pixels): the median and 95th
         percentile of the background's frame-to-frame shift and the path's largest extent
-        along x and y within a shot; None when the motion was not measured."""
+        along x and y within a shot; None when the motion was not measured. When too little
+        of it was measured to class the camera (``"unknown"``), only the class: a path
+        bridged over the few measured frames is no measurement (a plain wall's 2 measured
+        frames of 240 made a 1108 px "path" of a static camera)."""
         shift = self.shift_px[np.isfinite(self.shift_px)]
         if not shift.size:
             return None
+        if self.kind == "unknown":
+            return {
+                "shift_per_frame_median_px": None,
+                "shift_per_frame_p95_px": None,
+                "path_extent_x_px": None,
+                "path_extent_y_px": None,
+                "class": self.kind,
+            }
         extent = np.zeros(2)
         for start, stop in self.shots:
             part = self.path_px[start:stop]
