@@ -1,6 +1,7 @@
 """Peak memory: one chunk's analysis at 720p, 1080p and 2160p; whole clips of growing length.
 
     python benchmarks/memory.py [--lengths-s 10 120 600] [--workers 1] [--skip-chunks]
+                                [--modes children in-process]
 
 Each measurement runs in a fresh child process. A chunk's figure is that process's peak
 resident set size (``VmHWM``), beside the peak of a child that only imports the same
@@ -18,9 +19,10 @@ A whole run (``analyze_video``) is measured as a process tree: the run's main pr
 * ``sum RSS``: the peak of the plain sum of resident sizes, an upper bound that counts the
   shared libraries once per process.
 
-Each length is run twice: chunks in child processes (``analyze_video``, the runner) and
-chunks in the main process one after another (how the runner ran ``workers=1`` before
-session 4), the second as the baseline whose peak grew with the clip's length.
+Each length is run in two modes: chunks in child processes (``children``: ``analyze_video``,
+the runner) and chunks in the main process one after another (``in-process``: how the
+runner ran ``workers=1`` before session 4), the second the baseline whose peak grew with
+the clip's length.
 Targets: a chunk worker <= 300 MB at 2160p; the whole-run machine peak flat in length.
 """
 
@@ -156,7 +158,13 @@ def main() -> None:
     parser.add_argument("--long-height", type=int, default=480)
     parser.add_argument("--workers", type=int, default=1, help="the whole runs' workers")
     parser.add_argument("--skip-chunks", action="store_true", help="whole runs only")
-    parser.add_argument("--skip-in-process", action="store_true", help="no in-process baseline run")
+    parser.add_argument(
+        "--modes",
+        nargs="+",
+        choices=["children", "in-process"],
+        default=["children", "in-process"],
+        help="where the whole runs analyse their chunks (default: both)",
+    )
     args = parser.parse_args()
     if args.child:
         child(*args.child, args.workers)
@@ -209,10 +217,11 @@ def main() -> None:
                     info.frame_count, pipeline.DEFAULT_CHUNK_FRAMES, info.keyframes
                 )
             )
-            modes = [("whole", "child processes")]
-            if not args.skip_in_process:
-                modes.append(("whole-in-process", "the main process"))
-            for mode, where in modes:
+            modes = {
+                "children": ("whole", "child processes"),
+                "in-process": ("whole-in-process", "the main process"),
+            }
+            for mode, where in (modes[name] for name in args.modes):
                 f = measure(mode, video, args.workers)
                 print(
                     f"{where:<20}{length_s:>7.0f}s{chunks:>7}{f['peak_mb']:>6.0f}"
