@@ -15,6 +15,7 @@ index, so the result is identical whatever the chunk size and completion order.
 
 from __future__ import annotations
 
+import gc
 import io
 import itertools
 import json
@@ -299,6 +300,12 @@ def analyze_chunk(
     arrays = frame_features.stack(rows, plan.analysis_size)
     arrays.update(person_arrays(people))
     arrays.update(camera_motion.stack(motion))
+    del rows, people, motion
+    # A full collection after each chunk (~25 ms): without it a process analysing chunk
+    # after chunk grows by ~6 MB of resident heap per 240-frame 480p chunk, with it it stays
+    # flat (measured in session 4). It finds no cyclic garbage there; why it helps was not
+    # established (a full collection also empties CPython's free lists).
+    gc.collect()
     return ChunkFeatures(chunk, np.asarray(indices, dtype=np.int64), arrays)
 
 
