@@ -14,11 +14,11 @@ from gait.result import Result
 #: ``progress(frames_done, frames_total)``, called as chunks complete.
 ProgressCallback = Callable[[int, int], None]
 
-#: Chunks one child process analyses before a fresh child replaces it. A process that
-#: analyses chunks keeps part of the heap it freed (the allocator's arenas), so a child's
-#: resident size may creep with the chunks it has seen; retiring it bounds that creep
-#: whatever the video's length. A child costs ~1.5 s to start (imports, models), paid once
-#: per this many chunks (~1 min of video at 240 frames per chunk, 30 fps).
+#: Chunks one child process analyses before a fresh child replaces it. Whatever resident
+#: memory a chunk's analysis leaves behind (heap the allocator keeps, decoder and model
+#: runtime state) then goes with the child, so the run's peak is bounded whatever the
+#: video's length. A child costs ~0.4 s of CPU to start (imports, the person model), paid
+#: once per this many chunks (~1 min of video at 240 frames per chunk, 30 fps).
 CHUNKS_PER_CHILD = 8
 
 _worker_plan: pipeline.Plan | None = None
@@ -54,10 +54,9 @@ def analyze_video(
     if progress:
         progress(0, total)
     # Chunks reach aggregate one at a time, as generators, and are not kept here: aggregate
-    # compresses each chunk's bulky rows as it arrives. Analysing chunks in this process
-    # would grow its resident size by ~7 MB per 480p chunk (heap the allocator keeps, freed
-    # between the features this process holds), so the run's peak would grow with the
-    # video's length; in children that die, it does not (benchmarks/memory.py).
+    # compresses each chunk's bulky rows as it arrives, and this process never analyses a
+    # chunk of a video of several, so it holds only the plan and the compact features; the
+    # run's peak then does not grow with the video's length (benchmarks/memory.py).
     if len(plan.chunks) == 1:
         chunks = _chunks_in_process(plan, total, progress)
     else:
