@@ -75,7 +75,7 @@ def _chunks_in_process(
             progress(done, total)
 
 
-@dataclass
+@dataclass(eq=False)  # children are told apart by identity
 class _Child:
     """One child process (a one-process pool) and the chunks it was given."""
 
