@@ -17,7 +17,7 @@ ProgressCallback = Callable[[int, int], None]
 #: Chunks one child process analyses before a fresh child replaces it. Whatever resident
 #: memory a chunk's analysis leaves behind (heap the allocator keeps, decoder and model
 #: runtime state) then goes with the child, so the run's peak is bounded whatever the
-#: video's length. A child costs ~0.4 s of CPU to start (imports, the person model), paid
+#: video's length. A child costs ~0.3 s of CPU to start (imports, the person model), paid
 #: once per this many chunks (~1 min of video at 240 frames per chunk, 30 fps).
 CHUNKS_PER_CHILD = 8
 
