@@ -1,17 +1,25 @@
-"""Run the three pipeline steps on a local file, chunks in parallel worker processes."""
+"""Run the three pipeline steps on a local file, chunks in child processes."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
 
 from gait import pipeline
 from gait.result import Result
 
 #: ``progress(frames_done, frames_total)``, called as chunks complete.
 ProgressCallback = Callable[[int, int], None]
+
+#: Chunks one child process analyses before a fresh child replaces it. Whatever resident
+#: memory a chunk's analysis leaves behind (heap the allocator keeps, decoder and model
+#: runtime state) then goes with the child, so the run's peak is bounded whatever the
+#: video's length. A child costs ~0.3 s of CPU to start (imports, the person model), paid
+#: once per this many chunks (~1 min of video at 240 frames per chunk, 30 fps).
+CHUNKS_PER_CHILD = 8
 
 _worker_plan: pipeline.Plan | None = None
 
@@ -24,12 +32,18 @@ def analyze_video(
     workers: int = 1,
     chunk_frames: int = pipeline.DEFAULT_CHUNK_FRAMES,
     progress: ProgressCallback | None = None,
+    chunks_per_child: int = CHUNKS_PER_CHILD,
 ) -> Result:
     """Analyse ``video`` end to end: plan, every chunk, aggregate.
 
-    ``workers > 1`` analyses chunks in that many processes; the result is the same.
-    Raises :class:`gait.errors.GaitError` subclasses for unusable input or no gait.
+    A video of several chunks has them analysed in ``workers`` child processes (one for
+    ``workers <= 1``), each replaced by a fresh one after ``chunks_per_child`` chunks; this
+    process only plans and aggregates. The result is the same whatever ``workers`` and
+    ``chunks_per_child``. Raises :class:`gait.errors.GaitError` subclasses for unusable
+    input or no gait.
     """
+    if chunks_per_child < 1:
+        raise ValueError("chunks_per_child must be at least 1")
     plan = pipeline.plan(
         video,
         height_m=height_m,
@@ -40,21 +54,14 @@ def analyze_video(
     if progress:
         progress(0, total)
     # Chunks reach aggregate one at a time, as generators, and are not kept here: aggregate
-    # compresses each chunk's bulky rows as it arrives (the whole run's memory then does not
-    # grow with the clip's length, benchmarks/memory.py).
-    if workers <= 1 or len(plan.chunks) == 1:
-        return pipeline.aggregate(plan, _chunks_in_process(plan, total, progress))
-    # spawn, not fork: forking a process that already holds FFmpeg/OpenCV threads can
-    # deadlock the child.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(
-        max_workers=min(workers, len(plan.chunks)),
-        mp_context=context,
-        initializer=_load_plan,
-        initargs=(plan.to_bytes(),),
-    ) as pool:
-        futures = {pool.submit(_analyze_chunk_in_worker, c.to_dict()): c for c in plan.chunks}
-        return pipeline.aggregate(plan, _chunks_from_workers(futures, total, progress))
+    # compresses each chunk's bulky rows as it arrives, and this process never analyses a
+    # chunk of a video of several, so it holds only the plan and the compact features; the
+    # run's peak then does not grow with the video's length (benchmarks/memory.py).
+    if len(plan.chunks) == 1:
+        chunks = _chunks_in_process(plan, total, progress)
+    else:
+        chunks = _chunks_in_children(plan, max(1, workers), chunks_per_child, total, progress)
+    return pipeline.aggregate(plan, chunks)
 
 
 def _chunks_in_process(
@@ -68,17 +75,80 @@ def _chunks_in_process(
             progress(done, total)
 
 
-def _chunks_from_workers(
-    futures: dict[Future[bytes], pipeline.Chunk],
+@dataclass(eq=False)  # children are told apart by identity
+class _Child:
+    """One child process (a one-process pool) and the chunks it was given."""
+
+    pool: ProcessPoolExecutor
+    chunks: int = 0
+
+
+def _chunks_in_children(
+    plan: pipeline.Plan,
+    workers: int,
+    chunks_per_child: int,
     total: int,
     progress: ProgressCallback | None,
 ) -> Iterator[pipeline.ChunkFeatures]:
+    """Every chunk's features, analysed in ``workers`` child processes, in completion order.
+
+    Each child is a one-process pool given one chunk at a time and shut down after
+    ``chunks_per_child`` (``ProcessPoolExecutor(max_tasks_per_child=...)`` is not used: in
+    Python 3.11-3.13 it stops replacing workers when tasks are queued, CPython gh-115634).
+    A child that dies raises ``BrokenProcessPool`` here.
+    """
+    # spawn, not fork: forking a process that already holds FFmpeg/OpenCV threads can
+    # deadlock the child.
+    context = multiprocessing.get_context("spawn")
+    plan_bytes = plan.to_bytes()
+
+    def new_child() -> _Child:
+        return _Child(
+            ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=context,
+                initializer=_load_plan,
+                initargs=(plan_bytes,),
+            )
+        )
+
+    waiting = list(reversed(plan.chunks))
+    running: dict[Future[bytes], tuple[pipeline.Chunk, _Child]] = {}
+    children: list[_Child] = []
+
+    def give(child: _Child) -> None:
+        chunk = waiting.pop()
+        child.chunks += 1
+        running[child.pool.submit(_analyze_chunk_in_worker, chunk.to_dict())] = (chunk, child)
+
     done = 0
-    for future in as_completed(futures):
-        yield pipeline.ChunkFeatures.from_bytes(future.result())
-        done += futures[future].frame_count
-        if progress:
-            progress(done, total)
+    try:
+        for _ in range(min(workers, len(waiting))):
+            children.append(new_child())
+            give(children[-1])
+        while running:
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                chunk, child = running.pop(future)
+                features = pipeline.ChunkFeatures.from_bytes(future.result())
+                if waiting and child.chunks >= chunks_per_child:
+                    # The old child exits before its replacement starts: never two at once.
+                    child.pool.shutdown(wait=True)
+                    children.remove(child)
+                    child = new_child()
+                    children.append(child)
+                if waiting:
+                    give(child)
+                else:  # nothing left for it: its memory goes before the aggregate's peak
+                    child.pool.shutdown(wait=True)
+                    children.remove(child)
+                done += chunk.frame_count
+                if progress:
+                    progress(done, total)
+                yield features
+    finally:
+        for child in children:
+            child.pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _load_plan(plan_bytes: bytes) -> None:

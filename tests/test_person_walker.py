@@ -8,6 +8,7 @@ import pytest
 
 from gait import pipeline
 from gait.errors import NoReliableGait
+from gait.frame.rows import CompressedBlock, CompressedRows
 from gait.walk import person_walker as pw
 from gait.walk.walker import Track, choose_walker
 
@@ -140,8 +141,11 @@ def test_two_walkers_at_once_are_several_walkers():
 
 
 def test_a_second_walker_for_a_moment_is_not_several_walkers():
-    arrays = slots_of(walker(), walker(start_x_px=900, speed_px_per_s=-300, phase=1.0),
-                      present=[slice(None), slice(0, 45)])
+    arrays = slots_of(
+        walker(),
+        walker(start_x_px=900, speed_px_per_s=-300, phase=1.0),
+        present=[slice(None), slice(0, 45)],
+    )
     assert pw.find_person_walker(arrays, TIMES_S).walker == 0
 
 
@@ -193,8 +197,7 @@ def test_a_smaller_reflection_stepping_with_the_walker_is_not_a_second_walker():
     result = pw.find_person_walker(slots_of(mirror, real), TIMES_S)
     assert result.walker == 1
     # The same small person out of step with the walker is someone else walking.
-    other = walker(start_x_px=400, speed_px_per_s=-75, height_px=120, feet_y_px=330,
-                   cadence_spm=90)
+    other = walker(start_x_px=400, speed_px_per_s=-75, height_px=120, feet_y_px=330, cadence_spm=90)
     with pytest.raises(NoReliableGait, match="two people walk"):
         pw.find_person_walker(slots_of(other, real), TIMES_S)
 
@@ -215,12 +218,14 @@ def test_format_2_features_read_as_one_slot():
 def test_the_silhouette_walker_is_the_blob_the_person_walker_is_in():
     """Two blob tracks walk one after the other; the one travelling less holds the
     person-model walker."""
+
     def blob_track(first: int, x0: float, speed: float, frames: int = 60) -> Track:
         x = x0 + speed * np.arange(frames)
         one = np.ones(frames)
         boxes = np.stack([x - 20, 300 * one, x + 20, 500 * one, 8000 * one, x, 400 * one], axis=1)
-        return Track(np.arange(first, first + frames), np.ones(frames, np.int64),
-                     boxes.astype(np.int64))
+        return Track(
+            np.arange(first, first + frames), np.ones(frames, np.int64), boxes.astype(np.int64)
+        )
 
     far, near = blob_track(0, 100, 12), blob_track(50, 300, 8)
     person_box = np.full((110, 4), np.nan)
@@ -282,3 +287,26 @@ def test_peaks_closer_than_a_step_are_one_step():
     assert kept.tolist() == [10, 26, 45, 58, 74]
     assert pw.stepping_frames(times[kept]) == [(0, 4)]
     assert pw.stepping_frames(times[peaks]) == []  # the jitter broke the run before
+
+
+def test_slots_held_compressed_link_and_choose_exactly_as_dense_ones():
+    """aggregate keeps the slots compressed per chunk (gait.frame.rows); people linked from
+    them across block boundaries are the same, to the bit."""
+    a, b = walker(start_x_px=100), stander(x_px=800)
+    arrays = slots_of(a, b, present=[np.r_[0:40, 65:FRAMES], slice(None)])
+    swapped = slice(60, 90)
+    for name in arrays:
+        arrays[name][swapped, [0, 1]] = arrays[name][swapped, [1, 0]]
+    dense = arrays["person_slot_landmarks"]
+    blocks = [CompressedBlock.of(dense[i : i + 37]) for i in range(0, FRAMES, 37)]
+    held = {**arrays, "person_slot_landmarks": CompressedRows(blocks, dense.shape[1:], dense.dtype)}
+    expected = pw.link_people(dense, arrays["person_slot_score"], TIMES_S)
+    tracks = pw.link_people(held["person_slot_landmarks"], arrays["person_slot_score"], TIMES_S)
+    assert len(tracks) == len(expected) == 2
+    for track, reference in zip(tracks, expected, strict=True):
+        np.testing.assert_array_equal(track.positions, reference.positions)
+        np.testing.assert_array_equal(track.slots, reference.slots)
+        np.testing.assert_array_equal(track.landmarks, reference.landmarks)
+    chosen, reference = pw.find_person_walker(held, TIMES_S), pw.find_person_walker(arrays, TIMES_S)
+    assert chosen.walker == reference.walker is not None
+    np.testing.assert_array_equal(chosen.landmarks, reference.landmarks)

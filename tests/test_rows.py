@@ -7,7 +7,7 @@ import itertools
 import numpy as np
 import pytest
 
-from gait.frame.rows import CompressedBlock, CompressedRows
+from gait.frame.rows import CompressedBlock, CompressedRows, take
 
 
 def floor_profiles(n: int, width: int, seed: int) -> np.ndarray:
@@ -67,3 +67,21 @@ def test_blocks_must_share_their_row_shape_and_type():
     b = CompressedBlock.of(np.zeros((3, 9), np.int16))
     with pytest.raises(ValueError):
         CompressedRows([a, b], (8,), np.int16)
+
+
+def test_take_picks_one_item_of_chosen_rows_like_numpy_across_blocks():
+    rng = np.random.default_rng(6)
+    rows = rng.normal(size=(500, 3, 33, 4)).astype(np.float32)
+    rows[rng.random((500, 3)) < 0.4] = np.nan  # empty slots, as the person slots have
+    held = blocks_of(rows, [240, 13, 247])
+    positions = np.sort(rng.choice(500, 180, replace=False))
+    columns = rng.integers(0, 3, 180)
+    np.testing.assert_array_equal(take(held, positions, columns), rows[positions, columns])
+    np.testing.assert_array_equal(take(rows, positions, columns), rows[positions, columns])
+    shuffled = rng.permutation(180)  # any order of positions, repeats too
+    repeated = np.r_[positions[shuffled], positions[:5]]
+    picked = np.r_[columns[shuffled], columns[:5]]
+    np.testing.assert_array_equal(take(held, repeated, picked), rows[repeated, picked])
+    assert take(held, np.zeros(0, np.int64), np.zeros(0, np.int64)).shape == (0, 33, 4)
+    with pytest.raises(IndexError):
+        take(held, np.array([500]), np.array([0]))

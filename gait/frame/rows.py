@@ -97,3 +97,23 @@ class CompressedRows:
 
 #: What the whole-clip stages accept for a per-frame array they read by row windows.
 Rows = np.ndarray | CompressedRows
+
+
+def take(rows: Rows, positions: np.ndarray, columns: np.ndarray) -> np.ndarray:
+    """``rows[positions, columns]``: for each ``i`` row ``positions[i]``'s item
+    ``columns[i]`` on the second axis, ``(m, *row_shape[1:])`` (``positions`` and
+    ``columns`` are ``(m,)`` integer arrays). A :class:`CompressedRows` decompresses each
+    block holding some of ``positions`` once, not all of its rows at once."""
+    positions = np.asarray(positions, np.int64)
+    columns = np.asarray(columns, np.int64)
+    if isinstance(rows, np.ndarray):
+        return rows[positions, columns]
+    out = np.empty((positions.size, *rows.row_shape[1:]), rows.dtype)
+    if positions.size and (positions.min() < 0 or positions.max() >= len(rows)):
+        raise IndexError("a position is outside the rows")
+    block_of = np.searchsorted(rows.starts, positions, side="right") - 1
+    for i in np.unique(block_of):
+        here = block_of == i
+        block = rows.blocks[i].array()
+        out[here] = block[positions[here] - rows.starts[i], columns[here]]
+    return out

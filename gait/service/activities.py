@@ -16,6 +16,7 @@ import shutil
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from gait.errors import GaitError, NoReliableGait, UnusableVideo
@@ -275,14 +276,20 @@ def aggregate_features(task: dict[str, Any]) -> dict[str, Any]:
     settings = context.settings()
     store = context.blobs()
     the_plan = Plan.from_bytes(store.read_bytes(settings.artifacts_container, task["plan_blob"]))
-    # A generator: aggregate compresses each chunk's bulky rows as it reads it, so only one
-    # chunk's dense features are in memory at a time.
-    features = (
-        ChunkFeatures.from_bytes(store.read_bytes(settings.artifacts_container, name))
-        for name in task["features_blobs"]
-    )
+    frames = 0
+
+    def features() -> Iterator[ChunkFeatures]:
+        """Each chunk's features read when aggregate asks for them: it compresses each
+        chunk's bulky rows as it reads it, so only one chunk's dense features are in memory
+        at a time (the same streaming as the local runner's)."""
+        nonlocal frames
+        for name in task["features_blobs"]:
+            chunk = ChunkFeatures.from_bytes(store.read_bytes(settings.artifacts_container, name))
+            frames += int(chunk.frame_indices.size)
+            yield chunk
+
     try:
-        result = aggregate(the_plan, features).to_dict()
+        result = aggregate(the_plan, features()).to_dict()
     except (NoReliableGait, UnusableVideo) as exc:
         return _error(analysis_id, exc)
     # The plan names the planning instance's temporary copy; the blob is the real source.
@@ -294,7 +301,6 @@ def aggregate_features(task: dict[str, Any]) -> dict[str, Any]:
         return GONE
     _store_walk_frame(analysis_id, task, result)
     elapsed = time.perf_counter() - started
-    frames = sum(int(f.frame_indices.size) for f in features)
     log.info(
         "aggregate: %d frames in %.2f s, %.0f frames/s",
         frames,

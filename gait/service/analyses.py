@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import azure.functions as func
@@ -261,17 +262,34 @@ def rescale_analysis(call: Call) -> func.HttpResponse:
     store = context.blobs()
     container = settings.artifacts_container
     names = sorted(store.list_prefix(container, artifact_name(analysis_id, "features/")))
+    older = ServiceError(
+        409, "CONFLICT", "the analysis was stored by an older version; upload it again"
+    )
+    gone = ServiceError(409, "CONFLICT", "the analysis' features are no longer stored")
+    if not names:
+        raise gone
     try:
         plan = Plan.from_bytes(store.read_bytes(container, artifact_name(analysis_id, "plan.npz")))
-        features = [ChunkFeatures.from_bytes(store.read_bytes(container, n)) for n in names]
     except ValueError as exc:  # stored by an older version (pipeline.FORMAT_VERSION)
-        raise ServiceError(
-            409, "CONFLICT", "the analysis was stored by an older version; upload it again"
-        ) from exc
-    if not names or sum(f.frame_indices.size for f in features) == 0:
-        raise ServiceError(409, "CONFLICT", "the analysis' features are no longer stored")
+        raise older from exc
+
+    def features() -> Iterator[ChunkFeatures]:
+        """Each chunk's features read when aggregate asks for them (it compresses each
+        chunk's bulky rows as it reads it, as the aggregate activity's): the errors above
+        are raised from here, after the last chunk and before any measuring."""
+        frames = 0
+        for name in names:
+            try:
+                chunk = ChunkFeatures.from_bytes(store.read_bytes(container, name))
+            except ValueError as exc:
+                raise older from exc
+            frames += int(chunk.frame_indices.size)
+            yield chunk
+        if frames == 0:
+            raise gone
+
     try:
-        result = aggregate(dataclasses.replace(plan, **changed), features).to_dict()
+        result = aggregate(dataclasses.replace(plan, **changed), features()).to_dict()
     except GaitError as exc:  # the same features gave a result before: should not happen
         raise ServiceError(
             409, "CONFLICT", "the analysis cannot be re-scaled", {"code": exc.code}

@@ -36,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gait.errors import NoReliableGait
+from gait.frame.rows import Rows, take
 from gait.person.landmarks import (
     LEFT_ANKLE,
     LEFT_HIP,
@@ -59,6 +60,9 @@ LINK_SPEED_HEIGHTS_PER_S = 3.0
 #: A track's hip velocity is taken over its last this many seconds (a stride's sway
 #: averages out over a few steps; people crossing change course slowly).
 VELOCITY_WINDOW_S = 0.3
+#: Frames of landmarks :func:`link_people` reads at a time (~0.8 MB of them as float64 at
+#: three slots): a bound on its memory whatever the clip's length.
+LINK_READ_ROWS = 512
 #: Longest gap a person's track bridges, seconds: one re-detection interval (30 frames at
 #: 30 fps) plus a margin.
 MAX_GAP_S = 1.2
@@ -178,9 +182,10 @@ class PersonSummary:
         }
 
 
-def slot_arrays(arrays: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-    """The tracker's slots ``(n, K, 33, 4)`` and scores ``(n, K)`` from the clip's arrays;
-    features of format 2 (one person, ``person_landmarks``) read as one slot."""
+def slot_arrays(arrays: dict[str, Rows]) -> tuple[Rows, np.ndarray]:
+    """The tracker's slots ``(n, K, 33, 4)`` (dense or compressed, :mod:`gait.frame.rows`)
+    and scores ``(n, K)`` from the clip's arrays; features of format 2 (one person,
+    ``person_landmarks``) read as one slot."""
     if "person_slot_landmarks" in arrays:
         return arrays["person_slot_landmarks"], arrays["person_slot_score"]
     return arrays["person_landmarks"][:, None], arrays["person_pose_score"][:, None]
@@ -197,22 +202,38 @@ def hip_velocity(track: list[tuple[int, int]], hips: np.ndarray, times_s: np.nda
     return np.zeros(2)
 
 
+def hips_and_heights(slot_landmarks: Rows) -> tuple[np.ndarray, np.ndarray]:
+    """Every slot's hip centre ``(n, K, 2)`` px (the mean of the two hip points) and body
+    height ``(n, K)`` px (the span of its landmarks' y), float64, NaN in an empty slot.
+
+    Read :data:`LINK_READ_ROWS` frames at a time: a clip's slots (1.6 KB per frame) are not
+    copied whole, whether held dense or compressed."""
+    n, slots = len(slot_landmarks), slot_landmarks.shape[1]
+    hips = np.empty((n, slots, 2), np.float64)
+    heights = np.empty((n, slots), np.float64)
+    for start in range(0, n, LINK_READ_ROWS):
+        xy = slot_landmarks[start : start + LINK_READ_ROWS][..., :2].astype(np.float64)
+        stop = start + len(xy)
+        hips[start:stop] = xy[:, :, [LEFT_HIP, RIGHT_HIP]].mean(axis=2)
+        heights[start:stop] = xy[..., 1].max(axis=2) - xy[..., 1].min(axis=2)
+    return hips, heights
+
+
 def link_people(
-    slot_landmarks: np.ndarray, slot_score: np.ndarray, times_s: np.ndarray
+    slot_landmarks: Rows, slot_score: np.ndarray, times_s: np.ndarray
 ) -> list[PersonTrack]:
     """Link every frame's poses into people over the clip.
 
-    ``slot_landmarks`` ``(n, K, 33, 4)``, ``slot_score`` ``(n, K)``, ``times_s`` ``(n,)``
-    each frame's time. Frame by frame, each open track takes the pose whose hip centre is
+    ``slot_landmarks`` ``(n, K, 33, 4)`` (an array or :class:`gait.frame.rows.CompressedRows`,
+    read :data:`LINK_READ_ROWS` rows at a time), ``slot_score`` ``(n, K)``, ``times_s``
+    ``(n,)`` each frame's time. Frame by frame, each open track takes the pose whose hip centre is
     nearest where the track's velocity puts it (within :data:`LINK_DISTANCE_HEIGHTS` plus
     :data:`LINK_SPEED_HEIGHTS_PER_S` per second since it was last seen, similar height),
     nearest pairs first; the other poses open new tracks. Deterministic: ties go to the
     older track and the lower slot.
     """
     n, slots = slot_score.shape
-    xy = slot_landmarks[..., :2].astype(np.float64)
-    hips = xy[:, :, [LEFT_HIP, RIGHT_HIP]].mean(axis=2)
-    heights = xy[..., 1].max(axis=2) - xy[..., 1].min(axis=2)
+    hips, heights = hips_and_heights(slot_landmarks)
     valid = (slot_score >= MIN_POSE_SCORE) & np.isfinite(hips).all(axis=2) & (heights > 0)
     open_tracks: list[list[tuple[int, int]]] = []
     closed: list[list[tuple[int, int]]] = []
@@ -258,7 +279,7 @@ def link_people(
             PersonTrack(
                 positions,
                 slot_of,
-                slot_landmarks[positions, slot_of],
+                take(slot_landmarks, positions, slot_of),
                 slot_score[positions, slot_of],
             )
         )

@@ -222,6 +222,12 @@ def test_upload_progress_complete_list_delete(
     chunk_lines = [line for line in lines if "] chunk " in line]
     assert len(chunk_lines) == len(chunks)
     assert all(" frames in " in line and "frames/s" in line for line in chunk_lines)
+    chunk_frames = sum(int(line.split("): ")[1].split(" frames")[0]) for line in chunk_lines)
+    aggregate_lines = [line for line in lines if "] aggregate: " in line]
+    # aggregate reads the chunks as a stream and counts the frames it was given.
+    assert [line.split("aggregate: ")[1].split(" frames")[0] for line in aggregate_lines] == [
+        str(chunk_frames)
+    ]
     with urllib.request.urlopen(view["video_url"], timeout=10) as response:
         assert response.read() == data  # the read SAS serves the original bytes
 

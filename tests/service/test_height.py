@@ -92,6 +92,13 @@ def test_patch_rescales_a_completed_analysis_from_its_features(
     )
     assert after["height"] == {"height_m": 1.75, "basis": "given"}
     assert view_of(http, analysis_id)["metrics"] == after["metrics"]  # stored
+    # The features are read one chunk at a time; without them nothing is re-scaled.
+    context.blobs().delete_prefix(
+        service_env["GAIT_ARTIFACTS_CONTAINER"], f"{analysis_id}/features/"
+    )
+    status, refused = patch(http, analysis_id, {"height_m": 1.8})
+    assert status == 409 and "no longer stored" in json.dumps(refused)
+    assert view_of(http, analysis_id)["metrics"] == after["metrics"]  # unchanged
 
 
 def test_assumed_height_is_marked_wherever_it_is_used(
