@@ -33,6 +33,7 @@ demo: $(PY_STAMP) models
 
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # The report tests render in a real browser: Debian's chromium (and poppler's pdfinfo to
 # count PDF pages), installed when missing. Needs root or sudo on a Debian/Ubuntu machine;

@@ -60,17 +60,24 @@ def collect(out: Path, videos: list[Path]) -> None:
             result = PersonFrames.empty(first)
             tail = tracker.run(frames[first:], first_index=first)
             elapsed_s = time.perf_counter() - started
-            result = PersonFrames(**{
-                f.name: np.concatenate([getattr(result, f.name), getattr(tail, f.name)])
-                for f in fields(result)
-            })
+            result = PersonFrames(
+                **{
+                    f.name: np.concatenate([getattr(result, f.name), getattr(tail, f.name)])
+                    for f in fields(result)
+                }
+            )
             arrays = {f.name: getattr(result, f.name) for f in fields(result)}
             np.savez_compressed(
-                target, **arrays, analysis_scale=np.float32(size[0] / info.display_size[0]),
+                target,
+                **arrays,
+                analysis_scale=np.float32(size[0] / info.display_size[0]),
                 ms_per_frame=np.float32(1000 * elapsed_s / max(1, len(frames))),
             )
-            print(f"{video.name} {mode}: {len(frames)} frames, "
-                  f"{1000 * elapsed_s / max(1, len(frames)):.1f} ms/frame", flush=True)
+            print(
+                f"{video.name} {mode}: {len(frames)} frames, "
+                f"{1000 * elapsed_s / max(1, len(frames)):.1f} ms/frame",
+                flush=True,
+            )
 
 
 def pass_start_frame(name: str) -> int:
@@ -236,14 +243,20 @@ def event_rows(frames: PersonFrames, events, facing: str, stature_px: float) -> 
         front_is_own = (x_own < x_other) == (facing == "left")
         label_right = front_is_own if kind == "IC" else not front_is_own
         by_position = own if label_right else other
-        rows.append({
-            "frame": frame, "kind": kind, "near": near, "pose": True, "label_right": label_right,
-            "visibility": float(frames.landmarks[frame, own, 3]),
-            "by_label": event_estimates(frames.landmarks[:, own, :2], frame, kind, stature_px),
-            "by_position": event_estimates(
-                frames.landmarks[:, by_position, :2], frame, kind, stature_px
-            ),
-        })
+        rows.append(
+            {
+                "frame": frame,
+                "kind": kind,
+                "near": near,
+                "pose": True,
+                "label_right": label_right,
+                "visibility": float(frames.landmarks[frame, own, 3]),
+                "by_label": event_estimates(frames.landmarks[:, own, :2], frame, kind, stature_px),
+                "by_position": event_estimates(
+                    frames.landmarks[:, by_position, :2], frame, kind, stature_px
+                ),
+            }
+        )
     return rows
 
 
@@ -267,13 +280,20 @@ def stance_spread(frames: PersonFrames, events, stature_px: float) -> dict:
                 continue
             spreads[f"{name}_x"].append(100 * float(np.std(xy[:, 0])) / stature_px)
             spreads[f"{name}_y"].append(100 * float(np.std(xy[:, 1])) / stature_px)
-    return {f"stance_sd_{k}_pct_stature": float(np.median(v)) if v else None
-            for k, v in spreads.items()} | {"stances": len(spreads["heel_x"])}
+    return {
+        f"stance_sd_{k}_pct_stature": float(np.median(v)) if v else None for k, v in spreads.items()
+    } | {"stances": len(spreads["heel_x"])}
 
 
 def offset_summary(rows: list[dict], kind: str, chooser: str, rule: str) -> dict:
-    offsets = np.array([r[chooser][rule] for r in rows if r["pose"] and r["kind"] == kind
-                        and r[chooser][rule] is not None], float)
+    offsets = np.array(
+        [
+            r[chooser][rule]
+            for r in rows
+            if r["pose"] and r["kind"] == kind and r[chooser][rule] is not None
+        ],
+        float,
+    )
     total = sum(1 for r in rows if r["kind"] == kind)
     if not offsets.size:
         return {"found": f"0/{total}"}
@@ -328,8 +348,12 @@ def synth(out: Path) -> None:
         size = analysis_size(info)
         frames = tracker.run(image for _, _, image in read_frames(info, 0, info.frame_count, size))
         arrays = {f.name: getattr(frames, f.name) for f in fields(frames)}
-        np.savez_compressed(target, **arrays, ms_per_frame=np.float32(np.nan),
-                            analysis_scale=np.float32(size[0] / info.display_size[0]))
+        np.savez_compressed(
+            target,
+            **arrays,
+            ms_per_frame=np.float32(np.nan),
+            analysis_scale=np.float32(size[0] / info.display_size[0]),
+        )
         video.unlink()
         print(f"{case}: tracked", flush=True)
 
@@ -341,8 +365,11 @@ def synth_report(out: Path) -> None:
         case = target.stem
         frames, meta = load(target)
         truth = json.loads((out / f"{case}.truth.json").read_text())
-        events = [(e["frame"], kinds[e["type"]], e["foot"], e["side"]) for e in truth["events"]
-                  if e["frame"] is not None and 0 < e["frame"] < len(frames) - 1]
+        events = [
+            (e["frame"], kinds[e["type"]], e["foot"], e["side"])
+            for e in truth["events"]
+            if e["frame"] is not None and 0 < e["frame"] < len(frames) - 1
+        ]
         facing = "right" if truth["direction"] == "left_to_right" else "left"
         stature = truth["stature_px"] * meta["analysis_scale"]
         row = event_report(case, frames, events, facing, stature)
@@ -377,8 +404,9 @@ def main(argv: list[str]) -> int:
         events, facing, stature_px = annotated
         for mode in MODES:
             frames, meta = load(out / f"{name}.{mode}.npz")
-            report = event_report(f"{name} [{mode}]", frames, events, facing,
-                                  stature_px * meta["analysis_scale"])
+            report = event_report(
+                f"{name} [{mode}]", frames, events, facing, stature_px * meta["analysis_scale"]
+            )
             print(json.dumps(report))
     return 0
 

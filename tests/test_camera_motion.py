@@ -7,9 +7,7 @@ import numpy as np
 from gait.frame import camera_motion as cm
 
 
-def frames_with_textured_patches(
-    patches: int, shift_px: int
-) -> tuple[np.ndarray, np.ndarray]:
+def frames_with_textured_patches(patches: int, shift_px: int) -> tuple[np.ndarray, np.ndarray]:
     """Two 960x540 frames of a flat grey wall carrying ``patches`` small textured squares,
     all moving ``shift_px`` to the right between them (things the person model does not
     follow; with a static camera, e.g. a walker it has lost)."""

@@ -127,9 +127,7 @@ def test_a_standing_bystander_leaves_the_walker_measured(synthetic, analysed):
 
 
 @pytest.mark.parametrize("background", ["textured", "plain"])
-def test_a_person_crossing_for_a_moment_leaves_the_walker_measured(
-    synthetic, analysed, background
-):
+def test_a_person_crossing_for_a_moment_leaves_the_walker_measured(synthetic, analysed, background):
     crossing = {"kind": "crossing", "start_s": 2.0, "visible_s": 1.5}
     path, truth = synthetic(**{**BASE, "background": background}, companion=crossing)
     analysis = analysed(path, truth["height_m"])

@@ -84,8 +84,9 @@ def mean_abs_error_deg(video, truth) -> dict[str, float]:
     features = [pipeline.analyze_chunk(plan, chunk) for chunk in plan.chunks]
     result = pipeline.aggregate(plan, features)
     frames = np.concatenate([f.frame_indices for f in features])
-    arrays = {name: np.concatenate([f.arrays[name] for f in features])
-              for name in features[0].arrays}
+    arrays = {
+        name: np.concatenate([f.arrays[name] for f in features]) for name in features[0].arrays
+    }
     landmarks = find_person_walker(arrays, plan.video.frame_times_s[frames]).refined_landmarks
     per_foot = ja.foot_angles_deg(
         landmarks, frames, plan.video.frame_times_s[frames], result.contacts

@@ -120,7 +120,6 @@ class FrameFeatureExtractor:
             "foreground_fraction": np.float32(cv2.countNonZero(outline) / outline.size),
         }
 
-
     def blank(self) -> dict[str, np.ndarray]:
         """The features of a frame where nothing is seen (a black or blank frame)."""
         return {

@@ -149,8 +149,12 @@ def drop_contained(
         box = candidate[1]
         area = max(float(np.prod(box[2:] - box[:2])), 1e-9)
         inside = [
-            float(np.prod(np.clip(np.minimum(box[2:], k[1][2:]) - np.maximum(box[:2], k[1][:2]),
-                                  0, None))) / area
+            float(
+                np.prod(
+                    np.clip(np.minimum(box[2:], k[1][2:]) - np.maximum(box[:2], k[1][:2]), 0, None)
+                )
+            )
+            / area
             for k in kept
         ]
         if not inside or max(inside) <= share:
@@ -173,11 +177,13 @@ def weighted_nms(
         members = remaining & (box_iou(boxes[index], boxes) > iou)
         members[index] = True
         weights = scores[members] / scores[members].sum()
-        merged.append((
-            float(scores[index]),
-            (boxes[members] * weights[:, None]).sum(axis=0),
-            (keypoints[members] * weights[:, None, None]).sum(axis=0),
-        ))
+        merged.append(
+            (
+                float(scores[index]),
+                (boxes[members] * weights[:, None]).sum(axis=0),
+                (keypoints[members] * weights[:, None, None]).sum(axis=0),
+            )
+        )
         remaining &= ~members
     return merged
 
@@ -193,7 +199,8 @@ def tiles(height: int, width: int) -> list[tuple[int, int, int, int]]:
     count = int(np.ceil(long / short))
     for start in np.linspace(0, long - short, count).round().astype(int):
         regions.append(
-            (int(start), 0, int(start) + short, height) if width > height
+            (int(start), 0, int(start) + short, height)
+            if width > height
             else (0, int(start), width, int(start) + short)
         )
     return regions
@@ -236,8 +243,9 @@ class PoseDetector:
         if not len(scores):
             return []
         return [
-            PersonDetection(score=score, box_px=box.astype(np.float32),
-                            keypoints_px=points.astype(np.float32))
+            PersonDetection(
+                score=score, box_px=box.astype(np.float32), keypoints_px=points.astype(np.float32)
+            )
             for score, box, points in drop_contained(
                 weighted_nms(body_boxes(keypoints), keypoints, scores)
             )

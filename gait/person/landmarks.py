@@ -44,6 +44,7 @@ HEATMAP_KERNEL_CELLS = 7
 #: ... when the window's highest probability reaches this (the calculator's default).
 HEATMAP_MIN_CONFIDENCE = 0.5
 
+# fmt: off
 LANDMARK_NAMES = (
     "nose", "left_eye_inner", "left_eye", "left_eye_outer", "right_eye_inner", "right_eye",
     "right_eye_outer", "left_ear", "right_ear", "mouth_left", "mouth_right", "left_shoulder",
@@ -52,6 +53,7 @@ LANDMARK_NAMES = (
     "right_hip", "left_knee", "right_knee", "left_ankle", "right_ankle", "left_heel",
     "right_heel", "left_foot_index", "right_foot_index",
 )
+# fmt: on
 LEFT_SHOULDER, RIGHT_SHOULDER = 11, 12
 LEFT_HIP, RIGHT_HIP = 23, 24
 LEFT_ANKLE, RIGHT_ANKLE = 27, 28
@@ -92,8 +94,12 @@ def crop_input(image_bgr: np.ndarray, roi: SquareRoi) -> np.ndarray:
     """``(1, 256, 256, 3)`` float32 RGB in [0, 1]: the ROI warped upright, black outside."""
     matrix = image_to_crop(roi, INPUT_SIDE_PX)
     crop = cv2.warpAffine(
-        image_bgr, matrix, (INPUT_SIDE_PX, INPUT_SIDE_PX),
-        flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0,
+        image_bgr,
+        matrix,
+        (INPUT_SIDE_PX, INPUT_SIDE_PX),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=0,
     )
     return (cv2.cvtColor(crop, cv2.COLOR_BGR2RGB).astype(np.float32) / 255.0)[None]
 
