@@ -167,6 +167,16 @@ def test_a_walk_with_early_foot_offs_is_withheld_not_refused_as_running():
     assert metrics["cadence_spm"] is not None
 
 
+def test_flights_at_a_walking_rate_are_mistimed_foot_offs_not_running():
+    # 110 steps/min with every foot off 0.3 s early (the synthetic low-contrast walk):
+    # "flights" before every contact, but at a walking rate: phases withheld, not refused.
+    ic = [0.0, 0.545, 1.09, 1.635, 2.18, 2.725, 3.27]
+    c = walk(ic, 0.245)
+    found, metrics, _ = check(c)
+    assert metrics["stance_pct"] is None and "negative" in found.warnings[0]
+    assert metrics["cadence_spm"] == pytest.approx(110, abs=0.5)
+
+
 def test_one_flight_among_walking_steps_is_not_running():
     # One foot off mistimed by 0.2 s: a single "flight" among six walking steps.
     ic = [0.0, 0.55, 1.1, 1.65, 2.2, 2.75, 3.3]

@@ -45,6 +45,12 @@ FLIGHT_MIN_S = 0.06
 #: is measured open that way, over at least :data:`RUNNING_MIN_STEPS` steps.
 RUNNING_MIN_FLIGHT_STEP_SHARE = 0.5
 RUNNING_MIN_STEPS = 3
+#: ... and the steps come at a running rate: a median step time at or under 60 / this (s).
+#: Adults run at 150-180 steps/min and walk at 81-138 (Tudor-Locke et al. 2012, see
+#: gait.norms); below it "flights" are foot offs timed early, as on the synthetic
+#: low-contrast walk (110 steps/min, dark shoes on a dark floor: 3 of 4 steps read a
+#: 0.30 s flight), whose phases are withheld instead (:func:`negative_phase_times`).
+RUNNING_MIN_CADENCE_SPM = 140.0
 
 #: Largest ratio of the two feet's median step times that a real gait shows. Hemiparetic gait
 #: after stroke is the most asymmetric common gait: Patterson et al. 2008 (Arch Phys Med
@@ -272,17 +278,21 @@ def footprint_count_cadence(c: Contacts, metrics: dict[str, Any]) -> Withheld | 
 # -- applying them -----------------------------------------------------------------------
 
 
-def check_walking(initial_double_support_time_s: np.ndarray) -> None:
+def check_walking(initial_double_support_time_s: np.ndarray, step_time_s: np.ndarray) -> None:
     """Raise ``NoReliableGait("running")`` when most steps open with a flight phase: the
     other foot left the floor :data:`FLIGHT_MIN_S` or more before the initial contact
-    (``initial_double_support_time_s`` ``(s,)``, NaN where a foot off was not seen). A
-    static camera's footprints see this as well as the landmarks do: walking always keeps
-    a foot down; running's cadence, lengths and phases are not walking's, and its norms do
-    not apply."""
+    (``initial_double_support_time_s`` ``(s,)``, NaN where a foot off was not seen), at a
+    running rate (``step_time_s`` ``(s,)``, :data:`RUNNING_MIN_CADENCE_SPM`). A static
+    camera's footprints see this as well as the landmarks do: walking always keeps a foot
+    down; running's cadence, lengths and phases are not walking's, and its norms do not
+    apply."""
     measured = initial_double_support_time_s[np.isfinite(initial_double_support_time_s)]
     flights = measured[measured <= -FLIGHT_MIN_S]
+    steps = step_time_s[np.isfinite(step_time_s)]
     if (
-        measured.size >= RUNNING_MIN_STEPS
+        steps.size
+        and float(np.median(steps)) <= 60.0 / RUNNING_MIN_CADENCE_SPM
+        and measured.size >= RUNNING_MIN_STEPS
         and flights.size >= RUNNING_MIN_STEPS
         and flights.size >= RUNNING_MIN_FLIGHT_STEP_SHARE * measured.size
     ):
@@ -320,7 +330,7 @@ def checked(
     check_time_order(c)
     feet = c.foot[per_step["row"]]
     check_alternation(per_step["step_time_s"], feet, c.pass_index[per_step["row"]])
-    check_walking(per_step["initial_double_support_time_s"])
+    check_walking(per_step["initial_double_support_time_s"], per_step["step_time_s"])
     scatter = scatter_within_feet_pct(per_step["step_time_s"], feet)
     warnings: list[str] = []
     withheld: list[str] = []
