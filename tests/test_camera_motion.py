@@ -32,3 +32,46 @@ def test_a_background_with_too_few_points_is_not_measured():
     unmeasured = cm.frame_motion(*few, nobody, 960)
     assert np.isnan(unmeasured["camera_shift_px"]).all()
     assert np.isnan(unmeasured["camera_support"])
+
+
+def test_a_lost_background_without_a_change_of_scene_is_no_cut():
+    """Sensor noise that the encoder renews at a keyframe loses every point on it, as a cut
+    does, but leaves the picture's coarse layout as it was: no cut. A change of scene, or an
+    unknown one (features stored without ``scene_change``), still confirms the spike."""
+    from gait.walk.camera import CUT_MIN_SCENE_CHANGE, find_cuts
+
+    n = 12
+    score = np.full(n, 0.05)
+    score[6] = 0.9
+    shift = np.zeros(n)
+    support = np.full(n, 0.95)
+    support[6] = 0.0
+    change = np.full(n, 0.8)
+    assert find_cuts(score, shift, support, scene_change=change).size == 0
+    change[6] = CUT_MIN_SCENE_CHANGE + 1.0
+    assert find_cuts(score, shift, support, scene_change=change).tolist() == [6]
+    assert find_cuts(score, shift, support).tolist() == [6]
+
+
+def test_scene_change_reads_the_layout_not_the_noise():
+    rng = np.random.default_rng(1)
+    wall = np.full((540, 960, 3), 120, np.uint8)
+    noisy = [
+        np.clip(wall + rng.normal(0, 6, wall.shape), 0, 255).astype(np.uint8) for _ in range(2)
+    ]
+    other_scene = wall.copy()
+    other_scene[:, :480] = 40  # half the picture darker: a different shot
+    nobody = np.full((3, 33, 4), np.nan, np.float32)
+
+    def change(a: np.ndarray, b: np.ndarray) -> float:
+        row = cm.frame_motion(
+            cm.motion_grey(a),
+            cm.motion_grey(b),
+            nobody,
+            960,
+            (cm.scene_thumbnail(a), cm.scene_thumbnail(b)),
+        )
+        return float(row["scene_change"])
+
+    assert change(*noisy) < 0.5
+    assert change(noisy[0], other_scene) > 20

@@ -10,6 +10,10 @@ Each frame pair ``(previous, current)`` becomes (all per frame, analysis pixels)
   the motion was not lost, there was too little around the people to follow);
 * ``camera_scale`` float32 and ``camera_rotation_deg`` float32: the similarity fit's zoom
   (1 = none) and roll (degrees, image axes);
+* ``scene_change`` float32: how much the picture's coarse layout changed, the mean absolute
+  difference (grey levels 0-255) of the two frames as filmed, reduced to the grid's cells
+  (:func:`scene_thumbnail`): a cut changes it; sensor noise, which an encoder freezes in
+  predicted frames and renews at keyframes, averages out in a cell (NaN when unknown);
 * ``cut_score`` float32: share of all the grid's points (people included) that could not be
   followed to this frame and back (a scene cut loses many of them; a static or slowly
   panning camera few).
@@ -95,6 +99,16 @@ def motion_grey(image: np.ndarray) -> np.ndarray:
     return cv2.equalizeHist(grey)
 
 
+def scene_thumbnail(image: np.ndarray) -> np.ndarray:
+    """``(GRID_ROWS, GRID_COLUMNS)`` float32: the grey frame as filmed (``image`` BGR, not
+    equalised: equalising a noisy plain wall amplifies its noise) averaged over the grid's
+    cells."""
+    grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    return cv2.resize(grey, (GRID_COLUMNS, GRID_ROWS), interpolation=cv2.INTER_AREA).astype(
+        np.float32
+    )
+
+
 def people_boxes(slot_landmarks: np.ndarray) -> np.ndarray:
     """``(k, 4)`` float64 x0, y0, x1, y1 (analysis px) of every person with a pose in
     ``slot_landmarks`` ``(slots, 33, 4)``, widened by :data:`PERSON_MARGIN`."""
@@ -160,6 +174,7 @@ def unmeasured() -> dict[str, np.ndarray]:
         "camera_scale": NAN,
         "camera_rotation_deg": NAN,
         "cut_score": NAN,
+        "scene_change": NAN,
     }
 
 
@@ -168,11 +183,26 @@ def frame_motion(
     grey: np.ndarray,
     slot_landmarks: np.ndarray,
     analysis_width: int,
+    thumbnails: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
     """The background's motion from ``previous_grey`` to ``grey`` (reduced frames from
     :func:`motion_grey`; None for the first frame), the people being ``slot_landmarks``
     ``(slots, 33, 4)`` of the current frame in analysis px (``analysis_width`` px wide).
-    One row of the module's arrays."""
+    ``thumbnails``: the two frames' :func:`scene_thumbnail` (previous, current), for
+    ``scene_change``. One row of the module's arrays."""
+    row = _motion(previous_grey, grey, slot_landmarks, analysis_width)
+    if thumbnails is not None:
+        previous_thumb, thumb = thumbnails
+        row["scene_change"] = np.float32(np.abs(thumb - previous_thumb).mean())
+    return row
+
+
+def _motion(
+    previous_grey: np.ndarray | None,
+    grey: np.ndarray,
+    slot_landmarks: np.ndarray,
+    analysis_width: int,
+) -> dict[str, np.ndarray]:
     if previous_grey is None or previous_grey.shape != grey.shape:
         return unmeasured()
     to_reduced = grey.shape[1] / analysis_width
@@ -213,6 +243,7 @@ def frame_motion(
         "camera_scale": np.float32(math.hypot(a, b)),
         "camera_rotation_deg": np.float32(math.degrees(math.atan2(b, a))),
         "cut_score": cut_score,
+        "scene_change": NAN,
     }
 
 
