@@ -53,6 +53,31 @@ def test_synthetic_tolerances(synthetic, analysed, name, kwargs):
     assert abs(row["double_support_err_pts"]) <= 5.0
 
 
+def test_sensor_noise_is_no_cut(synthetic, analysed):
+    """Sensor noise (sigma 6 levels) that x264 freezes in predicted frames and renews at
+    keyframes loses every camera point on it at once, as a cut does; the picture's layout
+    does not change, so no cut: measured by the footprints (refused ``edited_video`` with 13
+    false cuts before ``camera.CUT_MIN_SCENE_CHANGE``)."""
+    path, truth = synthetic(**{**BASE, "duration_s": 6.0}, noise=6.0)
+    result = analysed(path, truth["height_m"]).outcome()
+    assert result.quality["camera_motion_px"]["class"] == "static"
+    row = score_synthetic(result.to_dict(), truth)
+    assert row["ic_found_pct"] >= 98 and row["ic_mae_ms"] <= 20
+    assert abs(row["cadence_err_spm"]) <= 1.0
+
+
+def test_early_foot_offs_at_a_walking_rate_are_not_running(synthetic, analysed):
+    """Dark shoes on a dark floor (clothing contrast 0.4): the foot offs come ~0.3 s early,
+    so most steps read a "flight", at 110 steps/min. That is a walk with mistimed foot offs
+    (phases withheld, warned), not running (refused before the running check took the rate
+    into account)."""
+    path, truth = synthetic(**{**BASE, "duration_s": 6.0}, contrast=0.4)
+    result = analysed(path, truth["height_m"]).outcome()
+    assert result.metrics["stance_pct"] is None
+    assert any("not reported" in w for w in result.warnings)
+    assert abs(result.metrics["cadence_spm"] - truth["params"]["cadence_spm"]) <= 2.0
+
+
 def test_a_limp_shows_as_step_length_asymmetry(synthetic, analysed):
     path, truth = synthetic(**BASE, asymmetry=0.2)
     result = analysed(path, truth["height_m"]).outcome()
