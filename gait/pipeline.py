@@ -267,14 +267,13 @@ def analyze_chunk(
     first = tracking_start(chunk.start, REDETECT_INTERVAL_FRAMES)
     # The camera motion of the chunk's first frame needs the frame before it, which the
     # tracker must not see (it starts on its grid frame, for chunk invariance).
-    previous_grey = previous_thumb = None
+    previous = None
     for index, _time_s, image in read_frames(
         plan.video, min(first, max(0, chunk.start - 1)), chunk.stop, plan.analysis_size, source
     ):
         blank = segment.is_blank(image)
         if index < first:
-            previous_grey = None if blank else camera_motion.motion_grey(image)
-            previous_thumb = None if blank else camera_motion.scene_thumbnail(image)
+            previous = None if blank else camera_motion.motion_frame(image)
             continue
         person = PersonFrames.empty(1, PERSON_SLOTS)
         row = extractor(image)
@@ -289,24 +288,19 @@ def analyze_chunk(
                 else None
             )
             tracker.update(image, index, person, person_blobs_px=blobs)
-        grey = None if blank else camera_motion.motion_grey(image)
-        thumb = None if blank else camera_motion.scene_thumbnail(image)
+        current = None if blank else camera_motion.motion_frame(image)
         if index >= chunk.start:
             indices.append(index)
             rows.append(row)
             people.append(person)
             motion.append(
                 camera_motion.unmeasured()
-                if grey is None
+                if current is None
                 else camera_motion.frame_motion(
-                    previous_grey,
-                    grey,
-                    person.slot_landmarks[0],
-                    plan.analysis_size[0],
-                    None if previous_thumb is None else (previous_thumb, thumb),
+                    previous, current, person.slot_landmarks[0], plan.analysis_size[0]
                 )
             )
-        previous_grey, previous_thumb = grey, thumb
+        previous = current
     arrays = frame_features.stack(rows, plan.analysis_size)
     arrays.update(person_arrays(people))
     arrays.update(camera_motion.stack(motion))

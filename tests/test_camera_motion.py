@@ -23,12 +23,12 @@ def frames_with_textured_patches(patches: int, shift_px: int) -> tuple[np.ndarra
 
 def test_a_background_with_too_few_points_is_not_measured():
     nobody = np.full((3, 33, 4), np.nan, np.float32)
-    many = [cm.motion_grey(f) for f in frames_with_textured_patches(32, 5)]
+    many = [cm.motion_frame(f) for f in frames_with_textured_patches(32, 5)]
     measured = cm.frame_motion(*many, nobody, 960)
     assert abs(measured["camera_shift_px"][0] - 5.0) < 0.5 and measured["camera_support"] > 0.5
     # A few textured spots on a plain wall give fewer than MIN_BACKGROUND_POINTS points:
     # their motion is not taken for the camera's, and no support is lost (no cut).
-    few = [cm.motion_grey(f) for f in frames_with_textured_patches(3, 5)]
+    few = [cm.motion_frame(f) for f in frames_with_textured_patches(3, 5)]
     unmeasured = cm.frame_motion(*few, nobody, 960)
     assert np.isnan(unmeasured["camera_shift_px"]).all()
     assert np.isnan(unmeasured["camera_support"])
@@ -64,13 +64,7 @@ def test_scene_change_reads_the_layout_not_the_noise():
     nobody = np.full((3, 33, 4), np.nan, np.float32)
 
     def change(a: np.ndarray, b: np.ndarray) -> float:
-        row = cm.frame_motion(
-            cm.motion_grey(a),
-            cm.motion_grey(b),
-            nobody,
-            960,
-            (cm.scene_thumbnail(a), cm.scene_thumbnail(b)),
-        )
+        row = cm.frame_motion(cm.motion_frame(a), cm.motion_frame(b), nobody, 960)
         return float(row["scene_change"])
 
     assert change(*noisy) < 0.5

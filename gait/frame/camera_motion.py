@@ -12,7 +12,7 @@ Each frame pair ``(previous, current)`` becomes (all per frame, analysis pixels)
   (1 = none) and roll (degrees, image axes);
 * ``scene_change`` float32: how much the picture's coarse layout changed, the mean absolute
   difference (grey levels 0-255) of the two frames as filmed, reduced to the grid's cells
-  (:func:`scene_thumbnail`): a cut changes it; sensor noise, which an encoder freezes in
+  (:attr:`MotionFrame.thumbnail`): a cut changes it; sensor noise, which an encoder freezes in
   predicted frames and renews at keyframes, averages out in a cell (NaN when unknown);
 * ``cut_score`` float32: share of all the grid's points (people included) that could not be
   followed to this frame and back (a scene cut loses many of them; a static or slowly
@@ -38,6 +38,7 @@ random sampling, so chunked and whole-video runs agree bit for bit.
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import cv2
 import numpy as np
@@ -84,29 +85,31 @@ _LK_CRITERIA = (cv2.TERM_CRITERIA_EPS | cv2.TERM_CRITERIA_COUNT, 10, 0.03)
 NAN = np.float32(np.nan)
 
 
-def motion_grey(image: np.ndarray) -> np.ndarray:
-    """The reduced, equalised grey frame ``(h', w')`` uint8 the motion is measured on
-    (``image`` BGR)."""
+class MotionFrame(NamedTuple):
+    """What one frame gives the motion measurement (:func:`motion_frame`)."""
+
+    #: ``(h', w')`` uint8: the grey frame reduced to :data:`MOTION_LONG_SIDE_PX` and
+    #: equalised, on which the points are followed.
+    grey: np.ndarray
+    #: ``(GRID_ROWS, GRID_COLUMNS)`` float32: the reduced grey frame as filmed (not
+    #: equalised: equalising a noisy plain wall amplifies its noise) averaged over the
+    #: grid's cells, for ``scene_change``.
+    thumbnail: np.ndarray
+
+
+def motion_frame(image: np.ndarray) -> MotionFrame:
+    """The :class:`MotionFrame` of ``image`` (BGR), converted to grey once."""
     height, width = image.shape[:2]
     factor = min(1.0, MOTION_LONG_SIDE_PX / max(height, width))
     grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     if factor < 1.0:
         size = (max(1, round(width * factor)), max(1, round(height * factor)))
         grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA)
+    thumbnail = cv2.resize(grey, (GRID_COLUMNS, GRID_ROWS), interpolation=cv2.INTER_AREA)
     # Equalised: an exposure change (auto exposure, a sun flare) keeps the points LK follows;
     # measured on the cut score, the walk-styles treadmill's four cuts stand 0.24-0.28 above
     # their neighbours equalised (0.12-0.31 not), its other frames at most 0.07.
-    return cv2.equalizeHist(grey)
-
-
-def scene_thumbnail(image: np.ndarray) -> np.ndarray:
-    """``(GRID_ROWS, GRID_COLUMNS)`` float32: the grey frame as filmed (``image`` BGR, not
-    equalised: equalising a noisy plain wall amplifies its noise) averaged over the grid's
-    cells."""
-    grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    return cv2.resize(grey, (GRID_COLUMNS, GRID_ROWS), interpolation=cv2.INTER_AREA).astype(
-        np.float32
-    )
+    return MotionFrame(cv2.equalizeHist(grey), thumbnail.astype(np.float32))
 
 
 def people_boxes(slot_landmarks: np.ndarray) -> np.ndarray:
@@ -179,30 +182,32 @@ def unmeasured() -> dict[str, np.ndarray]:
 
 
 def frame_motion(
-    previous_grey: np.ndarray | None,
-    grey: np.ndarray,
+    previous: MotionFrame | None,
+    current: MotionFrame,
     slot_landmarks: np.ndarray,
     analysis_width: int,
-    thumbnails: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> dict[str, np.ndarray]:
-    """The background's motion from ``previous_grey`` to ``grey`` (reduced frames from
-    :func:`motion_grey`; None for the first frame), the people being ``slot_landmarks``
-    ``(slots, 33, 4)`` of the current frame in analysis px (``analysis_width`` px wide).
-    ``thumbnails``: the two frames' :func:`scene_thumbnail` (previous, current), for
-    ``scene_change``. One row of the module's arrays."""
-    row = _motion(previous_grey, grey, slot_landmarks, analysis_width)
-    if thumbnails is not None:
-        previous_thumb, thumb = thumbnails
-        row["scene_change"] = np.float32(np.abs(thumb - previous_thumb).mean())
+    """The camera's motion from ``previous`` to ``current`` (:func:`motion_frame`; None for
+    the first frame), the people being ``slot_landmarks`` ``(slots, 33, 4)`` of the current
+    frame in analysis px (``analysis_width`` px wide). One row of the module's arrays."""
+    row = background_motion(
+        None if previous is None else previous.grey, current.grey, slot_landmarks, analysis_width
+    )
+    if previous is not None:
+        change = np.abs(current.thumbnail - previous.thumbnail).mean()
+        row["scene_change"] = np.float32(change)
     return row
 
 
-def _motion(
+def background_motion(
     previous_grey: np.ndarray | None,
     grey: np.ndarray,
     slot_landmarks: np.ndarray,
     analysis_width: int,
 ) -> dict[str, np.ndarray]:
+    """The background's motion from ``previous_grey`` to ``grey`` (:attr:`MotionFrame.grey`;
+    None for the first frame) around the people ``slot_landmarks``: one row of the module's
+    arrays, ``scene_change`` NaN."""
     if previous_grey is None or previous_grey.shape != grey.shape:
         return unmeasured()
     to_reduced = grey.shape[1] / analysis_width
