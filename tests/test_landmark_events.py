@@ -180,11 +180,12 @@ def test_a_back_view_is_named_and_measured_from_the_landmarks(real_clip, analyse
 
 
 def test_views_of_the_walking_clips(real_clip, analysed):
-    _, _, treadmill = features(analysed(real_clip(TREADMILL)))
+    plan, frames, treadmill = features(analysed(real_clip(TREADMILL)))
     view = views.classify_view(treadmill["person_landmarks"])
     assert view.kind == "side" and view.in_place and view.facing == -1
     # The walking treadmill keeps a foot on the floor: far from running.
-    share = views.flight_frames_share(treadmill["person_landmarks"], view.stature_px)
+    times = plan.video.frame_times_s[frames]
+    share = views.flight_frames_share(treadmill["person_landmarks"], view.stature_px, times)
     assert share < views.RUNNING_MIN_FLIGHT_SHARE / 2
 
 
@@ -285,16 +286,34 @@ def test_a_cut_ends_the_pass():
 
 def test_flight_frames_tell_running_from_walking():
     n, stature = 300, 400.0
+    times = np.arange(n) / 30.0
     phase = np.arange(n) % 30
     landmarks = np.zeros((n, 33, 4))
     floor = 500.0
     # Walking: one foot always on the floor, the other lifts in its swing.
     landmarks[:, [29, 31], 1] = np.where(phase < 18, floor, floor - 40)[:, None]
     landmarks[:, [30, 32], 1] = np.where((phase + 15) % 30 < 18, floor, floor - 40)[:, None]
-    assert views.flight_frames_share(landmarks, stature) == 0.0
+    assert views.flight_frames_share(landmarks, stature, times) == 0.0
     # Running: both feet up for 10 of every 30 frames.
     landmarks[:, 29:33, 1] = np.where(phase < 20, floor, floor - 40)[:, None]
-    assert views.flight_frames_share(landmarks, stature) >= views.RUNNING_MIN_FLIGHT_SHARE
+    assert views.flight_frames_share(landmarks, stature, times) >= views.RUNNING_MIN_FLIGHT_SHARE
+
+
+def test_a_floor_not_level_in_the_image_is_no_flight():
+    """A real floor is not level in the image, and a moving camera's path drifts: walking
+    over a floor that rises by 0.15 statures mid-clip (the outdoor walker's lawn rises
+    0.05-0.07, which made a following pan of her walk read as running) has no flight, and
+    running over it still does."""
+    n, stature = 300, 400.0
+    times = np.arange(n) / 30.0
+    phase = np.arange(n) % 30
+    floor = 500.0 - 60.0 * np.sin(np.pi * np.arange(n) / n)
+    landmarks = np.zeros((n, 33, 4))
+    landmarks[:, [29, 31], 1] = np.where(phase < 18, floor, floor - 40)[:, None]
+    landmarks[:, [30, 32], 1] = np.where((phase + 15) % 30 < 18, floor, floor - 40)[:, None]
+    assert views.flight_frames_share(landmarks, stature, times) == 0.0
+    landmarks[:, 29:33, 1] = np.where(phase < 20, floor, floor - 40)[:, None]
+    assert views.flight_frames_share(landmarks, stature, times) >= views.RUNNING_MIN_FLIGHT_SHARE
 
 
 def footprint_table(ic: list[float], fo: list[float]) -> Contacts:

@@ -129,11 +129,11 @@ def measure_landmark_walk(
     """
     stature_px = float(view.stature_px)
     if view.in_place:
-        refuse_running(landmarks, stature_px)
+        refuse_running(landmarks, stature_px, times_s)
     elif camera_path_px is not None:  # a moving camera: the floor level in its frame
         floor_frame = landmarks.astype(np.float64)
         floor_frame[..., :2] -= np.asarray(camera_path_px, np.float64)[:, None, :]
-        refuse_running(floor_frame, stature_px)
+        refuse_running(floor_frame, stature_px, times_s)
     events = landmark_events.detect_events(
         landmarks, times_s, stature_px, view.facing, camera_path_px
     )
@@ -193,10 +193,11 @@ def measure_landmark_walk(
     return LandmarkWalk(contacts, events, legs, per_contact, belt, treadmill, height_m, warnings)
 
 
-def refuse_running(landmarks: np.ndarray, stature_px: float) -> None:
-    """Raise ``NoReliableGait("running")`` for a walker in place whose feet are both off the
-    floor on :data:`RUNNING_MIN_FLIGHT_SHARE` of frames or more (a flight phase)."""
-    share = flight_frames_share(landmarks, stature_px)
+def refuse_running(landmarks: np.ndarray, stature_px: float, times_s: np.ndarray) -> None:
+    """Raise ``NoReliableGait("running")`` for a walker in place, or in the floor's frame,
+    whose feet are both off the floor on :data:`RUNNING_MIN_FLIGHT_SHARE` of frames or more
+    (a flight phase). ``landmarks`` ``(n, 33, 4)``, ``times_s`` ``(n,)``."""
+    share = flight_frames_share(landmarks, stature_px, times_s)
     if share is not None and share >= RUNNING_MIN_FLIGHT_SHARE:
         raise NoReliableGait(
             "running",

@@ -45,9 +45,16 @@ RUNNING_MIN_FLIGHT_SHARE = 0.2
 #: Lift (statures) of the lowest foot point that counts as both feet off the floor: above
 #: the stance-foot jitter (1.5-2 %) and the belt's slant under the stance foot.
 FLIGHT_MIN_LIFT_STATURE = 0.05
-#: The floor level of a walker in place: this percentile of the lowest foot point's image y
-#: (y grows downwards), i.e. where the feet stand most of the time.
+#: The floor level under the walker: this percentile of the lowest foot point's image y
+#: (y grows downwards) within :data:`FLOOR_WINDOW_S`, i.e. where the feet stand most of the
+#: time.
 FLOOR_PERCENTILE = 90
+#: The floor level is taken over this long around each frame, not over the clip: a real
+#: floor is not level in the image (the outdoor walker's feet stand 10-15 px, 0.05-0.07
+#: statures, higher mid-pass than at its ends: an uneven lawn and a path not quite
+#: parallel to the image), and a moving camera's path drifts. 1 s holds two or more
+#: stances at any walking or running rate, and over it the outdoor floor moves by ~3 px.
+FLOOR_WINDOW_S = 1.0
 
 
 #: Fewest frames (share) on which the model sees both feet (ankles, heels, foot tips at
@@ -146,15 +153,23 @@ def belt_speed_px_per_s(
     return float(np.median(slopes)) if slopes else None
 
 
-def flight_frames_share(landmarks: np.ndarray, stature_px: float) -> float | None:
-    """Share of frames on which both feet are off the floor, for a walker in place (the floor
-    level is constant in the image): the lowest of the heels' and foot tips' points (image y)
-    lies :data:`FLIGHT_MIN_LIFT_STATURE` above its :data:`FLOOR_PERCENTILE` th percentile.
-    ``landmarks`` ``(n, 33, 4)``; None without feet."""
+def flight_frames_share(
+    landmarks: np.ndarray, stature_px: float, times_s: np.ndarray
+) -> float | None:
+    """Share of frames on which both feet are off the floor: the lowest of the heels' and
+    foot tips' points (image y) lies :data:`FLIGHT_MIN_LIFT_STATURE` above the floor level,
+    its :data:`FLOOR_PERCENTILE` th percentile over the :data:`FLOOR_WINDOW_S` around the
+    frame. ``landmarks`` ``(n, 33, 4)`` in the floor's frame (a moving camera's path
+    subtracted), ``times_s`` ``(n,)``; None without feet."""
     feet_y = landmarks[:, [29, 30, 31, 32], 1].astype(np.float64)
     seen = np.isfinite(feet_y).all(axis=1)
     if not seen.any():
         return None
     lowest = feet_y[seen].max(axis=1)
-    floor = np.percentile(lowest, FLOOR_PERCENTILE)
+    times = np.asarray(times_s, dtype=np.float64)[seen]
+    starts = np.searchsorted(times, times - FLOOR_WINDOW_S / 2, side="left")
+    stops = np.searchsorted(times, times + FLOOR_WINDOW_S / 2, side="right")
+    floor = np.array(
+        [np.percentile(lowest[a:b], FLOOR_PERCENTILE) for a, b in zip(starts, stops, strict=True)]
+    )
     return float(np.mean(floor - lowest > FLIGHT_MIN_LIFT_STATURE * stature_px))
