@@ -12,7 +12,7 @@ from gait import pipeline
 from gait.errors import NoReliableGait
 from gait.synth.score import match_events, score_annotated, steady_true_events
 from gait.walk import landmark_events, views
-from gait.walk.contacts import SOURCE_FOOTPRINT, Contacts, landmark_contacts_table
+from gait.walk.contacts import SOURCE_FOOTPRINT, Contacts, joined_steps, landmark_contacts_table
 from gait.walk.event_check import check_and_fill
 from gait.walk.measure import Clip, measure
 from gait.walk.person_walker import find_person_walker
@@ -272,6 +272,30 @@ def test_a_missed_initial_contact_ends_the_pass():
     c = landmark_contacts_table(events, frames, frames / 30.0, np.zeros(4), 200.0)
     seen = np.isfinite(c.ic_frame)
     assert c.pass_index[seen].tolist() == [0, 0, 1, 1]
+
+
+def test_a_foot_off_is_never_given_to_two_contacts_and_a_broken_alternation_is_counted():
+    """The outdoor walker re-filmed by a shaking hand (720p): no foot off between the ICs at
+    102 and 119, so a new pass opens at 119 with the foot off at 120. That foot off had also
+    been taken as the previous pass's last foot off (the next one after its last IC, within
+    a step time), so the result listed it twice."""
+    frames = np.arange(200)
+    events = events_at([81, 102, 119, 136, 155, 169], [84, 120, 139, 157])
+    c = landmark_contacts_table(events, frames, frames / 30.0, np.zeros(6), 200.0)
+    foot_offs = c.fo_frame[np.isfinite(c.fo_frame)].tolist()
+    assert sorted(foot_offs) == [84, 120, 139, 157]
+    joined, broken = joined_steps(events, frames / 30.0)
+    assert joined.tolist() == [True, False, True, True, True]
+    assert broken.tolist() == [False, True, False, False, False]
+
+
+def test_a_pause_or_a_cut_is_no_broken_alternation():
+    frames = np.arange(400)
+    events = events_at([10, 25, 40, 55, 300, 315], [13, 28, 43, 58, 303])
+    _, broken = joined_steps(events, frames / 30.0, break_rows=np.array([33]))
+    assert not broken.any()  # 25 -> 40 spans the cut, 55 -> 300 is a pause of 8 s
+    _, broken = joined_steps(events, frames / 30.0)
+    assert broken.tolist() == [False, False, False, False, False]
 
 
 def test_a_cut_ends_the_pass():

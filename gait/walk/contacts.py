@@ -136,6 +136,27 @@ def contacts_table(
 MAX_STEP_S = 2.0
 
 
+def joined_steps(
+    events: LandmarkEvents, frame_times_s: np.ndarray, break_rows: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which successive initial contacts (in time order) one pass of walking joins: ``(a -
+    1,)`` bool, True where exactly one foot off lies between IC ``k`` and ``k + 1``, they
+    are at most :data:`MAX_STEP_S` apart and no row of ``break_rows`` lies between them.
+    Also ``(a - 1,)`` bool: the *broken* alternations, the pairs close in time with no
+    break between them that still do not join: a foot off missed or found twice, i.e. the
+    landmarks lost the feet there."""
+    ic_pos, fo_pos = np.sort(events.ic_pos), np.sort(events.fo_pos)
+    breaks = np.zeros(0, dtype=np.int64) if break_rows is None else np.sort(break_rows)
+    between = np.searchsorted(fo_pos, ic_pos[1:], "left") - np.searchsorted(
+        fo_pos, ic_pos[:-1], "right"
+    )
+    cut = np.searchsorted(breaks, ic_pos[1:], "right") > np.searchsorted(
+        breaks, ic_pos[:-1], "right"
+    )
+    close = np.diff(frame_times_s[ic_pos]) <= MAX_STEP_S
+    return (between == 1) & close & ~cut, (between != 1) & close & ~cut
+
+
 def landmark_contacts_table(
     events: LandmarkEvents,
     frame_indices: np.ndarray,
@@ -157,21 +178,17 @@ def landmark_contacts_table(
     walker's stature, constant over the frame; ``break_rows``: rows no pass may span (a cut
     in an edited video: feet need not alternate across it).
     """
-    breaks = np.zeros(0, dtype=np.int64) if break_rows is None else np.asarray(break_rows)
     ic_pos, fo_pos = np.sort(events.ic_pos), np.sort(events.fo_pos)
     heels = np.asarray(heel_x_px, dtype=np.float64)[np.argsort(events.ic_pos, kind="stable")]
     ic_t = frame_times_s[ic_pos]
+    joined, _ = joined_steps(events, frame_times_s, break_rows)
     rows: list[tuple[int, int, int, float]] = []  # (pass, ic_pos or -1, fo_pos or -1, heel)
     pass_index = -1
     k = 0
     while k < ic_pos.size:
         # The pass starting at IC k: extend while exactly one FO lies between ICs.
         end = k
-        while end + 1 < ic_pos.size:
-            between = np.count_nonzero((fo_pos > ic_pos[end]) & (fo_pos < ic_pos[end + 1]))
-            cut = np.any((breaks > ic_pos[end]) & (breaks <= ic_pos[end + 1]))
-            if between != 1 or ic_t[end + 1] - ic_t[end] > MAX_STEP_S or cut:
-                break
+        while end + 1 < ic_pos.size and joined[end]:
             end += 1
         pass_index += 1
         if end > k:
@@ -183,7 +200,9 @@ def landmark_contacts_table(
             elif j + 1 <= end:
                 step_s = ic_t[j + 1] - ic_t[j]
                 after = frame_times_s[fo_pos] - ic_t[j + 1]
-                mine = fo_pos[(fo_pos > ic_pos[j + 1]) & (after < step_s)]
+                # Never past the next pass's first IC: that foot off opens the next pass.
+                before_next = fo_pos < ic_pos[j + 2] if j + 2 < ic_pos.size else True
+                mine = fo_pos[(fo_pos > ic_pos[j + 1]) & (after < step_s) & before_next]
             else:
                 mine = np.zeros(0, dtype=np.int64)
             rows.append((pass_index, int(ic_pos[j]), int(mine[0]) if mine.size else -1, heels[j]))

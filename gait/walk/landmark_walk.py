@@ -24,7 +24,7 @@ import numpy as np
 
 from gait.errors import NoReliableGait
 from gait.walk import landmark_events, parameters, quality
-from gait.walk.contacts import Contacts, landmark_contacts_table
+from gait.walk.contacts import Contacts, joined_steps, landmark_contacts_table
 from gait.walk.landmark_events import HEEL, LandmarkEvents
 from gait.walk.self_checks import SelfCheck
 from gait.walk.views import (
@@ -46,7 +46,9 @@ class LandmarkWalk:
     ``belt_speed_px_per_s``: measured belt
     speed, None off a treadmill; ``treadmill``: True when stance feet ride a belt;
     ``height_m``: the height metres come from (given, or from the belt speed), None for
-    stature-relative lengths only; ``warnings``.
+    stature-relative lengths only; ``warnings``; ``broken_alternations``: how often two
+    successive contacts had other than one foot off between them
+    (:func:`gait.walk.contacts.joined_steps`).
     """
 
     contacts: Contacts
@@ -57,6 +59,7 @@ class LandmarkWalk:
     treadmill: bool
     height_m: float | None
     warnings: list[str]
+    broken_alternations: int = 0
 
 
 def event_rows(contacts: Contacts, frame_indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -158,6 +161,15 @@ def measure_landmark_walk(
                 mid_times.append(float(times_s[rows].mean()))
     belt = float(np.median(speeds)) if speeds else None
     warnings: list[str] = []
+    _, broken = joined_steps(events, times_s, cuts)
+    if broken.any():
+        after = frame_indices[np.sort(events.ic_pos)[1:][broken]]
+        warnings.append(
+            f"the feet's alternation broke {broken.sum()} time(s), before the initial "
+            f"contact(s) at frame(s) {', '.join(str(f) for f in after)}: a foot off missed or "
+            "found twice (the landmarks lost the feet); no step spans a break, treat cadence "
+            "and step times with caution"
+        )
     treadmill = bool(
         view.in_place and belt is not None and belt >= MIN_BELT_SPEED_STATURE_PER_S * stature_px
     )
@@ -190,7 +202,9 @@ def measure_landmark_walk(
     contacts = landmark_contacts_table(
         events_sorted, frame_indices, times_s, ic_heel, stature_px, cuts
     )
-    return LandmarkWalk(contacts, events, legs, per_contact, belt, treadmill, height_m, warnings)
+    return LandmarkWalk(
+        contacts, events, legs, per_contact, belt, treadmill, height_m, warnings, int(broken.sum())
+    )
 
 
 def refuse_running(landmarks: np.ndarray, stature_px: float, times_s: np.ndarray) -> None:
@@ -238,7 +252,7 @@ def quality_block(
             candidate_footprints=len(walk.contacts),
             steady_steps=metrics["steady_steps"],
             step_time_scatter_pct=checks.step_time_scatter_pct,
-            failed_checks=len(checks.warnings),
+            failed_checks=len(checks.warnings) + int(walk.broken_alternations > 0),
             pose_coverage=float(np.count_nonzero(pose_seen)) / max(1, n),
         ),
         "confidence_method": quality.CONFIDENCE_METHOD.replace("footprints", "contacts"),
