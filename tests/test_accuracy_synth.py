@@ -258,3 +258,31 @@ def test_a_shaking_camera_is_measured_and_compensated(tmp_path, synthetic, analy
     assert abs(row["stance_err_pts"]) <= 6.0
     assert abs(row["double_support_err_pts"]) <= 8.0
     assert abs(row["cadence_err_spm"]) <= 3.0
+
+
+def test_a_hand_held_camera_before_a_plain_wall_is_named(tmp_path, synthetic, analysed):
+    """Before a plain wall the camera's motion cannot be measured (too few textured
+    points), so the footprints take the camera as still, and say so. Shaken by 2 px per
+    frame, the silhouettes smear and no footprint is found; the person model still sees
+    the walker step, so the refusal names the camera (it had been "no person walks across
+    the frame", the vague reason the engine issue forbids for a moving camera)."""
+    source, truth = synthetic(**BASE)
+    still = analysed(source, truth["height_m"]).outcome()
+    assert still.quality["camera_motion_px"]["class"] == "unknown"
+    assert any(w.startswith("camera motion not measured") for w in still.warnings)
+    shaken = tmp_path / "plain-shaken.mp4"
+    shake = np.random.default_rng(0)
+    transform_clip(
+        source,
+        shaken,
+        lambda _index, image: cv2.warpAffine(
+            image,
+            np.float32([[1, 0, shake.normal(0.0, 2.0)], [0, 1, shake.normal(0.0, 2.0)]]),
+            (BASE["width"], BASE["height"]),
+            borderMode=cv2.BORDER_REFLECT,
+        ),
+    )
+    with pytest.raises(NoReliableGait) as refused:
+        analysed(shaken, truth["height_m"]).outcome()
+    assert refused.value.reason == "camera_motion"
+    assert "plain background" in refused.value.message

@@ -330,6 +330,11 @@ def check_shots(camera: CameraPath, times_s: np.ndarray) -> None:
 def warnings(camera: CameraPath, frame_indices: np.ndarray) -> list[str]:
     """The result's warnings about the camera: its compensated motion, and its cuts."""
     out = []
+    if camera.kind == "unknown":
+        out.append(
+            f"camera motion not measured ({camera.reason}): the footprints take the camera "
+            "as still; a moving one blurs their contacts"
+        )
     if camera.moving:
         out.append(
             "moving camera: its motion was measured on the background and subtracted, "

@@ -82,9 +82,31 @@ def measure(
             clip, frame_indices, times_s, arrays, view, camera_path_px, path.cut_rows
         )
     else:
-        result = footprint_route.measure_by_footprints(
-            clip, frame_indices, times_s, arrays, person, view
-        )
+        try:
+            result = footprint_route.measure_by_footprints(
+                clip, frame_indices, times_s, arrays, person, view
+            )
+        except NoReliableGait as refusal:
+            model_steps = person.people[person.walker].steps if person.found else 0
+            if (
+                path.kind != "unknown"
+                or refusal.reason not in ("no_walker", "too_few_steps")
+                or model_steps <= quality.MIN_STEADY_STEPS
+            ):
+                raise
+            # The person model saw the walker take more steps than the footprints found, so
+            # "no walker" or "too few steps" would be wrong: what fails is the still camera
+            # the footprints assume, which a plain background cannot confirm (a hand-held
+            # 2 px shake before a plain wall smears every silhouette).
+            raise NoReliableGait(
+                "camera_motion",
+                f"the person model sees the walker take {model_steps} steps but the "
+                "footprints give too few, and "
+                f"the camera's motion cannot be measured ({path.reason}): a camera moving "
+                "before a plain background cannot be compensated; film with the camera held "
+                "still (a tripod, or the phone rested on something), or with more of the "
+                "room's texture in view",
+            ) from refusal
     result.quality["camera_motion_px"] = path.motion_px(clip.video_px_per_analysis_px)
     result.warnings[:0] = camera.warnings(path, frame_indices)
     return result
