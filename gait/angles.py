@@ -24,9 +24,7 @@ angles of the 2-D projection of a side view):
   synthetic walker: see ``tests/test_angles.py``).
 
 Withheld, never invented: a frame's angle is NaN when any landmark it uses has visibility
-below :data:`MIN_VISIBILITY` (the far leg in a side view is often hidden) or is not finite,
-or when one of its leg landmarks jumps off its path between the neighbouring frames faster
-than a leg moves (:func:`jumping_points`: the model drew that point where no limb is).
+below :data:`MIN_VISIBILITY` (the far leg in a side view is often hidden) or is not finite.
 Gaps up to :data:`MAX_GAP_S` are bridged by linear interpolation in time; longer gaps stay
 NaN, and nothing is extrapolated past the first or last measured frame. Each measured run is
 low-pass filtered without lag (:func:`lowpass_zero_lag`) on its own timestamps (variable frame
@@ -74,17 +72,6 @@ MIN_VISIBILITY = 0.5
 #: phase; a straight line cannot invent a peak. The team's gait references (pose-based event
 #: detection) fill gaps <= ~120 ms the same way.
 MAX_GAP_S = 0.1
-#: Largest acceleration of a knee, ankle, heel or foot tip relative to the mid-hip, in leg
-#: lengths (hip -> knee -> ankle) per s², that is taken as the leg's motion; a point off the
-#: path through its neighbouring frames by more is a misplacement (:func:`jumping_points`).
-#: Three times the largest on the synthetic walker (67, the knee; sampled at 30 fps, with a
-#: swing already beyond human walking), about 18 g for a 1.75 m adult. At 30 fps that is a
-#: point 11 % of a leg length (5.5 % of stature) off the line through its neighbours; the
-#: person model's misplaced ankles sat a median 7.8 % of stature off it, the others 0.7 %
-#: (nine synthetic renders; README "Joint angles").
-MAX_LEG_ACCELERATION = 200.0
-#: Leg landmarks checked for jumps (hip excluded: it is the reference).
-JUMP_CHECKED = ("knee", "ankle", "heel", "foot_index")
 #: Zero-lag Butterworth cut-off (Hz): the ~5-6 Hz low-pass usual for walking kinematics (the
 #: team's gait references), which keeps the gait harmonics of sagittal angles.
 CUTOFF_HZ = 6.0
@@ -138,12 +125,6 @@ def walking_direction(direction: int | np.ndarray, n: int) -> np.ndarray:
     return np.where(d == 0, np.nan, d)
 
 
-def check_landmarks(landmarks: np.ndarray) -> None:
-    """Raises ValueError unless ``landmarks`` is ``(n, 33, 4)``."""
-    if landmarks.ndim != 3 or landmarks.shape[1:] != (33, 4):
-        raise ValueError(f"landmarks must be (n, 33, 4), got {landmarks.shape}")
-
-
 def raw_angles_deg(
     landmarks: np.ndarray, direction: int | np.ndarray
 ) -> dict[str, dict[str, np.ndarray]]:
@@ -154,7 +135,8 @@ def raw_angles_deg(
     NaN where a landmark the angle uses is unseen. The trunk is the mid-hip -> mid-shoulder
     line (either side alone when one is unseen).
     """
-    check_landmarks(landmarks)
+    if landmarks.ndim != 3 or landmarks.shape[1:] != (33, 4):
+        raise ValueError(f"landmarks must be (n, 33, 4), got {landmarks.shape}")
     direction = walking_direction(direction, landmarks.shape[0])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # nanmean of two NaNs: unseen, NaN
@@ -284,81 +266,6 @@ def smooth(
     return out
 
 
-def leg_length_px(landmarks: np.ndarray) -> float:
-    """Median hip -> knee -> ankle length (px) over the frames and both legs of ``(n, 33, 4)``
-    landmarks (seen points only); NaN when no leg is seen whole."""
-    lengths = []
-    for side in SIDES:
-        hip, knee = _point(landmarks, f"{side}_hip"), _point(landmarks, f"{side}_knee")
-        ankle = _point(landmarks, f"{side}_ankle")
-        lengths.append(np.linalg.norm(knee - hip, axis=1) + np.linalg.norm(ankle - knee, axis=1))
-    both = np.concatenate(lengths)
-    both = both[np.isfinite(both)]
-    return float(np.median(both)) if both.size else math.nan
-
-
-def jumping_points(
-    xy: np.ndarray, times_s: np.ndarray, max_acceleration: float, max_gap_s: float = MAX_GAP_S
-) -> np.ndarray:
-    """``(n,)`` bool: the points of an ``(n, 2)`` track (NaN where unseen) that leave the path
-    through their neighbours faster than ``max_acceleration`` (track units per s²).
-
-    A point between the finite points before and after it (each at most ``max_gap_s`` away)
-    is off by ``e`` from the straight line between them; a path through all three bends by an
-    acceleration of at least ``2 e / (dt_before * dt_after)``. The worst point above the limit
-    is taken out and its neighbours checked again, one at a time, so a point displaced alone is
-    taken out without its neighbours, which it also moves off their lines (by half as much).
-    """
-    bad = np.zeros(xy.shape[0], dtype=bool)
-    while True:
-        idx = np.flatnonzero(np.isfinite(xy).all(axis=1) & ~bad)
-        if idx.size < 3:
-            return bad
-        before, at, after = idx[:-2], idx[1:-1], idx[2:]
-        dt_before, dt_after = times_s[at] - times_s[before], times_s[after] - times_s[at]
-        w = (dt_before / (dt_before + dt_after))[:, None]
-        line = xy[before] + w * (xy[after] - xy[before])
-        off = np.linalg.norm(xy[at] - line, axis=1)
-        acceleration = 2.0 * off / (dt_before * dt_after)
-        # 1 us of slack, as in fill_short_gaps: container clocks round timestamps.
-        near = (dt_before <= max_gap_s + 1e-6) & (dt_after <= max_gap_s + 1e-6)
-        acceleration = np.where(near, acceleration, 0.0)
-        worst = int(np.argmax(acceleration))
-        if acceleration[worst] <= max_acceleration:
-            return bad
-        bad[at[worst]] = True
-
-
-def without_jumps(
-    landmarks: np.ndarray, times_s: np.ndarray, max_acceleration: float = MAX_LEG_ACCELERATION
-) -> np.ndarray:
-    """``(n, 33, 4)`` landmarks with the leg points that jump (:func:`jumping_points`, relative
-    to the mid-hip, ``max_acceleration`` in leg lengths per s², :func:`leg_length_px`) set to
-    NaN: the angles that use them are withheld on that frame, and bridged like any short gap.
-
-    Relative to the mid-hip, so the walker's and the camera's motion cancel out. Each side's
-    points are checked as one leg over time: the sides must name the same leg on every frame
-    (:func:`gait.walk.joint_angles.legs_by_foot`), not the model's left/right names, which
-    swap on a side view.
-    """
-    check_landmarks(landmarks)
-    out = landmarks.astype(np.float64, copy=True)
-    scale = leg_length_px(landmarks)
-    if not math.isfinite(scale) or scale <= 0 or landmarks.shape[0] < 3:
-        return out
-    times_s = np.asarray(times_s, dtype=np.float64)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # nanmean of two NaNs: unseen, NaN
-        mid_hip = _midpoint(_point(landmarks, "left_hip"), _point(landmarks, "right_hip"))
-    for side in SIDES:
-        for name in JUMP_CHECKED:
-            index = LANDMARKS[f"{side}_{name}"]
-            relative = _point(landmarks, f"{side}_{name}") - mid_hip
-            jumps = jumping_points(relative, times_s, max_acceleration * scale)
-            out[jumps, index, :2] = np.nan
-    return out
-
-
 def joint_angles_deg(
     landmarks: np.ndarray,
     times_s: np.ndarray,
@@ -367,9 +274,6 @@ def joint_angles_deg(
 ) -> dict[str, dict[str, np.ndarray]]:
     """Filtered angles (deg) per frame, ``{side: {joint: (n,)}}``; NaN where withheld.
 
-    Leg points that jump are withheld first (:func:`without_jumps`), then the angles are
-    computed (:func:`raw_angles_deg`) and smoothed (:func:`smooth`).
-
     ``times_s``: ``(n,)`` each frame's own timestamp (strictly increasing).
     """
     times_s = np.asarray(times_s, dtype=np.float64)
@@ -377,7 +281,7 @@ def joint_angles_deg(
         raise ValueError("times_s must have one timestamp per landmark frame")
     if times_s.size > 1 and not np.all(np.diff(times_s) > 0):
         raise ValueError("times_s must be strictly increasing")
-    raw = raw_angles_deg(without_jumps(landmarks, times_s), direction)
+    raw = raw_angles_deg(landmarks, direction)
     return {
         side: {joint: smooth(v, times_s, cutoff_hz) for joint, v in per.items()}
         for side, per in raw.items()

@@ -97,53 +97,6 @@ def test_hidden_landmarks_are_withheld_short_gaps_bridged_never_extrapolated() -
     assert np.count_nonzero(np.isfinite(filtered["left"]["knee"])) == n - 35
 
 
-@pytest.mark.parametrize("kw", [{}, {"vfr": True}, {"cadence_spm": 80, "step_length_m": 0.5}])
-def test_a_jumping_leg_point_is_withheld_and_bridged_true_motion_never(kw) -> None:
-    """A knee or ankle drawn off its path for one frame (as the person model misplaces a
-    swinging leg) is withheld and bridged; the walker's own motion never counts as a jump."""
-    times, lm, direction, truth, _ = _walk(**kw)
-    leg_px = A.leg_length_px(lm)
-    seen = np.isfinite(lm[:, :, :2]).all(axis=2)
-    kept = np.isfinite(A.without_jumps(lm, times)[:, :, :2]).all(axis=2)
-    assert np.array_equal(kept, seen), "true motion is kept"
-    for name, frame in (("left_knee", 60), ("right_ankle", 75)):
-        jumped = lm.astype(np.float64, copy=True)
-        # 15 % of a leg length (~7 % of stature) backwards: a misplaced point's size.
-        jumped[frame, A.LANDMARKS[name], 0] -= direction * 0.15 * leg_px
-        cleaned = A.without_jumps(jumped, times)
-        lost = seen & ~np.isfinite(cleaned[:, :, 0])
-        assert np.argwhere(lost).tolist() == [[frame, A.LANDMARKS[name]]], "that point only"
-        side = name.split("_")[0]
-        kept = A.joint_angles_deg(jumped, times, direction)[side]["knee"]
-        raw = A.raw_angles_deg(jumped, direction)[side]["knee"]
-        unchecked = A.smooth(raw, np.asarray(times, dtype=np.float64))
-        around = slice(frame - 3, frame + 4)
-        true_knee = truth[side]["knee"][around]
-        error_kept = np.abs(kept[around] - true_knee).max()
-        error_unchecked = np.abs(unchecked[around] - true_knee).max()
-        print(f"{kw} {name} jump: knee error {error_unchecked:.1f} -> {error_kept:.1f} deg")
-        assert np.isfinite(kept[around]).all(), "bridged"
-        assert error_kept < 0.5 * error_unchecked
-
-
-def test_jumps_are_judged_only_between_close_frames() -> None:
-    """A point is measured against neighbours at most MAX_GAP_S away: across a longer gap
-    (a hidden stretch, a cut) the track may land anywhere."""
-    times = np.arange(12) / 30.0
-    track = np.zeros((12, 2))
-    track[6:, 0] = 50.0  # the point reappears elsewhere after a gap ...
-    track[3:6] = np.nan  # ... of 4 frames (0.13 s)
-    assert not A.jumping_points(track, times, max_acceleration=100.0).any()
-    # The same move from one frame to the next: the points around it are withheld until their
-    # neighbours are more than MAX_GAP_S apart (which side is right cannot be told), and no
-    # further.
-    track[3:6] = 0.0
-    jumps = A.jumping_points(track, times, max_acceleration=100.0)
-    assert 1 <= jumps.sum() <= round(A.MAX_GAP_S * 30)
-    assert np.flatnonzero(jumps).min() >= 6 - round(A.MAX_GAP_S * 30)
-    assert np.flatnonzero(jumps).max() <= 5 + round(A.MAX_GAP_S * 30)
-
-
 def test_zero_lag_filter_passes_gait_rates_and_removes_jitter_on_vfr_times() -> None:
     rng = np.random.default_rng(3)
     vfr = np.cumsum(rng.uniform(1 / 40, 1 / 22, 400))
