@@ -48,6 +48,12 @@ CLIPS = {
 }
 #: Landmarks of one leg (BlazePose order, odd = left): hip, knee, ankle, heel, foot tip.
 LEG_POINTS = ("hip", "knee", "ankle", "heel", "foot tip")
+#: An ankle landmark this far (% of stature) from both true ankles is misplaced: the model
+#: drew that foot where no foot is.
+MISPLACED_PCT = 5.0
+#: The window (s) before a near-leg initial contact the misplaced ankles are counted in: the
+#: near leg's terminal swing, where the model was seen to draw both legs between the two.
+BEFORE_IC_S = 0.2
 
 
 def true_landmarks(params: SynthParams) -> np.ndarray:
@@ -122,7 +128,52 @@ def diagnose(
             for k, name in enumerate(LEG_POINTS)
         ]
         lines.append(f"  {leg} leg landmarks (% stature): " + "; ".join(per_point))
+    lines.append(misplaced_ankles(model, true, raw, frames, times_s, truth, stature_px, near))
     return lines
+
+
+def misplaced_ankles(
+    model: dict[str, np.ndarray],
+    true: np.ndarray,
+    raw: dict[str, dict[str, np.ndarray]],
+    frames: np.ndarray,
+    times_s: np.ndarray,
+    truth: dict,
+    stature_px: float,
+    near: str,
+) -> str:
+    """One diagnosis line: the leg-frames whose ankle lies more than
+    :data:`MISPLACED_PCT` of stature from both true ankles (the model has drawn that foot
+    somewhere no foot is), how many of them fall in the last :data:`BEFORE_IC_S` before a
+    near-leg initial contact, and the unfiltered knee MAE (both legs) with and without them."""
+    true_ankles = true[:, [27, 28], :2]  # (n, 2, 2)
+    far = "left" if near == "right" else "right"
+    ics = np.array(
+        [
+            fp["ic_time_s"]
+            for fp in truth["footprints"]
+            if fp["foot"] == near and fp["ic_time_s"] is not None
+        ]
+    )
+    ahead = ics[None, :] - times_s[:, None]
+    before_near_ic = ((ahead > 0) & (ahead <= BEFORE_IC_S)).any(axis=1)  # (n,)
+    bad, errors, before = [], [], []
+    for leg, slot, side in (("near", "left", near), ("far", "right", far)):
+        ankle = model[leg][:, 2]  # (n, 2)
+        gap = np.linalg.norm(ankle[:, None, :] - true_ankles, axis=-1).min(axis=1)
+        error = raw[slot]["knee"] - np.asarray(truth["joint_angles_deg"][side]["knee"])[frames]
+        ok = np.isfinite(error)
+        bad.append((100 * gap / stature_px > MISPLACED_PCT)[ok])
+        errors.append(np.abs(error[ok]))
+        before.append(before_near_ic[ok])
+    is_bad, error = np.concatenate(bad), np.concatenate(errors)
+    share_before = 100 * np.concatenate(before)[is_bad].mean() if is_bad.any() else float("nan")
+    return (
+        f"  misplaced ankles (> {MISPLACED_PCT:.0f} % stature from both true ankles): "
+        f"{is_bad.sum()} of {is_bad.size} leg-frames, {share_before:.0f} % of them in the "
+        f"{BEFORE_IC_S:.1f} s before a near-leg initial contact; unfiltered knee MAE "
+        f"{error.mean():.1f} deg, {error[~is_bad].mean():.1f} without them"
+    )
 
 
 def errors_deg(video: Path, truth: dict, params: SynthParams) -> tuple[dict, list[str]]:
