@@ -112,9 +112,10 @@ def test_a_real_walker_refilmed_by_a_panning_shaking_hand_is_measured(
     """The outdoor walker re-filmed by a hand panning after her and shaking
     (:mod:`gait.synth.camera_move`: no real clip here is a moving-camera side view): the
     camera is measured as moving and compensated, and the landmarks in the floor's frame
-    time her annotated events. Measured: IC MAE 1.4 frames (7/8), FO 0.5 (8/8), cadence
-    +0.9 % over the same steps. Her lawn is not level in the image: with one floor level
-    for the clip, 27 % of frames read as flight and the walk was refused as running."""
+    time her annotated events. Measured: IC MAE 0.3 frames (7/8; 1.4 by the heel-height
+    rule), FO 0.3 (7/8), cadence within 2 % over the same steps. Her lawn is not level in
+    the image: with one floor level for the clip, 27 % of frames read as flight and the
+    walk was refused as running."""
     real_clip(OUTDOOR)
     clip = next(c for c in REFILMED if c.move == "pan+shake" and c.file == OUTDOOR)
     result = analysed(refilmed(clip, tmp_path)).outcome().to_dict()
@@ -123,7 +124,7 @@ def test_a_real_walker_refilmed_by_a_panning_shaking_hand_is_measured(
     events, fps = annotated_events(clip)
     scored = in_annotated_spans(result, events)
     row = score_annotated(scored, events, fps)
-    assert int(row["ic_found"].split("/")[0]) >= 6 and row["ic_mae_frames"] <= 2.0, row
+    assert int(row["ic_found"].split("/")[0]) >= 6 and row["ic_mae_frames"] <= 1.0, row
     assert int(row["fo_found"].split("/")[0]) >= 6 and row["fo_mae_frames"] <= 1.5, row
     cadence, true_cadence = matched_cadences_spm(scored["steps"], events, fps)
     assert abs(cadence / true_cadence - 1) <= 0.03

@@ -147,7 +147,9 @@ def checked_by_landmarks(
     warnings and the share of checked events withheld. ``footprints`` all the clip's,
     ``walking`` which of them are steady; ``landmarks`` ``(n, 33, 4)`` analysis px."""
     kept = [footprints[row] for row in np.flatnonzero(walking.steady)]
-    events = landmark_events.detect_events(landmarks, times_s, view.stature_px, view.facing)
+    events = landmark_events.detect_events(
+        landmarks, times_s, view.stature_px, view.facing, overground=True
+    )
     return check_and_fill(
         contacts,
         np.array([f.ic_pos for f in kept], dtype=np.int64),

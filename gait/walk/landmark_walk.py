@@ -138,7 +138,7 @@ def measure_landmark_walk(
         floor_frame[..., :2] -= np.asarray(camera_path_px, np.float64)[:, None, :]
         refuse_running(floor_frame, stature_px, times_s)
     events = landmark_events.detect_events(
-        landmarks, times_s, stature_px, view.facing, camera_path_px
+        landmarks, times_s, stature_px, view.facing, camera_path_px, overground=not view.in_place
     )
     points, _ = landmark_events.forward_positions(landmarks, view.facing, camera_path_px)
     heel_x = points[:, :, HEEL, 0]  # (n, 2) per model leg, floor frame
