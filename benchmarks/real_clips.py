@@ -88,6 +88,8 @@ REFILMED = tuple(
          camera_move.MOVES),
         ("treadmill-walk-styles-side-captions.mp4", "re-filmed hand-held treadmill side",
          ("shake",)),
+        ("side-indoor-forward-then-backward.mp4", "re-filmed hand-held/panning side",
+         ("shake",)),
     )
     for move in moves
 )  # fmt: skip

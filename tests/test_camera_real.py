@@ -128,3 +128,20 @@ def test_a_real_walker_refilmed_by_a_panning_shaking_hand_is_measured(
     assert int(row["fo_found"].split("/")[0]) >= 6 and row["fo_mae_frames"] <= 1.5, row
     cadence, true_cadence = matched_cadences_spm(scored["steps"], events, fps)
     assert abs(cadence / true_cadence - 1) <= 0.03
+
+
+def test_a_backward_pass_filmed_by_a_shaking_hand_is_not_gait(real_clip, analysed, tmp_path):
+    """The indoor walker re-filmed by a shaking hand: the landmark route measures her in the
+    floor's frame, where her backward pass (frames ~190-335, facing left while travelling
+    right) had been read as 8 more steps of forward gait at 93 steps/min. Now it is
+    excluded as walking backwards, as the footprints exclude it, and her forward pass
+    measured."""
+    real_clip("side-indoor-forward-then-backward.mp4")
+    clip = next(c for c in REFILMED if c.file.startswith("side-indoor") and c.move == "shake")
+    result = analysed(refilmed(clip, tmp_path)).outcome().to_dict()
+    assert result["quality"]["camera_motion_px"]["class"] == "moving"
+    assert all(not 185 <= e["frame"] <= 340 for e in result["events"])
+    assert any(s["reason"] == "walking_backwards" for s in result["quality"]["excluded_segments"])
+    initial_contacts = [e["frame"] for e in result["events"] if e["type"] == "initial_contact"]
+    assert len(initial_contacts) >= 4 and all(30 <= f <= 160 for f in initial_contacts)
+    assert 95 <= result["metrics"]["cadence_spm"] <= 130

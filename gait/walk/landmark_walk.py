@@ -17,7 +17,7 @@ from :func:`gait.walk.contacts.landmark_contacts_table`. Lengths need a floor fr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -26,6 +26,7 @@ from gait.errors import NoReliableGait
 from gait.walk import landmark_events, parameters, quality
 from gait.walk.contacts import Contacts, joined_steps, landmark_contacts_table
 from gait.walk.landmark_events import HEEL, LandmarkEvents
+from gait.walk.passes import Pass, passes
 from gait.walk.self_checks import SelfCheck
 from gait.walk.views import (
     MIN_BELT_SPEED_STATURE_PER_S,
@@ -48,7 +49,8 @@ class LandmarkWalk:
     ``height_m``: the height metres come from (given, or from the belt speed), None for
     stature-relative lengths only; ``warnings``; ``broken_alternations``: how often two
     successive contacts had other than one foot off between them
-    (:func:`gait.walk.contacts.joined_steps`).
+    (:func:`gait.walk.contacts.joined_steps`); ``excluded_segments``: frames left out, with
+    the reason (``walking_backwards``), as ``quality.excluded_segments`` lists them.
     """
 
     contacts: Contacts
@@ -60,6 +62,7 @@ class LandmarkWalk:
     height_m: float | None
     warnings: list[str]
     broken_alternations: int = 0
+    excluded_segments: list[dict[str, Any]] = field(default_factory=list)
 
 
 def event_rows(contacts: Contacts, frame_indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -142,10 +145,23 @@ def measure_landmark_walk(
     )
     points, _ = landmark_events.forward_positions(landmarks, view.facing, camera_path_px)
     heel_x = points[:, :, HEEL, 0]  # (n, 2) per model leg, floor frame
-    unmeasured = np.full(events.ic_pos.size, np.nan)
     cuts = landmark_events.discontinuities(landmarks, stature_px)
     if break_rows is not None:
         cuts = np.union1d(cuts, np.asarray(break_rows, dtype=np.int64))
+    excluded: list[dict[str, Any]] = []
+    if not view.in_place:
+        backwards = backward_passes(landmarks, camera_path_px, times_s, stature_px)
+        events = without_rows(events, backwards)
+        for walk in backwards:  # no pass of contacts spans one
+            cuts = np.union1d(cuts, [walk.start_pos, walk.stop_pos])
+            excluded.append(
+                {
+                    "start_frame": int(frame_indices[walk.start_pos]),
+                    "end_frame": int(frame_indices[walk.stop_pos - 1]),
+                    "reason": "walking_backwards",
+                }
+            )
+    unmeasured = np.full(events.ic_pos.size, np.nan)
     contacts = landmark_contacts_table(events, frame_indices, times_s, unmeasured, stature_px, cuts)
     per_contact, legs = legs_of_contacts(contacts, events, frame_indices)
     ic_rows, _ = event_rows(contacts, frame_indices)
@@ -203,7 +219,66 @@ def measure_landmark_walk(
         events_sorted, frame_indices, times_s, ic_heel, stature_px, cuts
     )
     return LandmarkWalk(
-        contacts, events, legs, per_contact, belt, treadmill, height_m, warnings, int(broken.sum())
+        contacts,
+        events,
+        legs,
+        per_contact,
+        belt,
+        treadmill,
+        height_m,
+        warnings,
+        int(broken.sum()),
+        excluded,
+    )
+
+
+def backward_passes(
+    landmarks: np.ndarray,
+    camera_path_px: np.ndarray | None,
+    times_s: np.ndarray,
+    stature_px: float,
+) -> list[Pass]:
+    """The one-way passes (:func:`gait.walk.passes.passes` on the hip centre's x in the
+    floor's frame) walked backwards: the feet point (foot tips ahead of heels,
+    :func:`gait.walk.landmark_events.facing_direction` over the pass) against the way the
+    walker travels. ``landmarks`` ``(n, 33, 4)``, ``camera_path_px`` ``(n, 2)`` or None,
+    ``times_s`` ``(n,)``. Zeni's events assume the walker faces the way it goes, so a
+    backward pass would be read as forward gait (the indoor walker's backward pass, filmed
+    by a shaking hand, gave 8 more "steps" at 93 steps/min)."""
+    hip_x = landmarks[:, landmark_events.HIPS, 0].astype(np.float64).mean(axis=1)
+    if camera_path_px is not None:
+        hip_x = hip_x - np.asarray(camera_path_px, np.float64)[:, 0]
+    if times_s.size < 3 or not np.isfinite(hip_x).any():
+        return []
+    interval = float(np.median(np.diff(times_s)))
+    return [
+        walk
+        for walk in passes(hip_x, interval, stature_px)
+        if landmark_events.facing_direction(landmarks[walk.start_pos : walk.stop_pos])
+        == -walk.direction
+    ]
+
+
+def without_rows(events: LandmarkEvents, spans: list[Pass]) -> LandmarkEvents:
+    """``events`` without those inside any of ``spans`` (rows ``start_pos`` to
+    ``stop_pos``)."""
+    if not spans:
+        return events
+
+    def outside(rows: np.ndarray) -> np.ndarray:
+        inside = np.zeros(rows.size, dtype=bool)
+        for span in spans:
+            inside |= (rows >= span.start_pos) & (rows < span.stop_pos)
+        return ~inside
+
+    ic, fo = outside(events.ic_pos), outside(events.fo_pos)
+    return replace(
+        events,
+        ic_pos=events.ic_pos[ic],
+        anterior_pos=events.anterior_pos[ic],
+        fo_pos=events.fo_pos[fo],
+        ic_x_px=None if events.ic_x_px is None else events.ic_x_px[ic],
+        fo_x_px=None if events.fo_x_px is None else events.fo_x_px[fo],
     )
 
 
@@ -242,7 +317,7 @@ def quality_block(
         "stature_landmark_ratio": None,
         "steady_steps": metrics["steady_steps"],
         "footprints_found": None,
-        "excluded_segments": [],
+        "excluded_segments": walk.excluded_segments,
         "camera_motion_px": quality.CAMERA_MOTION_PX,
         "stature_px": round(float(view.stature_px) * video_px_per_analysis_px, 1),
         "floor_line_px": None,
