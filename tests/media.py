@@ -59,6 +59,25 @@ def transform_clip(
         return write_video(path, images, size)
 
 
+def shaken_copy(source: Path, path: Path, shake_px: float, seed: int = 0) -> Path:
+    """``source`` re-encoded with every frame shifted by a random shake: x and y normal with
+    SD ``shake_px`` (pixels), independent from frame to frame (a trembling hand)."""
+    shake = np.random.default_rng(seed)
+    with av.open(str(source)) as reader:
+        stream = reader.streams.video[0]
+        size = (stream.codec_context.width, stream.codec_context.height)
+    return transform_clip(
+        source,
+        path,
+        lambda _index, image: cv2.warpAffine(
+            image,
+            np.float32([[1, 0, shake.normal(0.0, shake_px)], [0, 1, shake.normal(0.0, shake_px)]]),
+            size,
+            borderMode=cv2.BORDER_REFLECT,
+        ),
+    )
+
+
 def write_clip(
     path: Path,
     frames: int = 60,

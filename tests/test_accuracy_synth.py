@@ -20,7 +20,7 @@ from gait.errors import NoReliableGait
 from gait.report import FOOT_COLOURS, REPORT_WIDTH_PX, write_report
 from gait.synth.score import score_synthetic
 from gait.walk.camera import camera_path
-from tests.media import transform_clip
+from tests.media import shaken_copy, transform_clip
 
 BASE = {"width": 960, "height": 540, "duration_s": 5.0}
 CASES = [
@@ -232,18 +232,7 @@ def test_a_shaking_camera_is_measured_and_compensated(tmp_path, synthetic, analy
     shake is now measured on the background and subtracted, and the landmark route in the
     floor's frame gives the support phases of the truth."""
     source, truth = synthetic(**BASE, background="textured")
-    shaken = tmp_path / "shaken.mp4"
-    shake = np.random.default_rng(0)
-    transform_clip(
-        source,
-        shaken,
-        lambda _index, image: cv2.warpAffine(
-            image,
-            np.float32([[1, 0, shake.normal(0.0, 0.5)], [0, 1, shake.normal(0.0, 0.5)]]),
-            (960, 540),
-            borderMode=cv2.BORDER_REFLECT,
-        ),
-    )
+    shaken = shaken_copy(source, tmp_path / "shaken.mp4", 0.5)
     result = analysed(shaken, truth["height_m"]).outcome()
     motion = result.quality["camera_motion_px"]
     assert motion["class"] == "moving"
@@ -270,18 +259,7 @@ def test_a_hand_held_camera_before_a_plain_wall_is_named(tmp_path, synthetic, an
     still = analysed(source, truth["height_m"]).outcome()
     assert still.quality["camera_motion_px"]["class"] == "unknown"
     assert any(w.startswith("camera motion not measured") for w in still.warnings)
-    shaken = tmp_path / "plain-shaken.mp4"
-    shake = np.random.default_rng(0)
-    transform_clip(
-        source,
-        shaken,
-        lambda _index, image: cv2.warpAffine(
-            image,
-            np.float32([[1, 0, shake.normal(0.0, 2.0)], [0, 1, shake.normal(0.0, 2.0)]]),
-            (BASE["width"], BASE["height"]),
-            borderMode=cv2.BORDER_REFLECT,
-        ),
-    )
+    shaken = shaken_copy(source, tmp_path / "plain-shaken.mp4", 2.0)
     with pytest.raises(NoReliableGait) as refused:
         analysed(shaken, truth["height_m"]).outcome()
     assert refused.value.reason == "camera_motion"
