@@ -40,6 +40,7 @@ REASON_WORDS = {
     "not_steady": "not steady walking (starting, stopping or changing pace)",
     "standing_or_turning": "standing still, turning, or not crossing the picture",
     "walking_backwards": "walking backwards",
+    "facing_the_other_way": "the way back of an out-and-back walk (not measured here)",
 }
 
 #: Failures in words: what happened and what to do. Codes from gait.errors.

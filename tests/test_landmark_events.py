@@ -11,7 +11,7 @@ import pytest
 from gait import pipeline
 from gait.errors import NoReliableGait
 from gait.synth.score import match_events, score_annotated, steady_true_events
-from gait.walk import landmark_events, views
+from gait.walk import landmark_events, landmark_walk, views
 from gait.walk.contacts import SOURCE_FOOTPRINT, Contacts, joined_steps, landmark_contacts_table
 from gait.walk.event_check import check_and_fill
 from gait.walk.measure import Clip, measure
@@ -425,3 +425,41 @@ def test_a_footprint_event_where_the_landmarks_leave_no_room_is_withheld():
     )
     assert checked.ic_frame[0] == 10 and np.isnan(checked.ic_frame[1]) and checked.ic_frame[2] == 55
     assert any("withheld" in w for w in warnings)
+
+
+def walk_there_and_back(back_facing: int) -> np.ndarray:
+    """``(300, 33, 4)`` landmarks at 30 fps: the hips travel left 300 px (frames 0-99),
+    stand (100-119), then travel right 300 px (120-219) facing ``back_facing``, then stand;
+    feet point left on the way out (foot tips 20 px left of the heels)."""
+    n = 300
+    hip = np.empty(n)
+    hip[:100] = 900.0 - 3.0 * np.arange(100)
+    hip[100:120] = hip[99]
+    hip[120:220] = hip[99] + 3.0 * np.arange(1, 101)
+    hip[220:] = hip[219]
+    faces = np.where(np.arange(n) < 110, -1, back_facing)
+    landmarks = np.full((n, 33, 4), np.nan)
+    landmarks[..., 1:] = 1.0
+    landmarks[:, [23, 24], 0] = hip[:, None]
+    landmarks[:, [27, 28, 29, 30], 0] = hip[:, None]
+    landmarks[:, [31, 32], 0] = (hip + 20.0 * faces)[:, None]
+    return landmarks
+
+
+def test_the_way_back_and_a_backward_pass_are_left_out_of_the_landmark_route():
+    """Zeni's events are read with one facing for the clip: a pass walked backwards (the
+    indoor walker's) or the way back of an out-and-back walk would be read wrongly, so they
+    are left out with their reason; the way out is kept."""
+    times = np.arange(300) / 30.0
+    back = landmark_walk.passes_left_out(walk_there_and_back(-1), None, times, 200.0, -1)
+    assert [(w.direction, reason) for w, reason in back] == [(1, "walking_backwards")]
+    assert 110 <= back[0][0].start_pos <= 130 and 210 <= back[0][0].stop_pos <= 230
+    turned = landmark_walk.passes_left_out(walk_there_and_back(1), None, times, 200.0, -1)
+    assert [(w.direction, reason) for w, reason in turned] == [(1, "facing_the_other_way")]
+    # Filmed by a camera panning with her (the floor's frame), the same passes are found.
+    path = np.zeros((300, 2))
+    path[:, 0] = np.linspace(0.0, -150.0, 300)
+    shifted = walk_there_and_back(-1)
+    shifted[..., 0] += path[:, 0][:, None]
+    panned = landmark_walk.passes_left_out(shifted, path, times, 200.0, -1)
+    assert [(w.direction, reason) for w, reason in panned] == [(1, "walking_backwards")]

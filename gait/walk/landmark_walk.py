@@ -50,7 +50,7 @@ class LandmarkWalk:
     stature-relative lengths only; ``warnings``; ``broken_alternations``: how often two
     successive contacts had other than one foot off between them
     (:func:`gait.walk.contacts.joined_steps`); ``excluded_segments``: frames left out, with
-    the reason (``walking_backwards``), as ``quality.excluded_segments`` lists them.
+    the reason (:func:`passes_left_out`), as ``quality.excluded_segments`` lists them.
     """
 
     contacts: Contacts
@@ -150,15 +150,15 @@ def measure_landmark_walk(
         cuts = np.union1d(cuts, np.asarray(break_rows, dtype=np.int64))
     excluded: list[dict[str, Any]] = []
     if not view.in_place:
-        backwards = backward_passes(landmarks, camera_path_px, times_s, stature_px)
-        events = without_rows(events, backwards)
-        for walk in backwards:  # no pass of contacts spans one
+        left_out = passes_left_out(landmarks, camera_path_px, times_s, stature_px, view.facing)
+        events = without_rows(events, [walk for walk, _ in left_out])
+        for walk, reason in left_out:  # no pass of contacts spans one
             cuts = np.union1d(cuts, [walk.start_pos, walk.stop_pos])
             excluded.append(
                 {
                     "start_frame": int(frame_indices[walk.start_pos]),
                     "end_frame": int(frame_indices[walk.stop_pos - 1]),
-                    "reason": "walking_backwards",
+                    "reason": reason,
                 }
             )
     unmeasured = np.full(events.ic_pos.size, np.nan)
@@ -232,31 +232,37 @@ def measure_landmark_walk(
     )
 
 
-def backward_passes(
+def passes_left_out(
     landmarks: np.ndarray,
     camera_path_px: np.ndarray | None,
     times_s: np.ndarray,
     stature_px: float,
-) -> list[Pass]:
+    facing: int,
+) -> list[tuple[Pass, str]]:
     """The one-way passes (:func:`gait.walk.passes.passes` on the hip centre's x in the
-    floor's frame) walked backwards: the feet point (foot tips ahead of heels,
+    floor's frame) whose events cannot be read, each with the reason:
+    ``"walking_backwards"`` when the feet point (foot tips ahead of heels,
     :func:`gait.walk.landmark_events.facing_direction` over the pass) against the way the
-    walker travels. ``landmarks`` ``(n, 33, 4)``, ``camera_path_px`` ``(n, 2)`` or None,
-    ``times_s`` ``(n,)``. Zeni's events assume the walker faces the way it goes, so a
-    backward pass would be read as forward gait (the indoor walker's backward pass, filmed
-    by a shaking hand, gave 8 more "steps" at 93 steps/min)."""
+    walker travels; ``"facing_the_other_way"`` when the walker walks forwards but faces
+    the other way than ``facing``, the clip's, which the events are read with (the way back
+    of an out-and-back walk). ``landmarks`` ``(n, 33, 4)``, ``camera_path_px`` ``(n, 2)``
+    or None, ``times_s`` ``(n,)``. Zeni's events assume one facing, the way the walker
+    goes: the indoor walker's backward pass, filmed by a shaking hand, had given 8 more
+    "steps" at 93 steps/min."""
     hip_x = landmarks[:, landmark_events.HIPS, 0].astype(np.float64).mean(axis=1)
     if camera_path_px is not None:
         hip_x = hip_x - np.asarray(camera_path_px, np.float64)[:, 0]
     if times_s.size < 3 or not np.isfinite(hip_x).any():
         return []
     interval = float(np.median(np.diff(times_s)))
-    return [
-        walk
-        for walk in passes(hip_x, interval, stature_px)
-        if landmark_events.facing_direction(landmarks[walk.start_pos : walk.stop_pos])
-        == -walk.direction
-    ]
+    out = []
+    for walk in passes(hip_x, interval, stature_px):
+        faces = landmark_events.facing_direction(landmarks[walk.start_pos : walk.stop_pos])
+        if faces == -walk.direction:
+            out.append((walk, "walking_backwards"))
+        elif faces == walk.direction == -facing:
+            out.append((walk, "facing_the_other_way"))
+    return out
 
 
 def without_rows(events: LandmarkEvents, spans: list[Pass]) -> LandmarkEvents:
