@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from gait.frame import camera_motion as cm
+from gait.walk.camera import CameraPath
+from gait.walk.camera import warnings as camera_warnings
 
 
 def frames_with_textured_patches(patches: int, shift_px: int) -> tuple[np.ndarray, np.ndarray]:
@@ -69,3 +71,19 @@ def test_scene_change_reads_the_layout_not_the_noise():
 
     assert change(*noisy) < 0.5
     assert change(noisy[0], other_scene) > 20
+
+
+def test_an_unmeasured_camera_is_named_only_where_a_route_takes_it_as_still():
+    """A plain wall leaves the camera ``unknown``: the footprints and a walker in place take
+    it as still, and the result says so; the frontal feet gap, where the camera's motion
+    cancels, does not need it, so no such warning there."""
+    unknown = CameraPath(
+        np.zeros((5, 2)), np.full(5, np.nan), np.zeros(0, np.int64), [(0, 5)], 0.0,
+        "unknown", "too little textured background to measure the camera's motion",
+    )  # fmt: skip
+    frames = np.arange(5)
+    assert any(
+        w.startswith("camera motion not measured")
+        for w in camera_warnings(unknown, frames, assumes_still=True)
+    )
+    assert camera_warnings(unknown, frames, assumes_still=False) == []

@@ -327,13 +327,16 @@ def check_shots(camera: CameraPath, times_s: np.ndarray) -> None:
             )
 
 
-def warnings(camera: CameraPath, frame_indices: np.ndarray) -> list[str]:
-    """The result's warnings about the camera: its compensated motion, and its cuts."""
+def warnings(camera: CameraPath, frame_indices: np.ndarray, *, assumes_still: bool) -> list[str]:
+    """The result's warnings about the camera: its compensated motion, its cuts, and, when
+    the route measuring the walk ``assumes_still`` (footprints, a walker in place; not the
+    frontal feet gap, where the camera's motion cancels), that its motion was not
+    measured."""
     out = []
-    if camera.kind == "unknown":
+    if camera.kind == "unknown" and assumes_still:
         out.append(
-            f"camera motion not measured ({camera.reason}): the footprints take the camera "
-            "as still; a moving one blurs their contacts"
+            f"camera motion not measured ({camera.reason}): the camera is taken as still; "
+            "a moving one blurs the contacts"
         )
     if camera.moving:
         out.append(

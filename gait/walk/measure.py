@@ -108,7 +108,7 @@ def measure(
                 "room's texture in view",
             ) from refusal
     result.quality["camera_motion_px"] = path.motion_px(clip.video_px_per_analysis_px)
-    result.warnings[:0] = camera.warnings(path, frame_indices)
+    result.warnings[:0] = camera.warnings(path, frame_indices, assumes_still=route != FRONTAL)
     return result
 
 
