@@ -55,10 +55,9 @@ def test_refilm_keeps_the_frames_and_moves_the_picture(tmp_path):
             if index % 7:
                 continue
             image, seen = frame.to_ndarray(format="gray"), moved.to_ndarray(format="gray")
-            # The source's pixel at the window's centre is the output's middle pixel.
-            cx, cy = (round(float(v)) for v in centres[index])
-            assert abs(int(image[cy, cx]) - int(seen[60, 80])) < 40
-            # The bright square, where in view, sits where the window puts it.
+            cx = float(centres[index][0])
+            # The bright square, where in view, sits where the window puts it (the noisy
+            # background, 0-40 grey, cannot tell one pixel from another).
             square = np.argwhere(image[100:140] > 150)
             if square.size:
                 x_source = square[:, 1].mean()
@@ -66,5 +65,8 @@ def test_refilm_keeps_the_frames_and_moves_the_picture(tmp_path):
                 if 20 < x_out < out_size[0] - 20:
                     columns = np.flatnonzero((seen[100 - 60 : 140 - 60] > 150).any(axis=0))
                     assert abs(columns.mean() - x_out) < 3
+                    # Source rows 100-139 around the window's centre row 120: output 40-79.
+                    rows = np.flatnonzero((seen > 150).any(axis=1))
+                    assert abs(rows.min() - 40) <= 2 and abs(rows.max() - 79) <= 2
                     squares_checked += 1
     assert squares_checked >= 2
