@@ -15,7 +15,7 @@ from gait.synth import truth as T
 from gait.synth.companion import SceneRenderer, companion_renderer, companion_truth, plan_companion
 from gait.synth.encode import TIME_BASE, Mp4Writer, frame_pts
 from gait.synth.kinematics import Body, Pose, joint_angles_deg, walker_pose
-from gait.synth.params import SynthParams
+from gait.synth.params import SynthParams, near_side
 from gait.synth.render import FrameRenderer
 from gait.synth.scene import Camera, make_background, make_camera
 from gait.synth.timing import Footprint, plan_footprints
@@ -98,7 +98,7 @@ def build_truth(
 ) -> dict[str, Any]:
     """The truth dict (schema in the :mod:`gait.synth` docstring)."""
     body = Body(params.height_m)
-    near = "right" if params.direction == "left_to_right" else "left"
+    near = near_side(params.direction)
     rot = params.rotation_deg
     stored = (params.height, params.width) if rot in (90, 270) else (params.width, params.height)
     walk_x = [fp.heel_x_m for fp in prints]

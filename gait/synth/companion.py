@@ -16,7 +16,7 @@ import numpy as np
 
 from gait.synth import truth as T
 from gait.synth.kinematics import Body, Pose, walker_pose
-from gait.synth.params import Companion, SynthParams
+from gait.synth.params import Companion, SynthParams, near_side
 from gait.synth.render import FrameRenderer, Shape
 from gait.synth.scene import Camera, Palette
 from gait.synth.timing import Footprint, plan_footprints
@@ -152,7 +152,7 @@ def companion_truth(plan: CompanionPlan, times_s: np.ndarray) -> dict[str, Any]:
     """The companion's truth, apart from the walker's: its kind, size and floor line (px),
     visible window (s, null for always) and its own footprints and events while in view."""
     body = Body(plan.params.height_m)
-    near = "right" if plan.params.direction == "left_to_right" else "left"
+    near = near_side(plan.params.direction)
     footprints = T.footprint_records(plan.prints, times_s, plan.camera, body, near)
     start, end = plan.visible_s
     events = [e for e in T.event_records(footprints) if start <= e["time_s"] < end]

@@ -7,6 +7,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 Direction = Literal["left_to_right", "right_to_left"]
+
+
+def near_side(direction: Direction) -> str:
+    """The figure's side nearer the camera: a walker going image-right shows its right."""
+    return "right" if direction == "left_to_right" else "left"
+
+
 Background = Literal["plain", "textured", "cluttered"]
 CompanionKind = Literal["walker", "crossing", "standing"]
 

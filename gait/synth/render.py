@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from gait.synth.kinematics import Body, Pose
-from gait.synth.params import SynthParams
+from gait.synth.params import SynthParams, near_side
 from gait.synth.scene import BGR, Camera, Palette, gain_map, make_palette
 
 SHIFT = 4  # cv2 fixed-point fraction bits: sub-pixel vertex positions
@@ -137,7 +137,7 @@ class FrameRenderer:
         self.palette: Palette = make_palette(params)
         self.gain = gain_map(params)
         # The camera sees the walker's right side when they walk to the right of the image.
-        self.near = "right" if params.direction == "left_to_right" else "left"
+        self.near = near_side(params.direction)
         self.far = "left" if self.near == "right" else "right"
         self.pose = pose
         px = camera.to_px
