@@ -74,7 +74,7 @@ CLIPS = (
              ("several_walkers", "running", "camera_motion", "edited_video"),
              note="three sprinters, panning broadcast"),
     RealClip("cctv-pedestrians-10fps.avi", "negative", False,
-             ("several_walkers", "several_people", "frame_rate_too_low", "view_not_supported",
+             ("several_walkers", "frame_rate_too_low", "view_not_supported",
               "no_walker"),
              note="elevated CCTV, many small pedestrians, 10 fps"),
     RealClip("neg-no-walker-lab-scientist.mp4", "negative", False, ("no_walker",),

@@ -59,16 +59,32 @@ class AbsurdResolution(UnusableVideo):
     code = "absurd_resolution"
 
 
+#: Why a readable video holds no measurable gait: the stable codes of
+#: ``NoReliableGait.reason``, the whole set (clients switch on them; the API document
+#: lists them, the report has words for each).
+NO_GAIT_REASONS = (
+    "no_walker",
+    "several_walkers",
+    "too_few_steps",
+    "camera_motion",
+    "edited_video",
+    "frame_rate_too_low",
+    "running",
+    "inconsistent_contacts",
+)
+
+
 class NoReliableGait(GaitError):
     """The video is readable but holds no gait that can be measured reliably.
 
-    ``reason`` says why in a stable code (``"no_walker"``, ``"several_people"``,
-    ``"too_few_steps"``, ``"camera_motion"``, ...).
+    ``reason`` says why: one of :data:`NO_GAIT_REASONS`.
     """
 
     code = "no_reliable_gait"
 
     def __init__(self, reason: str, message: str) -> None:
+        if reason not in NO_GAIT_REASONS:
+            raise ValueError(f"unknown reason {reason!r}: add it to NO_GAIT_REASONS")
         super().__init__(message)
         self.reason = reason
 

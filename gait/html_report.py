@@ -55,8 +55,10 @@ FAILURE_WORDS = {
     "no_reliable_gait": "The video was read, but it holds no walking that can be measured "
     "reliably.",
     "no_walker": "No person was seen walking across the picture.",
-    "several_people": "Several people walk across the picture at the same time; the steps "
+    "several_walkers": "Several people walk across the picture at the same time; the steps "
     "of one person cannot be told apart from another's.",
+    "running": "The person runs (both feet leave the ground between steps): walking "
+    "parameters and their normal ranges do not apply.",
     "too_few_steps": "Too few steady steps were seen to measure the gait.",
     "camera_motion": "The camera moved too much (or too unevenly) for its motion to be "
     "measured and taken out, so the foot contacts cannot be placed on the floor.",

@@ -21,7 +21,7 @@ import pytest
 
 from gait import angles as A
 from gait import html_report as H
-from gait.errors import NoReliableGait, TooShort
+from gait.errors import NO_GAIT_REASONS, NoReliableGait, TooShort
 from gait.synth import clip
 from gait.synth.kinematics import Body, walker_pose
 from gait.synth.params import SynthParams
@@ -257,7 +257,7 @@ def test_angle_table_shows_the_measured_share(walker_angles: dict[str, Any]) -> 
 @pytest.mark.parametrize(
     ("error", "words"),
     [
-        (NoReliableGait("several_people", "two walkers").to_dict(), "Several people walk"),
+        (NoReliableGait("several_walkers", "two walkers").to_dict(), "Several people walk"),
         (NoReliableGait("too_few_steps", "1 step").to_dict(), "Too few steady steps"),
         (NoReliableGait("camera_motion", "moves").to_dict(), "The camera moved"),
         (NoReliableGait("frame_rate_too_low", "10 fps").to_dict(), "too few frames per second"),
@@ -270,6 +270,20 @@ def test_failure_page_explains_why_in_words(error: dict[str, str], words: str) -
     assert words in html
     assert H.esc(error["message"]) in html and "<b>" not in html
     assert "What to do" in html
+
+
+def test_every_refusal_reason_is_explained_in_its_own_words() -> None:
+    pages = {
+        reason: H.render_failure(NoReliableGait(reason, "x").to_dict())
+        for reason in NO_GAIT_REASONS
+    }
+    generic = H.FAILURE_WORDS["no_reliable_gait"]
+    for reason, page in pages.items():
+        assert H.esc(H.FAILURE_WORDS[reason]) in page, reason
+        assert H.FAILURE_WORDS[reason] != generic
+    assert len({H.FAILURE_WORDS[r] for r in NO_GAIT_REASONS}) == len(NO_GAIT_REASONS)
+    with pytest.raises(ValueError, match="several_people"):
+        NoReliableGait("several_people", "a reason nobody switches on")
 
 
 def test_write_report_is_whole_or_absent(demo: dict[str, Any], tmp_path: Path) -> None:

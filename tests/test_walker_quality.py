@@ -73,7 +73,7 @@ def test_nobody_or_two_walkers_is_no_reliable_gait():
     two = frames_of(walking_across(), walking_across(start=900, speed_px=-10))
     with pytest.raises(NoReliableGait) as several:
         walker.find_walker(two, FRAME_HEIGHT_PX)
-    assert several.value.reason == "several_people"
+    assert several.value.reason == "several_walkers"
 
 
 def test_someone_crossing_briefly_does_not_stop_the_analysis():

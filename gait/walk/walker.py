@@ -205,7 +205,7 @@ def choose_walker(walking: list[Track], person_box_px: np.ndarray | None = None)
         shared = len(frames.intersection(other.positions.tolist())) / max(1, len(frames))
         if shared > MAX_SHARED_FRAMES:
             raise NoReliableGait(
-                "several_people",
+                "several_walkers",
                 "several people walk across the frame at the same time; film one walker",
             )
     return walker
@@ -237,7 +237,7 @@ def find_walker(
     the person model's walker is in when given (``person_box_px`` ``(n, 4)``, the walker's
     landmark box per frame, NaN where unseen; :mod:`gait.walk.person_walker`).
 
-    Raises ``NoReliableGait`` (``no_walker``, ``several_people``) when there is not exactly
+    Raises ``NoReliableGait`` (``no_walker``, ``several_walkers``) when there is not exactly
     one person walking across.
     """
     track = choose_walker(walking_tracks(link_tracks(blobs, frame_height_px)), person_box_px)

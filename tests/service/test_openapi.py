@@ -11,6 +11,7 @@ import pytest
 from openapi_spec_validator import validate
 
 import function_app
+from gait.errors import NO_GAIT_REASONS
 from gait.service import openapi
 from tests.service.harness import (
     Http,
@@ -59,6 +60,11 @@ def test_document_is_valid_openapi_3_1() -> None:
     spec = document()
     assert spec["openapi"].startswith("3.1")
     validate(spec)
+
+
+def test_the_refusal_reasons_are_the_engines_whole_set() -> None:
+    failure = document()["components"]["schemas"]["Failure"]["properties"]["reason"]
+    assert failure["enum"] == list(NO_GAIT_REASONS)
 
 
 def test_every_route_is_described_and_nothing_else() -> None:
