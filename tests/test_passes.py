@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from gait.person.landmarks import LEFT_FOOT_INDEX, LEFT_HEEL, RIGHT_FOOT_INDEX, RIGHT_HEEL
 from gait.walk import passes as ps
 from gait.walk.footprints import Footprint
 from gait.walk.runs import runs_of_true
@@ -125,3 +126,46 @@ def test_forward_walking_warns_when_facing_is_undecided():
     )
     assert walking.steady.all()
     assert len(walking.warnings) == 1 and "could not be checked" in walking.warnings[0]
+
+
+def feet_pointing(direction_per_frame: np.ndarray) -> np.ndarray:
+    """Landmarks ``(n, 33, 4)`` whose foot tips lie 20 px ahead of the heels in each frame's
+    ``direction_per_frame`` (+1 image right, -1 image left); other points NaN."""
+    landmarks = np.full((direction_per_frame.size, 33, 4), np.nan, np.float32)
+    for heel, tip in ((LEFT_HEEL, LEFT_FOOT_INDEX), (RIGHT_HEEL, RIGHT_FOOT_INDEX)):
+        landmarks[:, heel, :2] = 400.0
+        landmarks[:, tip, 0] = 400.0 + 20.0 * direction_per_frame
+        landmarks[:, tip, 1] = 400.0
+    return landmarks
+
+
+def test_the_person_models_feet_decide_which_way_a_pass_faces():
+    """The silhouette's shank cue says both passes of a walk there and back are walked
+    forwards; the landmarks' feet point left all along, so the pass travelling right is
+    walked backwards. Where the feet give no direction, the shank cue decides."""
+    n = 200
+    path = np.concatenate([np.linspace(750, 50, 100), np.linspace(50, 750, 100)])
+    prints = [
+        Footprint(ic_pos=10 + 15 * i, fo_pos=30 + 15 * i, x0_px=700 - 140 * i,
+                  x1_px=720 - 140 * i)
+        for i in range(5)
+    ] + [
+        Footprint(ic_pos=110 + 15 * i, fo_pos=130 + 15 * i, x0_px=60 + 140 * i,
+                  x1_px=80 + 140 * i)
+        for i in range(4)
+    ]  # fmt: skip
+    # Shank on the trailing side in both passes (right when going left, left when right).
+    facing = np.array([0.2] * 5 + [-0.2] * 4)
+    args = (prints, facing, path, np.ones(n, bool), np.arange(n), INTERVAL_S, 1000, STATURE_PX)
+
+    silhouettes_only = ps.forward_walking(*args)
+    assert (silhouettes_only.pass_index >= 0).all()
+
+    facing_left = ps.forward_walking(*args, feet_pointing(np.full(n, -1.0)))
+    assert facing_left.pass_index.tolist() == [0] * 5 + [-1] * 4
+    backwards = [e for e in facing_left.excluded if e["reason"] == "walking_backwards"]
+    assert len(backwards) == 1 and backwards[0]["start_frame"] >= 90
+
+    undecided = feet_pointing(np.full(n, -1.0))
+    undecided[100:] = np.nan  # the second pass's feet unseen: its shank cue decides
+    assert (ps.forward_walking(*args, undecided).pass_index >= 0).all()

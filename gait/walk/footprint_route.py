@@ -57,6 +57,7 @@ def measure_by_footprints(
         interval_s,
         width,
         stature_px,
+        arrays.get("person_landmarks"),
     )
     contacts = contacts_table(footprints, walking, frame_indices, times_s, stature_line)
     landmarks = arrays.get("person_landmarks")
