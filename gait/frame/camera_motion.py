@@ -10,6 +10,13 @@ Each frame pair ``(previous, current)`` becomes (all per frame, analysis pixels)
   the motion was not lost, there was too little around the people to follow);
 * ``camera_scale`` float32 and ``camera_rotation_deg`` float32: the similarity fit's zoom
   (1 = none) and roll (degrees, image axes);
+* ``camera_floor_shift_px`` float32: how far the floor moved along x at the people's feet
+  (analysis px), from the followed background points in the rows below every person's
+  lowest foot landmark (:func:`floor_shift_px`; NaN when fewer than
+  :data:`MIN_FLOOR_POINTS`, or nobody in view). A camera turning from one place moves every
+  depth alike, so this equals the shift's x; a camera carried along the walk moves the
+  walker's floor faster than the wall behind her (parallax,
+  :func:`gait.walk.camera.floor_motion_ratio`);
 * ``scene_change`` float32: how much the picture's coarse layout changed, the mean absolute
   difference (grey levels 0-255) of the two frames as filmed, reduced to the grid's cells
   (:attr:`MotionFrame.thumbnail`): a cut changes it; sensor noise, which an encoder freezes in
@@ -71,6 +78,12 @@ MAX_ROUND_TRIP_PX = 0.5
 INLIER_PX = 1.0
 #: Fewest followed points for a fit.
 MIN_POINTS = 8
+#: Fewest followed background points below the people's feet for the floor's own shift
+#: (``camera_floor_shift_px``): a line through fewer is one LK outlier away from anything.
+#: The synthetic textured floor of a 960x540 walk gives 20-22 such points per frame.
+MIN_FLOOR_POINTS = 5
+#: The people's feet: ankles, heels and foot tips (BlazePose indices).
+FEET_LANDMARKS = np.arange(27, 33)
 #: Fewest background points (outside the people) for the frame's motion to be measured at
 #: all: 10 % of the grid's cells. Below it the few textured cells of a plain wall are mostly
 #: on whatever the person model does not follow: the 960x540 synthetic walk on a plain wall
@@ -178,7 +191,43 @@ def unmeasured() -> dict[str, np.ndarray]:
         "camera_rotation_deg": NAN,
         "cut_score": NAN,
         "scene_change": NAN,
+        "camera_floor_shift_px": NAN,
     }
+
+
+def feet_row_px(slot_landmarks: np.ndarray) -> float:
+    """The lowest image row (analysis px, y down) of any person's feet in ``slot_landmarks``
+    ``(slots, 33, 4)``; NaN when no foot is seen."""
+    feet_y = slot_landmarks[:, FEET_LANDMARKS, 1].astype(np.float64)
+    return float(np.nanmax(feet_y)) if np.isfinite(feet_y).any() else math.nan
+
+
+def floor_shift_px(
+    points: np.ndarray, moved: np.ndarray, followed: np.ndarray, feet_row_px: float
+) -> float:
+    """How far the floor moved along x at the people's feet row ``feet_row_px`` (same px
+    as ``points``, ``moved`` ``(m, 2)``): the line ``dx = a + b (y - feet_row_px)`` fitted
+    to the x displacements of the ``followed`` ``(m,)`` points lying below that row (twice
+    refitted on the points within :data:`INLIER_PX` of it), its ``a``. On a floor seen
+    by a travelling camera the shift grows linearly with the row (nearer rows faster), so
+    the line carries it from the rows below the feet to the walking line itself. NaN for
+    fewer than :data:`MIN_FLOOR_POINTS` points."""
+    if not math.isfinite(feet_row_px):
+        return math.nan
+    below = followed & (points[:, 1] > feet_row_px)
+    if np.count_nonzero(below) < MIN_FLOOR_POINTS:
+        return math.nan
+    rows = points[below, 1].astype(np.float64) - feet_row_px
+    dx = (moved[below, 0] - points[below, 0]).astype(np.float64)
+    keep = np.abs(dx - np.median(dx)) < INLIER_PX
+    line = np.array([float(np.median(dx)), 0.0])
+    for _ in range(2):
+        if np.count_nonzero(keep) < MIN_FLOOR_POINTS or np.ptp(rows[keep]) <= 0:
+            break
+        design = np.column_stack([np.ones(np.count_nonzero(keep)), rows[keep]])
+        line = np.linalg.lstsq(design, dx[keep], rcond=None)[0]
+        keep = np.abs(dx - (line[0] + line[1] * rows)) < INLIER_PX
+    return float(line[0])
 
 
 def frame_motion(
@@ -242,8 +291,12 @@ def background_motion(
         residuals = similarity_residuals(p, q, centre, params)
         inliers = residuals < INLIER_PX
     a, b, tx, ty = params
+    # Every followed background point below the feet, the fit's outliers too: a camera
+    # carried along the walk moves the near floor by more than INLIER_PX from the wall's fit.
+    floor = floor_shift_px(points, moved, followed, feet_row_px(slot_landmarks) * to_reduced)
     return {
         "camera_shift_px": (np.array([tx, ty]) / to_reduced).astype(np.float32),
+        "camera_floor_shift_px": np.float32(floor / to_reduced),
         "camera_support": np.float32(np.count_nonzero(inliers) / np.count_nonzero(background)),
         "camera_scale": np.float32(math.hypot(a, b)),
         "camera_rotation_deg": np.float32(math.degrees(math.atan2(b, a))),

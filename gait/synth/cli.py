@@ -70,6 +70,14 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
     video.add_argument(
         "--view-width-m", type=float, default=None, help="visible floor length across the frame (m)"
     )
+    video.add_argument(
+        "--tracking-shot",
+        type=float,
+        default=None,
+        metavar="K",
+        help="a camera carried along the walk, the wall moving K times as fast as the walking "
+        "line (depth ratio in (0, 1], 1 = no parallax; default: a still camera)",
+    )
     scene = p.add_argument_group("scene")
     scene.add_argument(
         "--background", choices=["plain", "textured", "cluttered"], default=_D.background
@@ -137,6 +145,7 @@ def params_from_args(args: argparse.Namespace) -> SynthParams:
         noise=args.noise,
         seed=args.seed,
         companion=Companion(kind=args.companion) if args.companion else None,
+        tracking_shot=args.tracking_shot,
     )
 
 

@@ -19,6 +19,7 @@ from gait.synth.params import SynthParams, near_side
 from gait.synth.render import FrameRenderer
 from gait.synth.scene import Camera, make_background, make_camera
 from gait.synth.timing import Footprint, plan_footprints
+from gait.synth.tracking_shot import tracking_renderer
 
 START_FRAC = 0.15  # start/stop mode: standing pelvis position, fraction of the view from entry
 WALK_FRAC = 0.65  # start/stop mode: distance walked, fraction of the view width
@@ -95,8 +96,11 @@ def build_truth(
     camera: Camera,
     times_s: np.ndarray,
     angles: dict[str, dict[str, np.ndarray]],
+    walking_line_shift_px: np.ndarray | None = None,
 ) -> dict[str, Any]:
-    """The truth dict (schema in the :mod:`gait.synth` docstring)."""
+    """The truth dict (schema in the :mod:`gait.synth` docstring); ``walking_line_shift_px``
+    ``(n,)`` the image shift of the walking line per frame of a tracking shot (display px;
+    None: the camera stands still)."""
     body = Body(params.height_m)
     near = near_side(params.direction)
     rot = params.rotation_deg
@@ -111,7 +115,9 @@ def build_truth(
         dataclasses.replace(fp, heel_x_m=fp.heel_x_m - s)
         for fp, s in zip(prints, shift, strict=True)
     ]
-    footprints = T.footprint_records(shown, times_s, camera, body, near, walk_x)
+    footprints = T.footprint_records(
+        shown, times_s, camera, body, near, walk_x, walking_line_shift_px
+    )
     steps = T.step_records(footprints)
     return {
         "schema_version": T.SCHEMA_VERSION,
@@ -158,11 +164,15 @@ def render_clip(out_path: Path, params: SynthParams) -> dict[str, Any]:
     prints, camera = plan(params)
     pose = walker_pose(times, prints, params)
     pose = shift_pose(pose, pass_shift(pose.hip[:, 0], camera, params))
-    background = make_background(params, camera, rng)
-    companion = plan_companion(params, camera)
-    if companion is None:
+    walking_line_shift_px = None
+    if params.tracking_shot is not None:
+        renderer, walking_line_shift_px = tracking_renderer(params, camera, pose, rng)
+        companion = None
+    elif (companion := plan_companion(params, camera)) is None:
+        background = make_background(params, camera, rng)
         renderer = FrameRenderer(params, camera, pose, background, rng)
     else:
+        background = make_background(params, camera, rng)
         renderer = SceneRenderer(
             params,
             camera,
@@ -192,7 +202,13 @@ def render_clip(out_path: Path, params: SynthParams) -> dict[str, Any]:
                 pending = pool.submit(renderer.frame, i + 1)
             writer.write(image, int(pts[i]))
     angles = joint_angles_deg(pose, Body(params.height_m))
-    truth = build_truth(params, prints, camera, times, angles)
+    truth = build_truth(params, prints, camera, times, angles, walking_line_shift_px)
+    if walking_line_shift_px is not None:
+        truth["camera"] = {
+            "kind": "tracking",
+            "depth_ratio": params.tracking_shot,
+            "walking_line_shift_px": [round(float(s), 3) for s in walking_line_shift_px],
+        }
     if companion is not None:
         truth["companion"] = companion_truth(companion, times)
     truth_path(out_path).write_text(json.dumps(truth, indent=1))

@@ -102,6 +102,12 @@ class SynthParams:
     noise: float = 0.0  # sensor noise standard deviation in 8-bit grey levels
     seed: int = 0
 
+    # A tracking shot (None: the camera stands still): the camera is carried along the walk
+    # keeping the walker near the centre, and the wall moves this share of the walking line's
+    # image motion (the depth ratio, camera-to-walking-line / camera-to-wall distance, in
+    # (0, 1]; 1 is no parallax). See :mod:`gait.synth.tracking_shot`.
+    tracking_shot: float | None = None
+
     # A second person (None: the walker alone); a dict is read as Companion(**dict).
     companion: Companion | None = None
 

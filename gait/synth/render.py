@@ -285,9 +285,14 @@ class FrameRenderer:
         shapes += arm(self.near, False)
         return shapes
 
+    def scene(self, i: int) -> np.ndarray:
+        """The scene (H, W, 3) uint8 behind the walker in frame ``i``: the static background
+        (a moving camera's renderer samples its own)."""
+        return self.background.copy()
+
     def frame(self, i: int) -> np.ndarray:
         """Frame ``i`` as displayed (H, W, 3) uint8 BGR."""
-        img = self.background.copy()
+        img = self.scene(i)
         shapes = self.shapes(i)
         floor = self.camera.floor_y_px
         if self.params.shadow:

@@ -80,14 +80,20 @@ def gain_map(params: SynthParams) -> np.ndarray:
     return params.brightness * (1.0 + params.gradient * x)
 
 
+def horizon_row(camera: Camera) -> int:
+    """Display row where the wall meets the floor (the floor's far edge): a little above the
+    walking line, the camera looks slightly down."""
+    return round(camera.floor_y_px - 0.10 * camera.height)
+
+
 def make_background(params: SynthParams, camera: Camera, rng: np.random.Generator) -> np.ndarray:
     """The static scene (H, W, 3) uint8 BGR, lighting included: wall, floor and optional clutter.
 
-    The wall meets the floor a little above the walking line: the camera looks slightly down.
+    The wall meets the floor at :func:`horizon_row`.
     """
     h, w = params.height, params.width
     img = np.empty((h, w, 3), np.float32)
-    horizon = round(camera.floor_y_px - 0.10 * h)
+    horizon = horizon_row(camera)
     img[:horizon] = WALL
     img[horizon:] = floor_color(params)
     if params.background in ("textured", "cluttered"):

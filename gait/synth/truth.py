@@ -53,11 +53,16 @@ def footprint_records(
     body: Body,
     near: str,
     walk_x_m: list[float] | None = None,
+    walking_line_shift_px: np.ndarray | None = None,
 ) -> list[dict[str, Any]]:
     """One record per footprint (IC order), with pixel positions and in-frame/steady flags.
 
     ``walk_x_m``: each heel's position along the whole walk (walker coords) when ``prints``
     carry display positions that differ from it (repeated passes); step lengths use it.
+    ``walking_line_shift_px`` ``(n,)`` per frame of ``times_s``: a moving camera's image
+    shift of the walking line (display px, +x right; None: a still camera); a footprint's
+    pixels are then where it lies at its initial contact, and it is in frame when inside
+    the image at both its contact and its foot off.
     """
     out = []
     for k, fp in enumerate(prints):
@@ -70,7 +75,14 @@ def footprint_records(
             and fp.ic_time_s >= 0.0
             and fp.fo_time_s <= times_s[-1]
         )
-        inside = all(0.0 <= x <= camera.width - 1 for x in (heel_px, toe_px))
+        shifts = [0.0]
+        if walking_line_shift_px is not None:
+            stance = [t for t in (fp.ic_time_s, fp.fo_time_s) if math.isfinite(t)]
+            shifts = [float(np.interp(t, times_s, walking_line_shift_px)) for t in stance] or [0.0]
+            heel_px, toe_px = heel_px + shifts[0], toe_px + shifts[0]
+        inside = all(
+            0.0 <= x + s - shifts[0] <= camera.width - 1 for x in (heel_px, toe_px) for s in shifts
+        )
         in_frame = bool(observed and inside)
         out.append(
             {

@@ -34,12 +34,14 @@ def measure_side(
     view: View,
     camera_path_px: np.ndarray | None,
     cut_rows: np.ndarray,
+    lengths_withheld: str | None = None,
 ) -> Result:
     """A side ``view`` of a walker in place (treadmill), or filmed by a moving camera
     (``camera_path_px`` ``(n, 2)`` px subtracted: the floor's frame; None for a static
     one): events, contacts and lengths from the landmarks
-    (:func:`gait.walk.landmark_walk.measure_landmark_walk`); no pass spans ``cut_rows``
-    ``(c,)``. ``arrays`` one row per frame in ``frame_indices`` / ``times_s`` ``(n,)``."""
+    (:func:`gait.walk.landmark_walk.measure_landmark_walk`; no lengths, with the warning
+    ``lengths_withheld`` when given); no pass spans ``cut_rows`` ``(c,)``. ``arrays`` one
+    row per frame in ``frame_indices`` / ``times_s`` ``(n,)``."""
     landmarks = arrays["person_landmarks"]
     walk = landmark_walk.measure_landmark_walk(
         landmarks,
@@ -50,6 +52,7 @@ def measure_side(
         treadmill_speed_mps=clip.treadmill_speed_mps,
         height_m=clip.height_m,
         break_rows=cut_rows,
+        lengths_withheld=lengths_withheld,
     )
     if len(walk.contacts) == 0:
         raise NoReliableGait("no_walker", f"{view.describe()}: the person in view does not step")

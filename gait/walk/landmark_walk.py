@@ -122,12 +122,16 @@ def measure_landmark_walk(
     treadmill_speed_mps: float | None = None,
     height_m: float | None = None,
     break_rows: np.ndarray | None = None,
+    lengths_withheld: str | None = None,
 ) -> LandmarkWalk:
     """Events and contacts of a side view from ``landmarks`` ``(n, 33, 4)`` (rows at
     ``frame_indices`` / ``times_s`` ``(n,)``), with lengths as the module says.
 
     ``break_rows`` ``(c,)``: rows no pass of contacts may span (the cuts of an edited video),
-    besides the landmarks' own jumps.
+    besides the landmarks' own jumps. ``lengths_withheld``: a warning saying why the floor's
+    frame cannot give lengths (a travelling camera,
+    :func:`gait.walk.camera.parallax_warning`): then no heel position, so no length or
+    speed, and the warning in the result's.
 
     Raises ``NoReliableGait("running")`` for a walker in place, or filmed by a moving camera
     (positions in the floor's frame), with a flight phase (:func:`refuse_running`): walking
@@ -214,6 +218,9 @@ def measure_landmark_walk(
             "walking in place (the hip stays in place and stance feet do not move back): "
             "lengths and speed are not measurable, only temporal parameters are reported"
         )
+    elif lengths_withheld is not None:
+        ic_heel = np.full(ic.size, np.nan)
+        warnings.append(lengths_withheld)
     events_sorted = replace(events, ic_pos=ic)
     contacts = landmark_contacts_table(
         events_sorted, frame_indices, times_s, ic_heel, stature_px, cuts

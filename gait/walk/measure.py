@@ -75,11 +75,28 @@ def measure(
         # landmarks are measured shot by shot (the path restarts at each cut).
         camera_path_px = path.path_px if camera_path_px is None else camera_path_px
     route, view = plan_route(arrays, camera_path_px)
+    travelling = None
     if route == FRONTAL:
         result = landmark_route.measure_frontal(clip, frame_indices, times_s, arrays, view)
     elif route == LANDMARKS:
+        # A travelling camera (parallax) leaves the background's frame sliding under the
+        # walker's feet: the floor's own motion gives the path, or no lengths
+        # (gait.walk.camera.parallax).
+        lengths_withheld = None
+        travelling = None if camera_path_px is None else camera.parallax(path)
+        if travelling is not None and travelling.path_px is not None:
+            camera_path_px = travelling.path_px
+        elif travelling is not None:
+            lengths_withheld = travelling.warning
         result = landmark_route.measure_side(
-            clip, frame_indices, times_s, arrays, view, camera_path_px, path.cut_rows
+            clip,
+            frame_indices,
+            times_s,
+            arrays,
+            view,
+            camera_path_px,
+            path.cut_rows,
+            lengths_withheld,
         )
     else:
         try:
@@ -109,6 +126,8 @@ def measure(
             ) from refusal
     result.quality["camera_motion_px"] = path.motion_px(clip.video_px_per_analysis_px)
     result.warnings[:0] = camera.warnings(path, frame_indices, assumes_still=route != FRONTAL)
+    if route == LANDMARKS and travelling is not None and lengths_withheld is None:
+        result.warnings.insert(1, travelling.warning)
     return result
 
 
