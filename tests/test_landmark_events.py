@@ -446,20 +446,30 @@ def walk_there_and_back(back_facing: int) -> np.ndarray:
     return landmarks
 
 
-def test_the_way_back_and_a_backward_pass_are_left_out_of_the_landmark_route():
-    """Zeni's events are read with one facing for the clip: a pass walked backwards (the
-    indoor walker's) or the way back of an out-and-back walk would be read wrongly, so they
-    are left out with their reason; the way out is kept."""
+def test_the_way_back_is_read_with_its_own_facing_and_a_backward_pass_left_out():
+    """Zeni's events assume the facing the walker goes: a pass walked backwards (the indoor
+    walker's) is left out with its reason; the way back of an out-and-back walk is read
+    with its own facing, the other way than the way out's, and no pass of contacts spans
+    the change."""
     times = np.arange(300) / 30.0
-    back = landmark_walk.passes_left_out(walk_there_and_back(-1), None, times, 200.0, -1)
-    assert [(w.direction, reason) for w, reason in back] == [(1, "walking_backwards")]
-    assert 110 <= back[0][0].start_pos <= 130 and 210 <= back[0][0].stop_pos <= 230
-    turned = landmark_walk.passes_left_out(walk_there_and_back(1), None, times, 200.0, -1)
-    assert [(w.direction, reason) for w, reason in turned] == [(1, "facing_the_other_way")]
+    back = landmark_walk.pass_readings(walk_there_and_back(-1), None, times, 200.0)
+    assert [(w.direction, facing) for w, facing in back] == [(-1, -1), (1, None)]
+    assert 110 <= back[1][0].start_pos <= 130 and 210 <= back[1][0].stop_pos <= 230
+    left_out = landmark_walk.passes_left_out(walk_there_and_back(-1), None, times, 200.0)
+    assert [(w.direction, reason) for w, reason in left_out] == [(1, "walking_backwards")]
+    turned = landmark_walk.pass_readings(walk_there_and_back(1), None, times, 200.0)
+    assert [(w.direction, facing) for w, facing in turned] == [(-1, -1), (1, 1)]
+    assert landmark_walk.passes_left_out(walk_there_and_back(1), None, times, 200.0) == []
+    rows = landmark_walk.row_facings(300, -1, turned)
+    way_back = turned[1][0]
+    assert (rows[way_back.start_pos : way_back.stop_pos] == 1).all()
+    assert (rows[: way_back.start_pos] == -1).all() and (rows[way_back.stop_pos :] == -1).all()
+    # Read with the clip's facing (the backward pass's rows keep it: its events are dropped).
+    assert (landmark_walk.row_facings(300, -1, back) == -1).all()
     # Filmed by a camera panning with her (the floor's frame), the same passes are found.
     path = np.zeros((300, 2))
     path[:, 0] = np.linspace(0.0, -150.0, 300)
     shifted = walk_there_and_back(-1)
     shifted[..., 0] += path[:, 0][:, None]
-    panned = landmark_walk.passes_left_out(shifted, path, times, 200.0, -1)
+    panned = landmark_walk.passes_left_out(shifted, path, times, 200.0)
     assert [(w.direction, reason) for w, reason in panned] == [(1, "walking_backwards")]
