@@ -3,7 +3,9 @@ or an overground side view filmed by a moving camera or across cuts (the route o
 :func:`gait.walk.landmark_route.measure_side`).
 
 The events come from :func:`gait.walk.landmark_events.detect_events`, the contacts table
-from :func:`gait.walk.contacts.landmark_contacts_table`. Lengths need a floor frame:
+from :func:`gait.walk.contacts.landmark_contacts_table`. Overground, each one-way pass walked
+forwards is read with its own facing (:func:`pass_readings`, both ways of an out-and-back
+walk) and a pass walked backwards is left out. Lengths need a floor frame:
 
 * **treadmill** (the walker stays in place while stance feet move back): the belt is the
   floor. A heel's position on the belt at its initial contact is its image position plus the
