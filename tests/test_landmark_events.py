@@ -11,7 +11,7 @@ import pytest
 from gait import pipeline
 from gait.errors import NoReliableGait
 from gait.synth.score import match_events, score_annotated, steady_true_events
-from gait.walk import landmark_events, landmark_walk, views
+from gait.walk import landmark_events, landmark_walk, sides, views
 from gait.walk.contacts import SOURCE_FOOTPRINT, Contacts, joined_steps, landmark_contacts_table
 from gait.walk.event_check import check_and_fill
 from gait.walk.measure import Clip, measure
@@ -473,3 +473,23 @@ def test_the_way_back_is_read_with_its_own_facing_and_a_backward_pass_left_out()
     shifted[..., 0] += path[:, 0][:, None]
     panned = landmark_walk.passes_left_out(shifted, path, times, 200.0)
     assert [(w.direction, reason) for w, reason in panned] == [(1, "walking_backwards")]
+
+
+def test_the_near_side_is_named_by_each_contacts_own_facing():
+    """The same leg, the model's left, stands nearer the camera on a contact of the way out
+    (facing image right) and on one of the way back (facing image left): walking toward the
+    image right a person shows their right side, so the near leg is named right there and
+    left on the way back, each by its own contact's facing."""
+    contacts = footprint_table([10, 60], [25, 75])
+    landmarks = np.zeros((100, 33, 4))
+    landmarks[:, sides.LEG_CHAINS[0], 2] = -0.1  # the model's left leg nearer (smaller z)
+    landmarks[:, sides.LEG_CHAINS[1], 2] = 0.1
+    legs = np.zeros((100, 2), dtype=np.int64)  # both contacts stand on the model's left leg
+    frames = np.arange(100)
+    by_model, by_geometry = sides.contact_legs_votes(
+        contacts, frames, landmarks, legs, np.array([1, -1])
+    )
+    assert by_model == ["left", "left"] and by_geometry == ["right", "left"]
+    # One facing for the clip reads both alike, as before.
+    _, one_facing = sides.contact_legs_votes(contacts, frames, landmarks, legs, 1)
+    assert one_facing == ["right", "right"]
