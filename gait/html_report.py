@@ -40,6 +40,7 @@ REASON_WORDS = {
     "not_steady": "not steady walking (starting, stopping or changing pace)",
     "standing_or_turning": "standing still, turning, or not crossing the picture",
     "walking_backwards": "walking backwards",
+    # Results made before session 6 (2026-12-01) left the way back out; now it is measured.
     "facing_the_other_way": "the way back of an out-and-back walk (not measured here)",
 }
 

@@ -11,7 +11,7 @@ import pytest
 from gait import pipeline
 from gait.errors import NoReliableGait
 from gait.synth.score import match_events, score_annotated, steady_true_events
-from gait.walk import landmark_events, landmark_walk, views
+from gait.walk import landmark_events, landmark_walk, sides, views
 from gait.walk.contacts import SOURCE_FOOTPRINT, Contacts, joined_steps, landmark_contacts_table
 from gait.walk.event_check import check_and_fill
 from gait.walk.measure import Clip, measure
@@ -446,20 +446,50 @@ def walk_there_and_back(back_facing: int) -> np.ndarray:
     return landmarks
 
 
-def test_the_way_back_and_a_backward_pass_are_left_out_of_the_landmark_route():
-    """Zeni's events are read with one facing for the clip: a pass walked backwards (the
-    indoor walker's) or the way back of an out-and-back walk would be read wrongly, so they
-    are left out with their reason; the way out is kept."""
+def test_the_way_back_is_read_with_its_own_facing_and_a_backward_pass_left_out():
+    """Zeni's events assume the facing the walker goes: a pass walked backwards (the indoor
+    walker's) is left out with its reason; the way back of an out-and-back walk is read
+    with its own facing, the other way than the way out's, and no pass of contacts spans
+    the change."""
     times = np.arange(300) / 30.0
-    back = landmark_walk.passes_left_out(walk_there_and_back(-1), None, times, 200.0, -1)
-    assert [(w.direction, reason) for w, reason in back] == [(1, "walking_backwards")]
-    assert 110 <= back[0][0].start_pos <= 130 and 210 <= back[0][0].stop_pos <= 230
-    turned = landmark_walk.passes_left_out(walk_there_and_back(1), None, times, 200.0, -1)
-    assert [(w.direction, reason) for w, reason in turned] == [(1, "facing_the_other_way")]
+    back = landmark_walk.pass_readings(walk_there_and_back(-1), None, times, 200.0)
+    assert [(w.direction, facing) for w, facing in back] == [(-1, -1), (1, None)]
+    assert 110 <= back[1][0].start_pos <= 130 and 210 <= back[1][0].stop_pos <= 230
+    left_out = landmark_walk.passes_left_out(walk_there_and_back(-1), None, times, 200.0)
+    assert [(w.direction, reason) for w, reason in left_out] == [(1, "walking_backwards")]
+    turned = landmark_walk.pass_readings(walk_there_and_back(1), None, times, 200.0)
+    assert [(w.direction, facing) for w, facing in turned] == [(-1, -1), (1, 1)]
+    assert landmark_walk.passes_left_out(walk_there_and_back(1), None, times, 200.0) == []
+    rows = landmark_walk.row_facings(300, -1, turned)
+    way_back = turned[1][0]
+    assert (rows[way_back.start_pos : way_back.stop_pos] == 1).all()
+    assert (rows[: way_back.start_pos] == -1).all() and (rows[way_back.stop_pos :] == -1).all()
+    # Read with the clip's facing (the backward pass's rows keep it: its events are dropped).
+    assert (landmark_walk.row_facings(300, -1, back) == -1).all()
     # Filmed by a camera panning with her (the floor's frame), the same passes are found.
     path = np.zeros((300, 2))
     path[:, 0] = np.linspace(0.0, -150.0, 300)
     shifted = walk_there_and_back(-1)
     shifted[..., 0] += path[:, 0][:, None]
-    panned = landmark_walk.passes_left_out(shifted, path, times, 200.0, -1)
+    panned = landmark_walk.passes_left_out(shifted, path, times, 200.0)
     assert [(w.direction, reason) for w, reason in panned] == [(1, "walking_backwards")]
+
+
+def test_the_near_side_is_named_by_each_contacts_own_facing():
+    """The same leg, the model's left, stands nearer the camera on a contact of the way out
+    (facing image right) and on one of the way back (facing image left): walking toward the
+    image right a person shows their right side, so the near leg is named right there and
+    left on the way back, each by its own contact's facing."""
+    contacts = footprint_table([10, 60], [25, 75])
+    landmarks = np.zeros((100, 33, 4))
+    landmarks[:, sides.LEG_CHAINS[0], 2] = -0.1  # the model's left leg nearer (smaller z)
+    landmarks[:, sides.LEG_CHAINS[1], 2] = 0.1
+    legs = np.zeros((100, 2), dtype=np.int64)  # both contacts stand on the model's left leg
+    frames = np.arange(100)
+    by_model, by_geometry = sides.contact_legs_votes(
+        contacts, frames, landmarks, legs, np.array([1, -1])
+    )
+    assert by_model == ["left", "left"] and by_geometry == ["right", "left"]
+    # One facing for the clip reads both alike, as before.
+    _, one_facing = sides.contact_legs_votes(contacts, frames, landmarks, legs, 1)
+    assert one_facing == ["right", "right"]

@@ -19,7 +19,13 @@ from gait.walk.contacts import Contacts, contacts_table
 from gait.walk.event_check import MAX_WITHHELD_SHARE, check_and_fill
 from gait.walk.floor import fit_floor
 from gait.walk.footprints import Footprint, clip_footprints
-from gait.walk.joint_angles import angle_landmarks, angles_block, leg_assignment
+from gait.walk.joint_angles import (
+    angle_landmarks,
+    angles_block,
+    leg_assignment,
+    pass_directions,
+)
+from gait.walk.landmark_walk import row_facings
 from gait.walk.passes import Walking, forward_walking
 from gait.walk.person_walker import PersonWalker
 from gait.walk.scale import fit_stature
@@ -71,12 +77,15 @@ def measure_by_footprints(
     if landmarks is not None:
         legs = leg_assignment(landmarks, frame_indices, contacts)
         swap = legs[0]
+        # Each contact faces the way its pass goes (both ways of an out-and-back walk).
+        facing = view.facing if view is not None else 0
+        directions = pass_directions(contacts)
         names, name_warnings = name_feet(
             contacts,
             frame_indices,
             landmarks,
             np.stack([swap, np.where(swap >= 0, 1 - swap, -1)], axis=1),
-            view.facing if view is not None else 0,
+            np.where(directions != 0, directions, facing),
             view.kind if view is not None else "unknown",
         )
         if names is not None:
@@ -148,8 +157,13 @@ def checked_by_landmarks(
     warnings and the share of checked events withheld. ``footprints`` all the clip's,
     ``walking`` which of them are steady; ``landmarks`` ``(n, 33, 4)`` analysis px."""
     kept = [footprints[row] for row in np.flatnonzero(walking.steady)]
-    events = landmark_events.detect_events(
-        landmarks, times_s, view.stature_px, view.facing, overground=True
+    # Each forward pass read with its own facing: the way back of an out-and-back walk, read
+    # with the way out's, had contradicted its footprints.
+    row_facing = row_facings(
+        frame_indices.size, view.facing, [(walk, walk.direction) for walk in walking.forward_passes]
+    )
+    events = landmark_events.detect_events_by_rows(
+        landmarks, times_s, view.stature_px, row_facing, overground=True
     )
     return check_and_fill(
         contacts,

@@ -158,7 +158,10 @@ class LandmarkEvents:
     hip (see :func:`forward_positions`); ``foot_y`` ``(n, 2)`` px: each model leg's lowest
     foot point (image y, larger = lower); ``facing`` +1 image-right, -1 image-left;
     ``ic_x_px`` ``(a,)`` / ``fo_x_px`` ``(b,)``: where the landing heel / the leaving foot tip
-    is at each event (image x in the floor frame, px; NaN where unknown).
+    is at each event (image x in the floor frame, px; NaN where unknown); ``row_facing``
+    ``(n,)`` int: the facing each row was read with when it varies (an out-and-back walk,
+    :func:`detect_events_by_rows`; ``forward`` then follows it), None where ``facing`` holds
+    on every row.
     """
 
     ic_pos: np.ndarray
@@ -169,6 +172,7 @@ class LandmarkEvents:
     facing: int
     ic_x_px: np.ndarray | None = None
     fo_x_px: np.ndarray | None = None
+    row_facing: np.ndarray | None = None
 
 
 def facing_direction(landmarks: np.ndarray) -> int:
@@ -248,6 +252,58 @@ def detect_events(
     rear_x = np.where(seen, points[rows, rear_leg, TIP, 0], np.nan)
     return LandmarkEvents(
         ic_pos, fo_pos, anterior, forward, foot_y, facing, front_x[ic_pos], rear_x[fo_pos]
+    )
+
+
+def detect_events_by_rows(
+    landmarks: np.ndarray,
+    times_s: np.ndarray,
+    stature_px: float,
+    row_facing: np.ndarray,
+    camera_path_px: np.ndarray | None = None,
+    *,
+    overground: bool = False,
+) -> LandmarkEvents:
+    """:func:`detect_events` where the facing changes from row to row (``row_facing``
+    ``(n,)`` int, +1 / -1: the passes of an out-and-back walk): the events are read once per
+    facing present, over the whole clip (so no trajectory is filtered across the change),
+    and each event is kept from the reading with its own row's facing (an initial contact
+    at its refined row, a foot off at its row); ``forward`` is each row's from the reading
+    with its facing. With one facing on every row, :func:`detect_events`' events unchanged
+    (``row_facing`` None). ``facing`` of the result: the first row's."""
+    row_facing = np.asarray(row_facing, dtype=np.int64)
+    facings = np.unique(row_facing)
+    readings = {
+        int(f): detect_events(
+            landmarks, times_s, stature_px, int(f), camera_path_px, overground=overground
+        )
+        for f in facings
+    }
+    if len(readings) == 1:
+        return readings[int(facings[0])]
+    first = readings[int(row_facing[0])]
+    # Each reading's own events: an IC at its refined row, an FO at its row.
+    own = {f: (row_facing[e.ic_pos] == f, row_facing[e.fo_pos] == f) for f, e in readings.items()}
+
+    def gather(name: str, which: int) -> np.ndarray:
+        return np.concatenate([getattr(e, name)[own[f][which]] for f, e in readings.items()])
+
+    ic_pos, anterior, ic_x = gather("ic_pos", 0), gather("anterior_pos", 0), gather("ic_x_px", 0)
+    fo_pos, fo_x = gather("fo_pos", 1), gather("fo_x_px", 1)
+    forward = first.forward.copy()
+    for f, e in readings.items():
+        forward[row_facing == f] = e.forward[row_facing == f]
+    ic_order, fo_order = np.argsort(ic_pos, kind="stable"), np.argsort(fo_pos, kind="stable")
+    return LandmarkEvents(
+        ic_pos[ic_order],
+        fo_pos[fo_order],
+        anterior[ic_order],
+        forward,
+        first.foot_y,
+        first.facing,
+        ic_x[ic_order],
+        fo_x[fo_order],
+        row_facing,
     )
 
 

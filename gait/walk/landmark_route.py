@@ -57,8 +57,12 @@ def measure_side(
     if len(walk.contacts) == 0:
         raise NoReliableGait("no_walker", f"{view.describe()}: the person in view does not step")
     legs = walk.legs
+    # Each contact's own facing: the way back of an out-and-back walk shows the other side.
+    facings = landmark_walk.contact_facings(
+        walk.contacts, frame_indices, walk.row_facing, view.facing
+    )
     names, name_warnings = name_feet(
-        walk.contacts, frame_indices, landmarks, legs, view.facing, view.kind
+        walk.contacts, frame_indices, landmarks, legs, facings, view.kind
     )
     first_legs = landmark_walk.first_foot_legs(
         walk.contacts, names, walk.stance_legs, frame_indices, legs
@@ -68,7 +72,9 @@ def measure_side(
         contacts, walk.height_m, clip.video_px_per_analysis_px
     )
     warnings = walk.warnings + name_warnings + checks.warnings
-    direction = np.full(frame_indices.size, view.facing)
+    direction = (
+        np.full(frame_indices.size, view.facing) if walk.row_facing is None else walk.row_facing
+    )
     angles, angle_warnings = angles_block(
         angle_landmarks(arrays),
         frame_indices,

@@ -3,7 +3,9 @@ or an overground side view filmed by a moving camera or across cuts (the route o
 :func:`gait.walk.landmark_route.measure_side`).
 
 The events come from :func:`gait.walk.landmark_events.detect_events`, the contacts table
-from :func:`gait.walk.contacts.landmark_contacts_table`. Lengths need a floor frame:
+from :func:`gait.walk.contacts.landmark_contacts_table`. Overground, each one-way pass walked
+forwards is read with its own facing (:func:`pass_readings`, both ways of an out-and-back
+walk) and a pass walked backwards is left out. Lengths need a floor frame:
 
 * **treadmill** (the walker stays in place while stance feet move back): the belt is the
   floor. A heel's position on the belt at its initial contact is its image position plus the
@@ -50,7 +52,11 @@ class LandmarkWalk:
     stature-relative lengths only; ``warnings``; ``broken_alternations``: how often two
     successive contacts had other than one foot off between them
     (:func:`gait.walk.contacts.joined_steps`); ``excluded_segments``: frames left out, with
-    the reason (:func:`passes_left_out`), as ``quality.excluded_segments`` lists them.
+    the reason (:func:`passes_left_out`), as ``quality.excluded_segments`` lists them;
+    ``row_facing`` ``(n,)`` int: the facing (+1 image right, -1 left) each row's events were
+    read with (each forward pass its own, :func:`row_facings`; None where not known: the
+    view's on every row); ``pass_facings``: each forward pass read with its own facing, as
+    ``quality.view.pass_facings`` lists them (``start_frame``, ``end_frame``, ``facing``).
     """
 
     contacts: Contacts
@@ -63,6 +69,12 @@ class LandmarkWalk:
     warnings: list[str]
     broken_alternations: int = 0
     excluded_segments: list[dict[str, Any]] = field(default_factory=list)
+    row_facing: np.ndarray | None = None
+    pass_facings: list[dict[str, Any]] = field(default_factory=list)
+
+
+#: The result's words for a facing (+1, -1).
+FACING_WORDS = {1: "image_right", -1: "image_left"}
 
 
 def event_rows(contacts: Contacts, frame_indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -144,27 +156,39 @@ def measure_landmark_walk(
         floor_frame = landmarks.astype(np.float64)
         floor_frame[..., :2] -= np.asarray(camera_path_px, np.float64)[:, None, :]
         refuse_running(floor_frame, stature_px, times_s)
-    events = landmark_events.detect_events(
-        landmarks, times_s, stature_px, view.facing, camera_path_px, overground=not view.in_place
+    n = frame_indices.size
+    # A walker in place faces one way; overground each forward pass is read with its own
+    # facing (both ways of an out-and-back walk) and a pass walked backwards is left out.
+    read = [] if view.in_place else pass_readings(landmarks, camera_path_px, times_s, stature_px)
+    row_facing = row_facings(n, view.facing, read)
+    events = landmark_events.detect_events_by_rows(
+        landmarks, times_s, stature_px, row_facing, camera_path_px, overground=not view.in_place
     )
     points, _ = landmark_events.forward_positions(landmarks, view.facing, camera_path_px)
     heel_x = points[:, :, HEEL, 0]  # (n, 2) per model leg, floor frame
     cuts = landmark_events.discontinuities(landmarks, stature_px)
     if break_rows is not None:
         cuts = np.union1d(cuts, np.asarray(break_rows, dtype=np.int64))
+    # No pass of contacts spans a change of facing (a turn).
+    cuts = np.union1d(cuts, np.flatnonzero(np.diff(row_facing) != 0) + 1)
+
+    def frames(walk: Pass) -> dict[str, int]:
+        return {
+            "start_frame": int(frame_indices[walk.start_pos]),
+            "end_frame": int(frame_indices[walk.stop_pos - 1]),
+        }
+
+    left_out = [walk for walk, facing in read if facing is None]
+    events = without_rows(events, left_out)
     excluded: list[dict[str, Any]] = []
-    if not view.in_place:
-        left_out = passes_left_out(landmarks, camera_path_px, times_s, stature_px, view.facing)
-        events = without_rows(events, [walk for walk, _ in left_out])
-        for walk, reason in left_out:  # no pass of contacts spans one
-            cuts = np.union1d(cuts, [walk.start_pos, walk.stop_pos])
-            excluded.append(
-                {
-                    "start_frame": int(frame_indices[walk.start_pos]),
-                    "end_frame": int(frame_indices[walk.stop_pos - 1]),
-                    "reason": reason,
-                }
-            )
+    for walk in left_out:  # no pass of contacts spans one
+        cuts = np.union1d(cuts, [walk.start_pos, walk.stop_pos])
+        excluded.append({**frames(walk), "reason": "walking_backwards"})
+    pass_facings = [
+        {**frames(walk), "facing": FACING_WORDS.get(facing)}
+        for walk, facing in read
+        if facing is not None
+    ]
     unmeasured = np.full(events.ic_pos.size, np.nan)
     contacts = landmark_contacts_table(events, frame_indices, times_s, unmeasured, stature_px, cuts)
     per_contact, legs = legs_of_contacts(contacts, events, frame_indices)
@@ -174,7 +198,7 @@ def measure_landmark_walk(
         if leg.size >= 3 and (leg >= 0).all():
             rows = ic_rows[k] + np.arange(leg.size)
             speed = belt_speed_px_per_s(
-                heel_x[rows, leg], times_s[rows], [(0, leg.size)], view.facing
+                heel_x[rows, leg], times_s[rows], [(0, leg.size)], int(row_facing[ic_rows[k]])
             )
             if speed is not None:
                 speeds.append(speed)
@@ -236,7 +260,39 @@ def measure_landmark_walk(
         warnings,
         int(broken.sum()),
         excluded,
+        row_facing,
+        pass_facings,
     )
+
+
+def pass_readings(
+    landmarks: np.ndarray,
+    camera_path_px: np.ndarray | None,
+    times_s: np.ndarray,
+    stature_px: float,
+) -> list[tuple[Pass, int | None]]:
+    """The one-way passes (:func:`gait.walk.passes.passes` on the hip centre's x in the
+    floor's frame), each with the facing its events are read with: the way it travels
+    (+1 image right, -1 left) when the walker walks forwards, or None when walked backwards
+    (the feet point, foot tips ahead of heels,
+    :func:`gait.walk.landmark_events.facing_direction` over the pass, against the way the
+    walker travels): such a pass is left out, as the footprint route leaves it out. A pass
+    whose feet show no facing is taken as walked forwards, as the footprint route takes it.
+    ``landmarks`` ``(n, 33, 4)``, ``camera_path_px`` ``(n, 2)`` or None, ``times_s``
+    ``(n,)``. Zeni's events assume the facing the walker goes: the indoor walker's backward
+    pass, filmed by a shaking hand, had given 8 more "steps" at 93 steps/min; the way back of
+    an out-and-back walk read with the way out's facing finds no steps."""
+    hip_x = landmarks[:, landmark_events.HIPS, 0].astype(np.float64).mean(axis=1)
+    if camera_path_px is not None:
+        hip_x = hip_x - np.asarray(camera_path_px, np.float64)[:, 0]
+    if times_s.size < 3 or not np.isfinite(hip_x).any():
+        return []
+    interval = float(np.median(np.diff(times_s)))
+    out: list[tuple[Pass, int | None]] = []
+    for walk in passes(hip_x, interval, stature_px):
+        faces = landmark_events.facing_direction(landmarks[walk.start_pos : walk.stop_pos])
+        out.append((walk, None if faces == -walk.direction else walk.direction))
+    return out
 
 
 def passes_left_out(
@@ -244,32 +300,38 @@ def passes_left_out(
     camera_path_px: np.ndarray | None,
     times_s: np.ndarray,
     stature_px: float,
-    facing: int,
 ) -> list[tuple[Pass, str]]:
-    """The one-way passes (:func:`gait.walk.passes.passes` on the hip centre's x in the
-    floor's frame) whose events cannot be read, each with the reason:
-    ``"walking_backwards"`` when the feet point (foot tips ahead of heels,
-    :func:`gait.walk.landmark_events.facing_direction` over the pass) against the way the
-    walker travels; ``"facing_the_other_way"`` when the walker walks forwards but faces
-    the other way than ``facing``, the clip's, which the events are read with (the way back
-    of an out-and-back walk). ``landmarks`` ``(n, 33, 4)``, ``camera_path_px`` ``(n, 2)``
-    or None, ``times_s`` ``(n,)``. Zeni's events assume one facing, the way the walker
-    goes: the indoor walker's backward pass, filmed by a shaking hand, had given 8 more
-    "steps" at 93 steps/min."""
-    hip_x = landmarks[:, landmark_events.HIPS, 0].astype(np.float64).mean(axis=1)
-    if camera_path_px is not None:
-        hip_x = hip_x - np.asarray(camera_path_px, np.float64)[:, 0]
-    if times_s.size < 3 or not np.isfinite(hip_x).any():
-        return []
-    interval = float(np.median(np.diff(times_s)))
-    out = []
-    for walk in passes(hip_x, interval, stature_px):
-        faces = landmark_events.facing_direction(landmarks[walk.start_pos : walk.stop_pos])
-        if faces == -walk.direction:
-            out.append((walk, "walking_backwards"))
-        elif faces == walk.direction == -facing:
-            out.append((walk, "facing_the_other_way"))
+    """The passes of :func:`pass_readings` whose events cannot be read, each with the
+    reason: ``"walking_backwards"``."""
+    return [
+        (walk, "walking_backwards")
+        for walk, facing in pass_readings(landmarks, camera_path_px, times_s, stature_px)
+        if facing is None
+    ]
+
+
+def row_facings(n: int, facing: int, read: list[tuple[Pass, int | None]]) -> np.ndarray:
+    """``(n,)`` int: the facing each row's events are read with: each forward pass of
+    ``read`` (:func:`pass_readings`) its own, elsewhere (standing, turning, a pass walked
+    backwards, whose events are dropped) the view's ``facing``."""
+    out = np.full(n, facing, dtype=np.int64)
+    for walk, own in read:
+        if own is not None:
+            out[walk.start_pos : walk.stop_pos] = own
     return out
+
+
+def contact_facings(
+    contacts: Contacts, frame_indices: np.ndarray, row_facing: np.ndarray | None, facing: int
+) -> np.ndarray:
+    """``(m,)`` int: the facing each contact's events were read with: ``row_facing``
+    ``(n,)`` at its initial contact (its foot off where the landing was not seen), or
+    ``facing`` on every contact when ``row_facing`` is None."""
+    if row_facing is None:
+        return np.full(len(contacts), facing, dtype=np.int64)
+    ic, fo = event_rows(contacts, frame_indices)
+    at = np.where(ic >= 0, ic, fo)
+    return np.where(at >= 0, row_facing[np.maximum(at, 0)], facing).astype(np.int64)
 
 
 def without_rows(events: LandmarkEvents, spans: list[Pass]) -> LandmarkEvents:
@@ -347,7 +409,8 @@ def quality_block(
         "view": {
             "kind": view.kind,
             "shoulder_width_torso_ratio": view.width_ratio,
-            "facing": {1: "image_right", -1: "image_left"}.get(view.facing),
+            "facing": FACING_WORDS.get(view.facing),
+            "pass_facings": walk.pass_facings,
             "hip_travel_statures": view.travel_statures,
             "treadmill": walk.treadmill,
             "belt_speed_statures_per_s": (

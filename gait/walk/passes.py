@@ -8,7 +8,7 @@ its footprints are labelled A, B, A, ... (a silhouette does not tell left from r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -147,7 +147,8 @@ class Walking:
     pass's footprints (steady or not: feet alternate by it); ``direction`` ``(m,)`` int: the
     pass's travel direction (+1 left to right, -1, 0 for none); ``steady`` ``(m,)`` bool.
     ``excluded``: ``{"start_frame", "end_frame", "reason"}`` for every stretch left out,
-    ``warnings``: what could not be checked.
+    ``warnings``: what could not be checked; ``forward_passes``: the passes walked forwards
+    (or not known to be walked backwards), the walker facing each one's ``direction``.
     """
 
     pass_index: np.ndarray
@@ -156,6 +157,7 @@ class Walking:
     steady: np.ndarray
     excluded: list[dict[str, Any]]
     warnings: list[str]
+    forward_passes: list[Pass] = field(default_factory=list)
 
     @property
     def candidates(self) -> int:
@@ -195,6 +197,7 @@ def forward_walking(
     warnings: list[str] = []
     ic_pos = np.array([f.ic_pos for f in footprints], dtype=np.int64)
     covered = np.zeros(n, dtype=bool)
+    forward: list[Pass] = []
 
     def segment(start_pos: int, end_pos: int, reason: str) -> dict[str, Any]:
         return {
@@ -225,6 +228,7 @@ def forward_walking(
                 "could not be checked "
                 "(walking backwards not ruled out)"
             )
+        forward.append(walk)
         keep, reasons = steady_mask(members, walk.direction, frame_width_px, stature_px, (0, n))
         for f, ok, why in zip(members, keep, reasons, strict=True):
             if not ok:
@@ -235,4 +239,4 @@ def forward_walking(
     for start, stop in zip(starts.tolist(), stops.tolist(), strict=True):
         excluded.append(segment(start, stop - 1, "standing_or_turning"))
     excluded.sort(key=lambda e: (e["start_frame"], e["reason"]))
-    return Walking(pass_index, order, direction, steady, excluded, warnings)
+    return Walking(pass_index, order, direction, steady, excluded, warnings, forward)

@@ -8,7 +8,8 @@ Two independent readings of each contact (one foot's stance, IC to FO):
 * **near or far and the walking direction**: the contact's leg is the near one when its
   points (hip to foot tip) have the smaller model depth z than the other leg's over the
   stance (median); a walker facing image-left shows the camera their left side, facing
-  image-right their right side (an unmirrored camera).
+  image-right their right side (an unmirrored camera). The facing is each contact's own
+  where it varies (the two ways of an out-and-back walk).
 
 The feet are named when, on at least :data:`MIN_AGREEMENT` of the contacts both readings
 decide, they agree, and each foot (A, B) gets one name. A front-facing phone camera may
@@ -48,14 +49,16 @@ def contact_legs_votes(
     frame_indices: np.ndarray,
     landmarks: np.ndarray,
     leg_of_foot: np.ndarray,
-    facing: int,
+    facing: int | np.ndarray,
 ) -> tuple[list[str | None], list[str | None]]:
     """For each contact row: the model's name of its leg (majority over the stance) and the
     name near/far and the facing give, each None where undecided.
 
     ``leg_of_foot`` ``(n, 2)`` int: the model leg (0 left, 1 right, -1 unknown) foot A
-    (column 0) and foot B (column 1) stand on, per frame; ``facing`` +1 image-right, -1.
+    (column 0) and foot B (column 1) stand on, per frame; ``facing`` +1 image-right, -1,
+    0 undecided: one for the clip, or each contact's ``(m,)``.
     """
+    facings = np.broadcast_to(np.asarray(facing, dtype=np.int64), (len(contacts),))
     points = landmarks[:, LEG_CHAINS, 2].astype(np.float64)
     depth = np.where(np.isfinite(points).all(axis=2), points.mean(axis=2), np.nan)  # (n, 2)
     by_model: list[str | None] = []
@@ -81,13 +84,13 @@ def contact_legs_votes(
         mine = depth[rows, legs[legs >= 0]]
         other = depth[rows, 1 - legs[legs >= 0]]
         difference = np.nanmedian(mine - other) if np.isfinite(mine - other).any() else np.nan
-        if not np.isfinite(difference) or difference == 0 or facing == 0:
+        if not np.isfinite(difference) or difference == 0 or facings[k] == 0:
             by_geometry.append(None)
             continue
         near = difference < 0
         # Facing image-left (-1) shows the left side: the near leg is the left one.
-        near_name = "left" if facing < 0 else "right"
-        far_name = "right" if facing < 0 else "left"
+        near_name = "left" if facings[k] < 0 else "right"
+        far_name = "right" if facings[k] < 0 else "left"
         by_geometry.append(near_name if near else far_name)
     return by_model, by_geometry
 
@@ -97,12 +100,13 @@ def name_feet(
     frame_indices: np.ndarray,
     landmarks: np.ndarray,
     leg_of_foot: np.ndarray,
-    facing: int,
+    facing: int | np.ndarray,
     view_kind: str,
 ) -> tuple[np.ndarray | None, list[str]]:
     """``(names (m,) str, [])``: each contact's foot named ``left``/``right`` when the evidence
-    agrees (see the module, :func:`alternating_names`); ``(None, [warning])`` otherwise."""
-    if view_kind != "side" or facing == 0:
+    agrees (see the module, :func:`alternating_names`); ``(None, [warning])`` otherwise.
+    ``facing``: the clip's (+1 image-right, -1, 0 undecided) or each contact's ``(m,)``."""
+    if view_kind != "side" or not np.any(facing):
         return None, [
             f"feet named A/B: left and right are checked on side views only (seen: "
             f"{view_kind.replace('_', ' ')}; a frontal view has no near/far side and a front "
