@@ -177,9 +177,12 @@ def test_a_slow_pan_is_compensated_and_measured(tmp_path, synthetic, analysed):
     row = score_synthetic(result.to_dict(), truth)
     assert result.metrics["steady_steps"] >= 4
     assert abs(row["cadence_err_spm"]) <= 0.03 * truth["params"]["cadence_spm"]
-    # Measured 3.8-5.2 cm over runs: the landmarks' heel at contact (the path itself is
-    # within 1.4 px, ~0.3 cm, of the applied one over the clip).
-    assert abs(row["step_len_err_cm"]) <= 7.0
+    # Measured 3.8-5.2 cm over runs until session 6, lengths then divided by the landmark
+    # stature, which reads 0.93 of the standing one (person_checks.standing_stature_px);
+    # -0.3 cm and speed -1.4 % since (the path itself is within 1.4 px, ~0.3 cm, of the
+    # applied one over the clip).
+    assert abs(row["step_len_err_cm"]) <= 3.0
+    assert abs(row["speed_err_pct"]) <= 4.0
     assert row["ic_mae_ms"] <= 40
 
 

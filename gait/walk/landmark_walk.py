@@ -29,6 +29,7 @@ from gait.walk import landmark_events, parameters, quality
 from gait.walk.contacts import Contacts, joined_steps, landmark_contacts_table
 from gait.walk.landmark_events import HEEL, LandmarkEvents
 from gait.walk.passes import Pass, passes
+from gait.walk.person_checks import standing_stature_px
 from gait.walk.self_checks import SelfCheck
 from gait.walk.views import (
     MIN_BELT_SPEED_STATURE_PER_S,
@@ -189,8 +190,12 @@ def measure_landmark_walk(
         for walk, facing in read
         if facing is not None
     ]
+    # Thresholds above are in landmark statures; lengths are in standing ones.
+    standing_px = standing_stature_px(stature_px)
     unmeasured = np.full(events.ic_pos.size, np.nan)
-    contacts = landmark_contacts_table(events, frame_indices, times_s, unmeasured, stature_px, cuts)
+    contacts = landmark_contacts_table(
+        events, frame_indices, times_s, unmeasured, standing_px, cuts
+    )
     per_contact, legs = legs_of_contacts(contacts, events, frame_indices)
     ic_rows, _ = event_rows(contacts, frame_indices)
     speeds, mid_times = [], []
@@ -225,15 +230,15 @@ def measure_landmark_walk(
         travel = belt_travel_px(np.asarray(mid_times), np.asarray(speeds), times_s)
         ic_heel = ic_heel + view.facing * travel[ic]
         if treadmill_speed_mps is not None:
-            height_m = stature_px * treadmill_speed_mps / belt
+            height_m = standing_px * treadmill_speed_mps / belt
             warnings.append(
                 f"treadmill: lengths in metres from the given belt speed "
-                f"({treadmill_speed_mps:g} m/s, measured {belt / stature_px:.2f} statures/s)"
+                f"({treadmill_speed_mps:g} m/s, measured {belt / standing_px:.2f} statures/s)"
             )
         else:
             warnings.append(
                 "treadmill: no belt speed given: lengths relative to stature, from the stance "
-                f"feet's travel on the belt ({belt / stature_px:.2f} statures/s)"
+                f"feet's travel on the belt ({belt / standing_px:.2f} statures/s)"
             )
     elif view.in_place:
         ic_heel = np.full(ic.size, np.nan)
@@ -247,7 +252,7 @@ def measure_landmark_walk(
         warnings.append(lengths_withheld)
     events_sorted = replace(events, ic_pos=ic)
     contacts = landmark_contacts_table(
-        events_sorted, frame_indices, times_s, ic_heel, stature_px, cuts
+        events_sorted, frame_indices, times_s, ic_heel, standing_px, cuts
     )
     return LandmarkWalk(
         contacts,
@@ -394,7 +399,9 @@ def quality_block(
         "footprints_found": None,
         "excluded_segments": walk.excluded_segments,
         "camera_motion_px": quality.CAMERA_MOTION_PX,
-        "stature_px": round(float(view.stature_px) * video_px_per_analysis_px, 1),
+        "stature_px": round(
+            standing_stature_px(float(view.stature_px)) * video_px_per_analysis_px, 1
+        ),
         "floor_line_px": None,
         "withheld_metrics": checks.withheld,
         "confidence": quality.confidence(
@@ -414,7 +421,7 @@ def quality_block(
             "hip_travel_statures": view.travel_statures,
             "treadmill": walk.treadmill,
             "belt_speed_statures_per_s": (
-                round(walk.belt_speed_px_per_s / float(view.stature_px), 4)
+                round(walk.belt_speed_px_per_s / standing_stature_px(float(view.stature_px)), 4)
                 if walk.belt_speed_px_per_s is not None
                 else None
             ),
