@@ -79,6 +79,35 @@ def test_parallax_scales_the_path_or_withholds():
     assert "not reported" in too_much.warning
 
 
+def test_a_camera_following_the_walker_over_an_unseen_floor_withholds_lengths():
+    """The floor below her not followed (ratio None): a camera following her cannot be told
+    turned from carried, so lengths are withheld; a hand's shake, which hardly follows her,
+    keeps them (its parallax is as small as its travel)."""
+    n, fps = 90, 30.0
+    walker_floor_x = 100.0 + 10.0 * np.arange(n)  # she walks 300 px/s in the floor's frame
+    following = np.column_stack([-10.0 * np.arange(n), np.zeros(n)])  # keeps her in frame
+    shaking = np.column_stack([6.0 * np.sin(np.arange(n) / 3.0), np.zeros(n)])
+    for path_px, withheld in ((following, True), (shaking, False)):
+        moving = CameraPath(
+            path_px, np.full(n, 5.0), np.zeros(0, np.int64), [(0, n)], 1.0, "moving", "", None
+        )  # floor_frames 0: the floor below her never followed
+        found = parallax(moving, walker_floor_x + path_px[:, 0], fps)
+        if withheld:
+            assert found is not None and found.path_px is None and found.ratio is None
+            assert "not reported" in found.warning and "following" in found.warning
+        else:
+            assert found is None
+    # The floor followed on every frame but its ratio too near the bound to tell (a slow
+    # pan): the parallax is bounded, lengths kept.
+    near_bound = CameraPath(
+        following, np.full(n, 5.0), np.zeros(0, np.int64), [(0, n)], 1.0, "moving", "", None, n
+    )
+    assert parallax(near_bound, walker_floor_x + following[:, 0], fps) is None
+    assert camera.follow_share(following[:, 0], walker_floor_x + following[:, 0], fps) == (
+        pytest.approx(1.0)
+    )
+
+
 def test_the_tracking_shot_moves_the_wall_k_times_the_floor(synthetic):
     """Decoded frames: from frame 60 to 70 the wall's texture (rows above the walker's head)
     moves k times as far as the walking line (the truth's shift), by phase correlation."""

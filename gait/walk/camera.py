@@ -90,6 +90,9 @@ class CameraPath:
     #: How far the floor below the people's feet moves per pixel of the background's shift
     #: (:func:`floor_motion_ratio`); None when not measured.
     floor_ratio: float | None = None
+    #: Frames on which the floor below the people's feet was followed along with the
+    #: background (``camera_floor_shift_px`` and the background's shift both measured).
+    floor_frames: int = 0
 
     @property
     def moving(self) -> bool:
@@ -226,8 +229,17 @@ def camera_path(
     floor = arrays.get("camera_floor_shift_px")
     shift_x = np.where(measured, shift[:, 0], np.nan)
     ratio = None if floor is None else floor_motion_ratio(floor, shift_x)
+    floor_frames = 0 if floor is None else int(np.count_nonzero(np.isfinite(floor) & measured))
     return CameraPath(
-        path, magnitude, cut_rows, shots, float(measured.mean()) if n else 0.0, kind, reason, ratio
+        path,
+        magnitude,
+        cut_rows,
+        shots,
+        float(measured.mean()) if n else 0.0,
+        kind,
+        reason,
+        ratio,
+        floor_frames,
     )
 
 
@@ -292,25 +304,83 @@ MAX_COMPENSATED_RATIO = 2.0
 @dataclass(frozen=True)
 class Parallax:
     """A travelling camera's parallax (:func:`parallax`): the floor's ``ratio`` at the
-    walker's feet over the background's motion, the ``path_px`` ``(n, 2)`` to subtract
-    (the camera's path with x scaled by the ratio; None when the ratio is beyond
-    :data:`MAX_COMPENSATED_RATIO`, lengths then withheld) and the result's ``warning``."""
+    walker's feet over the background's motion (None: not measured), the ``path_px``
+    ``(n, 2)`` to subtract (the camera's path with x scaled by the ratio; None when the
+    ratio is beyond :data:`MAX_COMPENSATED_RATIO` or unknown, lengths then withheld) and
+    the result's ``warning``."""
 
-    ratio: float
+    ratio: float | None
     path_px: np.ndarray | None
     warning: str
 
 
-def parallax(camera: CameraPath) -> Parallax | None:
+#: A camera whose path makes at least this share of the walker's travel in the floor's
+#: frame (:func:`follow_share`) follows her: turned from one place or carried along, which
+#: only the floor below her feet tells apart (:func:`floor_motion_ratio`). Unmeasured, a
+#: carried camera would shorten her lengths by up to this share times 1 - k unseen (k the
+#: wall's depth ratio; 0.4 at k = 0.6: 4 %). A hand's shake makes 2-4 % (12 px of sway
+#: against ~300 px of her travel per second on the re-filmed walkers); a following pan ~100 %.
+FOLLOW_MIN_SHARE = 0.1
+#: The window (s) over which the camera's and the walker's displacements are compared.
+FOLLOW_WINDOW_S = 1.0
+
+
+def follow_share(
+    path_x_px: np.ndarray, walker_x_px: np.ndarray, frames_per_s: float
+) -> float | None:
+    """How much of the walker's travel the camera's path makes: the sum over frames of the
+    path's x displacement over :data:`FOLLOW_WINDOW_S` (absolute), over the same sum for the
+    walker's x in the floor's frame (``walker_x_px - path_x_px``). ``path_x_px``,
+    ``walker_x_px`` ``(n,)`` analysis px (the walker's NaN where unseen). None where she
+    does not travel (or is never seen over a window)."""
+    lag = max(1, round(FOLLOW_WINDOW_S * frames_per_s))
+    path = np.asarray(path_x_px, np.float64)
+    floor = np.asarray(walker_x_px, np.float64) - path
+    if floor.size <= lag:
+        return None
+    moved_path = np.abs(path[lag:] - path[:-lag])
+    moved_walker = np.abs(floor[lag:] - floor[:-lag])
+    seen = np.isfinite(moved_walker) & np.isfinite(moved_path)
+    walked = float(moved_walker[seen].sum())
+    return float(moved_path[seen].sum()) / walked if walked > 0 else None
+
+
+def parallax(
+    camera: CameraPath,
+    walker_x_px: np.ndarray | None = None,
+    frames_per_s: float = 30.0,
+) -> Parallax | None:
     """The parallax of a moving ``camera`` whose floor at the walker's feet moves otherwise
     than its background (:func:`floor_motion_ratio` beyond :data:`MAX_FLOOR_PARALLAX` from
     1): the camera travelled along the walk, so the background's frame is not the floor's.
     The floor's own motion then gives the path (x scaled by the ratio: a camera carried at a
     steady distance from the walking line moves every depth in a fixed proportion), or,
-    beyond :data:`MAX_COMPENSATED_RATIO`, nothing. None for a camera that is not moving, or
-    whose floor could not be followed or moved slower than its background (misread), or
-    that turned from one place."""
+    beyond :data:`MAX_COMPENSATED_RATIO`, nothing. Also nothing (lengths withheld) for a
+    camera following the walker (:func:`follow_share` of her x ``walker_x_px`` ``(n,)``
+    analysis px at ``frames_per_s``, at least :data:`FOLLOW_MIN_SHARE`) whose floor was not
+    followed (on fewer than :data:`FLOOR_MIN_FRAMES` frames): turned or carried cannot be
+    told. None for a camera that is not
+    moving, or that turned from one place, or whose floor moved slower than its background
+    (misread), or could not be followed while the camera hardly followed the walker (a
+    hand's shake: little travel, little parallax)."""
     ratio = camera.floor_ratio
+    # A floor followed on enough frames but whose ratio is too near the bound to tell (a slow
+    # pan: 1.010 +- 0.01) bounds the parallax near the bound's 3 %: lengths kept, the
+    # warning says parallax is not ruled out. Not followed at all, nothing bounds it.
+    unseen_floor = camera.floor_frames < FLOOR_MIN_FRAMES
+    if camera.moving and ratio is None and unseen_floor and walker_x_px is not None:
+        share = follow_share(camera.path_px[:, 0], walker_x_px, frames_per_s)
+        if share is not None and share >= FOLLOW_MIN_SHARE:
+            return Parallax(
+                None,
+                None,
+                f"camera following the walker (its motion {100 * share:.0f} % of her travel) "
+                "over a floor that could not be followed below her feet: a camera turned from "
+                "one place cannot be told from one carried along the walk, whose parallax "
+                "would make every length short, so step length, stride length and speed are "
+                "not reported; contact times and cadence are. For lengths, pan the camera "
+                "from one place with a textured floor in view, or use a tripod",
+            )
     # Slower than the background is no travelling camera (it moves the walker's floor faster
     # than the wall behind her) but misread points: the broadcast sprint's pan, blurred
     # over lane lines, 0.56 (floor_caveat names it).

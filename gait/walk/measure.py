@@ -83,7 +83,11 @@ def measure(
         # walker's feet: the floor's own motion gives the path, or no lengths
         # (gait.walk.camera.parallax).
         lengths_withheld = None
-        travelling = None if camera_path_px is None else camera.parallax(path)
+        hips = arrays["person_landmarks"][:, landmark_events.HIPS, 0].astype(np.float64)
+        # Whether the camera follows her: overground only (on a treadmill she does not
+        # travel, and her lengths come from the belt).
+        hip_x = None if view is None or view.in_place else hips.mean(axis=1)
+        travelling = None if camera_path_px is None else camera.parallax(path, hip_x, fps)
         if travelling is not None and travelling.path_px is not None:
             camera_path_px = travelling.path_px
         elif travelling is not None:
