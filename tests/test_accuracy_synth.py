@@ -174,6 +174,7 @@ def test_a_slow_pan_is_compensated_and_measured(tmp_path, synthetic, analysed):
     assert motion["class"] == "moving"
     assert motion["shift_per_frame_median_px"] == pytest.approx(1.0, abs=0.1)
     assert any(w.startswith("moving camera") for w in result.warnings)
+    assert result.quality["view"]["belt_speed_statures_per_s"] is None  # overground: no belt
     row = score_synthetic(result.to_dict(), truth)
     assert result.metrics["steady_steps"] >= 4
     assert abs(row["cadence_err_spm"]) <= 0.03 * truth["params"]["cadence_spm"]

@@ -65,6 +65,7 @@ def test_treadmill_events_match_the_hand_annotation(real_clip, analysed):
     assert row["ic_mae_frames"] <= 1.25 and row["fo_mae_frames"] <= 1.0, row
     view = result.quality["view"]
     assert view["kind"] == "side" and view["treadmill"] and view["facing"] == "image_left"
+    assert view["belt_speed_statures_per_s"] > 0.1  # the belt under her, in statures/s
 
 
 def test_treadmill_cadence_per_walking_style(real_clip, analysed):

@@ -420,9 +420,11 @@ def quality_block(
             "pass_facings": walk.pass_facings,
             "hip_travel_statures": view.travel_statures,
             "treadmill": walk.treadmill,
+            # A belt only under a walker in place: overground, the stance feet's drift in the
+            # floor's frame is no belt (the shaken indoor walker's read -0.31 statures/s).
             "belt_speed_statures_per_s": (
                 round(walk.belt_speed_px_per_s / standing_stature_px(float(view.stature_px)), 4)
-                if walk.belt_speed_px_per_s is not None
+                if walk.belt_speed_px_per_s is not None and view.in_place
                 else None
             ),
             "contacts_source": "landmarks",
