@@ -23,6 +23,7 @@ from gait.synth.params import SynthParams
 from gait.synth.score import match_events, score_synthetic, steady_true_events
 from gait.walk.camera import camera_path
 from tests.media import shaken_copy, transform_clip
+from tests.test_landmark_events import feet_named_as_rendered
 
 BASE = {"width": 960, "height": 540, "duration_s": 5.0}
 CASES = [
@@ -213,19 +214,8 @@ def assert_both_ways_measured(result, truth: dict, ic_bound_ms: float, fo_bound_
             # walk each missed one foot off on a way).
             assert n_true >= 8 and found >= n_true - 1 and false == 0, (way, kind, found, n_true)
             assert 1000 * np.mean(np.abs(errors)) <= bound_ms, (way, kind, errors)
-        named = {
-            (e["type"], e["frame"]): e["foot"] for e in truth["events"] if e["frame"] in frames
-        }
-        matched = 0
-        for event in result.events:
-            hits = [
-                foot
-                for (kind, frame), foot in named.items()
-                if kind == event["type"] and abs(frame - event["frame"]) <= 3
-            ]
-            if hits:
-                assert event["foot"] == hits[0], (way, event)
-                matched += 1
+        way_events = [e for e in truth["events"] if e["frame"] in frames]
+        matched = feet_named_as_rendered(result.events, way_events)
         assert matched >= 16, (way, matched)
     initial_contacts = sorted(e["frame"] for e in result.events if e["type"] == "initial_contact")
     for step in result.steps:
