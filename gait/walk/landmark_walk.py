@@ -143,7 +143,7 @@ def measure_landmark_walk(
     ``break_rows`` ``(c,)``: rows no pass of contacts may span (the cuts of an edited video),
     besides the landmarks' own jumps. ``lengths_withheld``: a warning saying why the floor's
     frame cannot give lengths (a travelling camera,
-    :func:`gait.walk.camera.parallax_warning`): then no heel position, so no length or
+    :func:`gait.walk.camera.parallax`): then no heel position, so no length or
     speed, and the warning in the result's.
 
     Raises ``NoReliableGait("running")`` for a walker in place, or filmed by a moving camera
