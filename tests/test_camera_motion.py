@@ -84,6 +84,6 @@ def test_an_unmeasured_camera_is_named_only_where_a_route_takes_it_as_still():
     frames = np.arange(5)
     assert any(
         w.startswith("camera motion not measured")
-        for w in camera_warnings(unknown, frames, assumes_still=True)
+        for w in camera_warnings(unknown, frames, camera_matters=True)
     )
-    assert camera_warnings(unknown, frames, assumes_still=False) == []
+    assert camera_warnings(unknown, frames, camera_matters=False) == []

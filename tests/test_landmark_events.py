@@ -462,11 +462,8 @@ def test_the_way_back_is_read_with_its_own_facing_and_a_backward_pass_left_out()
     back = landmark_walk.pass_readings(walk_there_and_back(-1), None, times, 200.0)
     assert [(w.direction, facing) for w, facing in back] == [(-1, -1), (1, None)]
     assert 110 <= back[1][0].start_pos <= 130 and 210 <= back[1][0].stop_pos <= 230
-    left_out = landmark_walk.passes_left_out(walk_there_and_back(-1), None, times, 200.0)
-    assert [(w.direction, reason) for w, reason in left_out] == [(1, "walking_backwards")]
     turned = landmark_walk.pass_readings(walk_there_and_back(1), None, times, 200.0)
     assert [(w.direction, facing) for w, facing in turned] == [(-1, -1), (1, 1)]
-    assert landmark_walk.passes_left_out(walk_there_and_back(1), None, times, 200.0) == []
     rows = landmark_walk.row_facings(300, -1, turned)
     way_back = turned[1][0]
     assert (rows[way_back.start_pos : way_back.stop_pos] == 1).all()
@@ -478,8 +475,8 @@ def test_the_way_back_is_read_with_its_own_facing_and_a_backward_pass_left_out()
     path[:, 0] = np.linspace(0.0, -150.0, 300)
     shifted = walk_there_and_back(-1)
     shifted[..., 0] += path[:, 0][:, None]
-    panned = landmark_walk.passes_left_out(shifted, path, times, 200.0)
-    assert [(w.direction, reason) for w, reason in panned] == [(1, "walking_backwards")]
+    panned = landmark_walk.pass_readings(shifted, path, times, 200.0)
+    assert [(w.direction, facing) for w, facing in panned] == [(-1, -1), (1, None)]
 
 
 def test_the_near_side_is_named_by_each_contacts_own_facing():

@@ -4,6 +4,7 @@ between the wall behind the walker and the floor under her, measured and compens
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import av
@@ -91,9 +92,9 @@ def test_a_camera_following_the_walker_over_an_unseen_floor_withholds_lengths():
         moving = CameraPath(
             path_px, np.full(n, 5.0), np.zeros(0, np.int64), [(0, n)], 1.0, "moving", "", None
         )  # floor_frames 0: the floor below her never followed
-        found = parallax(moving, walker_floor_x + path_px[:, 0], fps)
+        found = parallax(moving, walker_x_px=walker_floor_x + path_px[:, 0], frames_per_s=fps)
         if withheld:
-            assert found is not None and found.path_px is None and found.ratio is None
+            assert found is not None and found.path_px is None
             assert "not reported" in found.warning and "following" in found.warning
         else:
             assert found is None
@@ -102,10 +103,24 @@ def test_a_camera_following_the_walker_over_an_unseen_floor_withholds_lengths():
     near_bound = CameraPath(
         following, np.full(n, 5.0), np.zeros(0, np.int64), [(0, n)], 1.0, "moving", "", None, n
     )
-    assert parallax(near_bound, walker_floor_x + following[:, 0], fps) is None
+    assert (
+        parallax(near_bound, walker_x_px=walker_floor_x + following[:, 0], frames_per_s=fps) is None
+    )
     assert camera.follow_share(following[:, 0], walker_floor_x + following[:, 0], fps) == (
         pytest.approx(1.0)
     )
+
+
+def test_the_moving_cameras_warning_says_what_the_floor_showed():
+    """Never followed, followed without a verdict, followed slower (misread), followed
+    alike: four different caveats, the last none."""
+    unseen = camera.floor_caveat(moving_path(None))
+    undecided = camera.floor_caveat(dataclasses.replace(moving_path(None), floor_frames=90))
+    slower = camera.floor_caveat(dataclasses.replace(moving_path(0.5), floor_frames=90))
+    assert "could not be followed" in unseen
+    assert "was followed" in undecided and "could not be followed" not in undecided
+    assert "misread" in slower
+    assert camera.floor_caveat(dataclasses.replace(moving_path(1.0), floor_frames=90)) == ""
 
 
 def test_the_tracking_shot_moves_the_wall_k_times_the_floor(synthetic):

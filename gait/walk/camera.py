@@ -303,13 +303,11 @@ MAX_COMPENSATED_RATIO = 2.0
 
 @dataclass(frozen=True)
 class Parallax:
-    """A travelling camera's parallax (:func:`parallax`): the floor's ``ratio`` at the
-    walker's feet over the background's motion (None: not measured), the ``path_px``
-    ``(n, 2)`` to subtract (the camera's path with x scaled by the ratio; None when the
-    ratio is beyond :data:`MAX_COMPENSATED_RATIO` or unknown, lengths then withheld) and
-    the result's ``warning``."""
+    """A travelling camera's parallax (:func:`parallax`): the ``path_px`` ``(n, 2)`` to
+    subtract (the camera's path with x scaled by the floor's ratio; None when the ratio is
+    beyond :data:`MAX_COMPENSATED_RATIO` or unknown, lengths then withheld) and the
+    result's ``warning`` (which names the ratio)."""
 
-    ratio: float | None
     path_px: np.ndarray | None
     warning: str
 
@@ -347,8 +345,9 @@ def follow_share(
 
 def parallax(
     camera: CameraPath,
+    *,
     walker_x_px: np.ndarray | None = None,
-    frames_per_s: float = 30.0,
+    frames_per_s: float | None = None,
 ) -> Parallax | None:
     """The parallax of a moving ``camera`` whose floor at the walker's feet moves otherwise
     than its background (:func:`floor_motion_ratio` beyond :data:`MAX_FLOOR_PARALLAX` from
@@ -357,7 +356,8 @@ def parallax(
     steady distance from the walking line moves every depth in a fixed proportion), or,
     beyond :data:`MAX_COMPENSATED_RATIO`, nothing. Also nothing (lengths withheld) for a
     camera following the walker (:func:`follow_share` of her x ``walker_x_px`` ``(n,)``
-    analysis px at ``frames_per_s``, at least :data:`FOLLOW_MIN_SHARE`) whose floor was not
+    analysis px at ``frames_per_s``, both given; at least :data:`FOLLOW_MIN_SHARE`) whose
+    floor was not
     followed (on fewer than :data:`FLOOR_MIN_FRAMES` frames): turned or carried cannot be
     told. None for a camera that is not
     moving, or that turned from one place, or whose floor moved slower than its background
@@ -368,11 +368,11 @@ def parallax(
     # pan: 1.010 +- 0.01) bounds the parallax near the bound's 3 %: lengths kept, the
     # warning says parallax is not ruled out. Not followed at all, nothing bounds it.
     unseen_floor = camera.floor_frames < FLOOR_MIN_FRAMES
-    if camera.moving and ratio is None and unseen_floor and walker_x_px is not None:
+    following_known = walker_x_px is not None and frames_per_s is not None
+    if camera.moving and ratio is None and unseen_floor and following_known:
         share = follow_share(camera.path_px[:, 0], walker_x_px, frames_per_s)
         if share is not None and share >= FOLLOW_MIN_SHARE:
             return Parallax(
-                None,
                 None,
                 f"camera following the walker (its motion {100 * share:.0f} % of her travel) "
                 "over a floor that could not be followed below her feet: a camera turned from "
@@ -395,14 +395,12 @@ def parallax(
         path = camera.path_px.copy()
         path[:, 0] *= ratio
         return Parallax(
-            ratio,
             path,
             f"{seen}; its path was scaled by that ratio to the floor's, so lengths and contact "
             "times rest on the floor seen below the feet and are less sure than with a camera "
             "turning from one place or on a tripod",
         )
     return Parallax(
-        ratio,
         None,
         f"{seen}, too much to compensate: positions in the floor's frame drift, so step "
         "length, stride length and speed are not reported; contact times and cadence are. "
@@ -518,10 +516,16 @@ def floor_caveat(camera: CameraPath) -> str:
     carried along the walk (:func:`parallax`): not followed, or followed slower than the
     background, which no travelling camera does ("" otherwise)."""
     ratio = camera.floor_ratio
-    if ratio is None:
+    if ratio is None and camera.floor_frames < FLOOR_MIN_FRAMES:
         return (
             "; the floor below the walker could not be followed, so a camera carried along "
             "the walk (parallax: lengths too short) is not ruled out"
+        )
+    if ratio is None:
+        return (
+            "; the floor below the walker was followed, but too little camera motion or a "
+            f"motion too near the background's (within {100 * MAX_FLOOR_PARALLAX:.0f} %) to "
+            "tell: a small parallax (lengths a few percent short) is not ruled out"
         )
     if ratio < 1.0 - MAX_FLOOR_PARALLAX:
         return (
@@ -532,14 +536,14 @@ def floor_caveat(camera: CameraPath) -> str:
     return ""
 
 
-def warnings(camera: CameraPath, frame_indices: np.ndarray, *, assumes_still: bool) -> list[str]:
+def warnings(camera: CameraPath, frame_indices: np.ndarray, *, camera_matters: bool) -> list[str]:
     """The result's warnings about the camera: its compensated motion, its cuts, and, when
-    the route measuring the walk ``assumes_still`` (footprints, a walker in place; not the
-    frontal feet gap, where the camera's motion cancels), that its motion was not
-    measured, or, moving, that its floor could not rule out parallax
-    (:func:`floor_caveat`)."""
+    the route's numbers ``camera_matters`` to (the footprints and a walker in place take it
+    as still, the landmark side route subtracts its path; not the frontal feet gap, where
+    its motion cancels), that its motion was not measured, or, moving, that its floor
+    could not rule out parallax (:func:`floor_caveat`)."""
     out = []
-    if camera.kind == "unknown" and assumes_still:
+    if camera.kind == "unknown" and camera_matters:
         out.append(
             f"camera motion not measured ({camera.reason}): the camera is taken as still; "
             "a moving one blurs the contacts"
@@ -548,7 +552,7 @@ def warnings(camera: CameraPath, frame_indices: np.ndarray, *, assumes_still: bo
         out.append(
             "moving camera: its motion was measured on the background and subtracted, "
             f"contacts and lengths are in the floor's frame ({camera.reason})"
-            + (floor_caveat(camera) if assumes_still else "")
+            + (floor_caveat(camera) if camera_matters else "")
         )
     if camera.cut_rows.size:
         frames = ", ".join(str(int(frame_indices[row])) for row in camera.cut_rows)

@@ -175,6 +175,12 @@ class LandmarkEvents:
     row_facing: np.ndarray | None = None
 
 
+def hip_centre_x_px(landmarks: np.ndarray) -> np.ndarray:
+    """``(n,)`` float: the mid-hip's image x (analysis px) of ``landmarks`` ``(n, 33, 4)``,
+    NaN where either hip is unseen."""
+    return landmarks[:, HIPS, 0].astype(np.float64).mean(axis=1)
+
+
 def facing_direction(landmarks: np.ndarray) -> int:
     """+1 when the walker faces image-right, -1 image-left, 0 undecided: the sign of the
     foot tips' x minus the heels' x, median over frames (a side view's feet point forward)."""

@@ -28,7 +28,7 @@ from gait.errors import NoReliableGait
 from gait.walk import landmark_events, parameters, quality
 from gait.walk.contacts import Contacts, joined_steps, landmark_contacts_table
 from gait.walk.landmark_events import HEEL, LandmarkEvents
-from gait.walk.passes import Pass, passes
+from gait.walk.passes import Pass, feet_point_backwards, passes
 from gait.walk.person_checks import standing_stature_px
 from gait.walk.self_checks import SelfCheck
 from gait.walk.views import (
@@ -287,7 +287,7 @@ def pass_readings(
     ``(n,)``. Zeni's events assume the facing the walker goes: the indoor walker's backward
     pass, filmed by a shaking hand, had given 8 more "steps" at 93 steps/min; the way back of
     an out-and-back walk read with the way out's facing finds no steps."""
-    hip_x = landmarks[:, landmark_events.HIPS, 0].astype(np.float64).mean(axis=1)
+    hip_x = landmark_events.hip_centre_x_px(landmarks)
     if camera_path_px is not None:
         hip_x = hip_x - np.asarray(camera_path_px, np.float64)[:, 0]
     if times_s.size < 3 or not np.isfinite(hip_x).any():
@@ -295,24 +295,8 @@ def pass_readings(
     interval = float(np.median(np.diff(times_s)))
     out: list[tuple[Pass, int | None]] = []
     for walk in passes(hip_x, interval, stature_px):
-        faces = landmark_events.facing_direction(landmarks[walk.start_pos : walk.stop_pos])
-        out.append((walk, None if faces == -walk.direction else walk.direction))
+        out.append((walk, None if feet_point_backwards(landmarks, walk) else walk.direction))
     return out
-
-
-def passes_left_out(
-    landmarks: np.ndarray,
-    camera_path_px: np.ndarray | None,
-    times_s: np.ndarray,
-    stature_px: float,
-) -> list[tuple[Pass, str]]:
-    """The passes of :func:`pass_readings` whose events cannot be read, each with the
-    reason: ``"walking_backwards"``."""
-    return [
-        (walk, "walking_backwards")
-        for walk, facing in pass_readings(landmarks, camera_path_px, times_s, stature_px)
-        if facing is None
-    ]
 
 
 def row_facings(n: int, facing: int, read: list[tuple[Pass, int | None]]) -> np.ndarray:

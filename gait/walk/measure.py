@@ -83,11 +83,15 @@ def measure(
         # walker's feet: the floor's own motion gives the path, or no lengths
         # (gait.walk.camera.parallax).
         lengths_withheld = None
-        hips = arrays["person_landmarks"][:, landmark_events.HIPS, 0].astype(np.float64)
         # Whether the camera follows her: overground only (on a treadmill she does not
         # travel, and her lengths come from the belt).
-        hip_x = None if view is None or view.in_place else hips.mean(axis=1)
-        travelling = None if camera_path_px is None else camera.parallax(path, hip_x, fps)
+        overground = view is not None and not view.in_place
+        hip_x = landmark_events.hip_centre_x_px(arrays["person_landmarks"]) if overground else None
+        travelling = (
+            None
+            if camera_path_px is None
+            else camera.parallax(path, walker_x_px=hip_x, frames_per_s=fps)
+        )
         if travelling is not None and travelling.path_px is not None:
             camera_path_px = travelling.path_px
         elif travelling is not None:
@@ -129,7 +133,7 @@ def measure(
                 "room's texture in view",
             ) from refusal
     result.quality["camera_motion_px"] = path.motion_px(clip.video_px_per_analysis_px)
-    result.warnings[:0] = camera.warnings(path, frame_indices, assumes_still=route != FRONTAL)
+    result.warnings[:0] = camera.warnings(path, frame_indices, camera_matters=route != FRONTAL)
     if route == LANDMARKS and travelling is not None and lengths_withheld is None:
         result.warnings.insert(1, travelling.warning)
     return result

@@ -78,6 +78,14 @@ def heel_x_px(footprint: Footprint, direction: int) -> float:
     return float(footprint.x1_px - 1 if direction < 0 else footprint.x0_px)
 
 
+def feet_point_backwards(landmarks: np.ndarray, walk: Pass) -> bool | None:
+    """Whether the person model's feet (``landmarks`` ``(n, 33, 4)``, the walker's) point
+    against ``walk``'s travel: foot tips behind heels over the pass
+    (:func:`gait.walk.landmark_events.facing_direction`); None when they show no direction."""
+    faces = facing_direction(landmarks[walk.start_pos : walk.stop_pos])
+    return None if faces == 0 else faces == -walk.direction
+
+
 def walks_backwards(offsets: list[float], direction: int) -> bool | None:
     """True when the shank sits on the leading side of the footprints (walking backwards),
     False when on the trailing side, None when undecided."""
@@ -210,12 +218,10 @@ def forward_walking(
         covered[walk.start_pos : walk.stop_pos] = True
         rows = np.flatnonzero((walk.start_pos <= ic_pos) & (ic_pos < walk.stop_pos))
         members = [footprints[row] for row in rows]
-        faces = (
-            0 if landmarks is None else facing_direction(landmarks[walk.start_pos : walk.stop_pos])
-        )
+        by_feet = None if landmarks is None else feet_point_backwards(landmarks, walk)
         backwards = (
-            faces == -walk.direction
-            if faces
+            by_feet
+            if by_feet is not None
             else walks_backwards(facing[rows].tolist(), walk.direction)
         )
         if backwards:
