@@ -9,6 +9,8 @@ import av
 import cv2
 import numpy as np
 
+from gait.synth.encode import REPRODUCIBLE_X264
+
 SHARED_VIDEOS = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "videos"
 
 
@@ -29,7 +31,10 @@ def write_video(
     container_options: dict[str, str] | None = None,
     container_format: str | None = None,
 ) -> Path:
-    """Encode ``frames`` (BGR arrays of ``size`` = (w, h), or ready ``av.VideoFrame``s)."""
+    """Encode ``frames`` (BGR arrays of ``size`` = (w, h), or ready ``av.VideoFrame``s);
+    libx264 reproducibly (:data:`gait.synth.encode.REPRODUCIBLE_X264`)."""
+    if codec == "libx264":
+        options = {**REPRODUCIBLE_X264, **(options or {})}
     with av.open(
         str(path), "w", format=container_format, options=container_options or {}
     ) as container:

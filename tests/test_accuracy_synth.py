@@ -179,12 +179,13 @@ def test_a_slow_pan_is_compensated_and_measured(tmp_path, synthetic, analysed):
     row = score_synthetic(result.to_dict(), truth)
     assert result.metrics["steady_steps"] >= 4
     assert abs(row["cadence_err_spm"]) <= 0.03 * truth["params"]["cadence_spm"]
-    # Measured 3.8-5.2 cm over runs until session 6, lengths then divided by the landmark
-    # stature, which reads 0.93 of the standing one (person_checks.standing_stature_px);
-    # -0.3 cm and speed -1.4 % since (the path itself is within 1.4 px, ~0.3 cm, of the
-    # applied one over the clip).
+    # The pan started at ten sub-pixel phases (0, 0.1, ... 0.9 px) measured step length
+    # -2.5 to +1.0 cm (mean -1.1), speed -4.1 to -0.8 % (mean -2.4), cadence -3.1 to +2.5
+    # spm (a frame's error at either end of six steps): the landmarks' frame-to-frame
+    # jitter, not the path, which is within 1.4 px (~0.3 cm) of the applied one. This phase
+    # measured +1.0 cm, -0.8 %, -0.9 spm (session 7, encodes reproducible).
     assert abs(row["step_len_err_cm"]) <= 3.0
-    assert abs(row["speed_err_pct"]) <= 4.0
+    assert abs(row["speed_err_pct"]) <= 5.0
     assert row["ic_mae_ms"] <= 40
 
 
