@@ -39,8 +39,12 @@ from gait.walk.measure import Clip, measure
 from gait.walk.quality import MAX_FOREGROUND_FRACTION
 from gait.walk.walker import person_sized_boxes
 
-#: Version of the Plan / ChunkFeatures wire format; bump when either changes shape.
-FORMAT_VERSION = 4
+#: Version of the Plan / ChunkFeatures wire format; bump when either changes shape or
+#: meaning. 5: the cut and floor-parallax features (``scene_change``,
+#: ``camera_floor_shift_px``) and the landmarks' heatmap refinement, which version 4's
+#: chunks lacked, measuring otherwise (a following camera's lengths withheld for want of
+#: its floor) when re-scaled.
+FORMAT_VERSION = 5
 #: Lowest frame rate (frames/s) a gait is timed at: a walking step lasts ~0.5 s, so 15 fps
 #: leaves ~7 frames per step and one frame is ~7 % of a step time; at 10 fps (the CCTV
 #: clip) one frame is 0.1 s, the size of a stance-phase difference the norms care about.
@@ -174,9 +178,23 @@ class ChunkFeatures:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> ChunkFeatures:
+        """Raises ``ValueError`` for another :data:`FORMAT_VERSION`, or for features lacking
+        one of :func:`chunk_array_names` (written before it existed)."""
         meta, arrays = _npz_load(data)
         frame_indices = arrays.pop("frame_indices")
+        missing = chunk_array_names() - arrays.keys()
+        if missing:
+            raise ValueError(f"chunk features without {', '.join(sorted(missing))}")
         return cls(Chunk.from_dict(meta["chunk"]), frame_indices, arrays)
+
+
+def chunk_array_names() -> set[str]:
+    """The names of the per-frame arrays :func:`analyze_chunk` writes."""
+    return {
+        *frame_features.empty_arrays((1, 1)),
+        *PERSON_ARRAYS,
+        *camera_motion.unmeasured(),
+    }
 
 
 def chunk_ranges(

@@ -60,6 +60,32 @@ def test_plan_round_trips_through_bytes(small_clip):
     assert again.video.to_dict() == plan.video.to_dict()
 
 
+def test_chunk_features_round_trip_and_refuse_an_older_format(small_clip):
+    """Every array :func:`pipeline.analyze_chunk` writes is one of
+    :func:`pipeline.chunk_array_names` and comes back from the wire format; features of
+    another format version, or without one of the arrays (written before it existed), are
+    refused rather than measured as if it were empty."""
+    plan = pipeline.plan(small_clip, chunk_frames=30)
+    features = pipeline.analyze_chunk(plan, plan.chunks[0])
+    assert set(features.arrays) == pipeline.chunk_array_names()
+    again = pipeline.ChunkFeatures.from_bytes(features.to_bytes())
+    for name, array in features.arrays.items():
+        assert np.array_equal(again.arrays[name], array, equal_nan=True), name
+    without = dict(features.arrays)
+    del without["camera_floor_shift_px"]
+    older = pipeline.ChunkFeatures(features.chunk, features.frame_indices, without).to_bytes()
+    with pytest.raises(ValueError, match="camera_floor_shift_px"):
+        pipeline.ChunkFeatures.from_bytes(older)
+    version = pipeline.FORMAT_VERSION
+    try:
+        pipeline.FORMAT_VERSION = version - 1
+        written_before = features.to_bytes()
+    finally:
+        pipeline.FORMAT_VERSION = version
+    with pytest.raises(ValueError, match="format version"):
+        pipeline.ChunkFeatures.from_bytes(written_before)
+
+
 def test_background_model_erases_the_moving_object(small_clip):
     plan = pipeline.plan(small_clip)
     # The bright square crosses the frame; the scene behind it is dark noise (< 40).

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 import function_app
+from gait.pipeline import ChunkFeatures
 from gait.service import context
 from tests.service.harness import Http
 from tests.service.test_end_to_end import API, local_result, run_analysis, upload
@@ -92,6 +93,19 @@ def test_patch_rescales_a_completed_analysis_from_its_features(
     )
     assert after["height"] == {"height_m": 1.75, "basis": "given"}
     assert view_of(http, analysis_id)["metrics"] == after["metrics"]  # stored
+    # Features written before one of today's arrays existed are not measured as if it were
+    # empty (a following camera's lengths would then be withheld): upload again.
+    artifacts = service_env["GAIT_ARTIFACTS_CONTAINER"]
+    store = context.blobs()
+    first = sorted(store.list_prefix(artifacts, f"{analysis_id}/features/"))[0]
+    stored = store.read_bytes(artifacts, first)
+    chunk = ChunkFeatures.from_bytes(stored)
+    chunk.arrays.pop("camera_floor_shift_px")
+    store.write_bytes(artifacts, first, chunk.to_bytes(), "application/octet-stream")
+    status, refused = patch(http, analysis_id, {"height_m": 1.8})
+    assert status == 409 and "older version" in json.dumps(refused)
+    assert view_of(http, analysis_id)["metrics"] == after["metrics"]  # unchanged
+    store.write_bytes(artifacts, first, stored, "application/octet-stream")
     # The features are read one chunk at a time; without them nothing is re-scaled.
     context.blobs().delete_prefix(
         service_env["GAIT_ARTIFACTS_CONTAINER"], f"{analysis_id}/features/"
