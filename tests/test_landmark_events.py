@@ -497,3 +497,38 @@ def test_the_near_side_is_named_by_each_contacts_own_facing():
     # One facing for the clip reads both alike, as before.
     _, one_facing = sides.contact_legs_votes(contacts, frames, landmarks, legs, 1)
     assert one_facing == ["right", "right"]
+
+
+def test_a_landing_heel_is_placed_by_the_frames_it_stays_planted():
+    """The heel's position at a contact is the median over the next 0.15 s of whichever heel
+    lies near where it landed (the model's legs swap names between frames), stopping at a
+    cut; the other heel, a step away, never counts, and a contact with no heel gives NaN."""
+    times = np.arange(12) / 30.0
+    rng = np.random.default_rng(3)
+    landing = 300.0 + rng.normal(0.0, 3.0, 12)  # the planted heel's scatter (px)
+    other = np.full(12, 240.0)  # the trailing heel, a step (60 px = 0.3 statures) behind
+    heel = np.stack([landing, other], axis=1)
+    heel[[2, 4], :] = heel[[2, 4], ::-1]  # leg names swapped on two frames
+    heel[3, 0] = np.nan
+    stature_px = 200.0
+    cuts = np.array([], dtype=np.int64)
+    planted = landmark_walk.planted_heel_x(
+        heel, times, np.array([0]), np.array([0]), cuts, stature_px
+    )
+    window = landing[: 1 + round(landmark_walk.PLANTED_HEEL_S * 30)]
+    assert planted[0] == pytest.approx(np.median(window[np.arange(window.size) != 3]))
+    # Stopped by a cut two rows after the contact: its own two rows only.
+    cut = landmark_walk.planted_heel_x(
+        heel, times, np.array([0]), np.array([0]), np.array([2]), stature_px
+    )
+    assert cut[0] == pytest.approx(np.median(landing[:2]))
+    # The heel never seen near where it landed after the contact frame: that frame alone.
+    alone = heel.copy()
+    alone[1:, :] = [[np.nan, 240.0]] * 11
+    assert landmark_walk.planted_heel_x(
+        alone, times, np.array([0]), np.array([0]), cuts, stature_px
+    )[0] == pytest.approx(landing[0])
+    heel[0, 0] = np.nan
+    assert np.isnan(
+        landmark_walk.planted_heel_x(heel, times, np.array([0]), np.array([0]), cuts, stature_px)[0]
+    )
