@@ -160,4 +160,7 @@ def test_ten_bit_hevc_in_a_mov_decodes_like_its_source(tmp_path):
     decoded = [image for _, _, image in read_frames(info, 10, 13, (320, 240))]
     expected = [image for _, _, image in read_frames(reference, 10, 13, (320, 240))]
     for a, b in zip(decoded, expected, strict=True):
-        assert np.abs(a.astype(int) - b.astype(int)).mean() < 6.0
+        # x265 at its default quality on the source's incompressible noise (0-40 levels):
+        # 6.1 levels on average (under 6 from an earlier encode of the source); a 10-bit
+        # picture read as 8-bit, or its colours misconverted, is off by tens.
+        assert np.abs(a.astype(int) - b.astype(int)).mean() < 8.0
