@@ -226,6 +226,7 @@ def camera_path(
         shots,
         analysis_width,
         frames_per_s,
+        arrays.get("scene_change"),
     )
     floor = arrays.get("camera_floor_shift_px")
     shift_x = np.where(measured, shift[:, 0], np.nan)
@@ -422,10 +423,13 @@ STATIC_MAX_SHIFT_P95_PX = 1.0
 #: Too strong to compensate: the motion is measured on fewer than this share of frames ...
 MIN_MEASURED_SHARE = 0.8
 #: ... unless at least this share is measured and shows a still camera (both static bounds
-#: above): a plain background with sensor noise (synthetic, sigma 6 levels, encoded
-#: reproducibly) has its points agree on 36 % of frames, all still (shift 0.03 px/frame
-#: median, 0.13 p95); the camera is then "unknown", as before a plain wall. A shaking camera
-#: measured on a few frames shows its shake there (the hand-held clip: 6.6 px/frame p95).
+#: above), and the frames whose points disagree show a picture whose coarse layout does not
+#: change (median ``scene_change`` under :data:`CUT_MIN_SCENE_CHANGE`): a plain background
+#: with sensor noise (synthetic, sigma 6 levels, encoded reproducibly) has its points agree
+#: on 36 % of frames, all still (shift 0.03 px/frame median, 0.13 p95), the others changing
+#: by 0.78 (median); the camera is then "unknown", as before a plain wall. A camera rolling
+#: up to 8 degrees frame to frame also agrees on 38 % of frames, those where it happened to
+#: hold still, but its other frames change by 5.9: motion too strong.
 MIN_STILL_MEASURED_SHARE = 0.2
 #: ... or the frame-to-frame shift's 95th percentile exceeds this share of the frame width
 #: (motion blur smears the feet; the landmarks lag) ...
@@ -447,13 +451,15 @@ def classify(
     shots: list[tuple[int, int]],
     analysis_width: int,
     frames_per_s: float,
+    scene_change: np.ndarray | None = None,
 ) -> tuple[str, str]:
     """``(kind, reason)`` of the per-frame motion (thresholds above): ``magnitude`` ``(n,)``
     px, NaN unmeasured; ``fitted`` ``(n,)`` bool: frames with enough textured background
     points to try (else "unknown"); ``measured`` ``(n,)`` bool: frames where enough of them
     agreed (too few is motion too strong or incoherent to follow); ``scale``,
     ``rotation_deg`` ``(n,)``; ``path_px`` ``(n, 2)`` and its ``shots``; frames
-    ``analysis_width`` px wide, at ``frames_per_s``."""
+    ``analysis_width`` px wide, at ``frames_per_s``; ``scene_change`` ``(n,)`` the picture's
+    coarse change from the previous frame (``gait.frame.camera_motion``; None: unknown)."""
     n = magnitude.size
     shift = magnitude[np.isfinite(magnitude)]
     if n == 0 or np.count_nonzero(fitted) < 0.5 * n:
@@ -478,9 +484,15 @@ def classify(
     problems = []
     share = float(measured[fitted].mean())  # of the frames with enough points to try
     still = travel_p95 < STATIC_MAX_TRAVEL_PX_PER_S and p95 < STATIC_MAX_SHIFT_P95_PX
-    if share < MIN_MEASURED_SHARE and still and share >= MIN_STILL_MEASURED_SHARE:
-        # Points that disagree on most frames but agree on a still camera wherever they do:
-        # sensor noise taken for texture on a plain background, not motion too strong.
+    disagreeing = fitted & ~measured
+    unchanged = (
+        scene_change is not None
+        and disagreeing.any()
+        and float(np.nanmedian(scene_change[disagreeing])) < CUT_MIN_SCENE_CHANGE
+    )
+    if share < MIN_MEASURED_SHARE and still and unchanged and share >= MIN_STILL_MEASURED_SHARE:
+        # Points that disagree on most frames whose picture does not change, and agree on a
+        # still camera wherever they do: sensor noise taken for texture, not motion.
         return "unknown", (
             f"the background's points agree on only {100 * share:.0f} % of frames (sensor "
             "noise on a plain background?); where they agree the camera stands still"
