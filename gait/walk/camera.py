@@ -484,12 +484,12 @@ def classify(
     problems = []
     share = float(measured[fitted].mean())  # of the frames with enough points to try
     still = travel_p95 < STATIC_MAX_TRAVEL_PX_PER_S and p95 < STATIC_MAX_SHIFT_P95_PX
-    disagreeing = fitted & ~measured
-    unchanged = (
-        scene_change is not None
-        and disagreeing.any()
-        and float(np.nanmedian(scene_change[disagreeing])) < CUT_MIN_SCENE_CHANGE
+    changes = (
+        np.zeros(0)
+        if scene_change is None
+        else scene_change[fitted & ~measured & np.isfinite(scene_change)]
     )
+    unchanged = changes.size > 0 and float(np.median(changes)) < CUT_MIN_SCENE_CHANGE
     if share < MIN_MEASURED_SHARE and still and unchanged and share >= MIN_STILL_MEASURED_SHARE:
         # Points that disagree on most frames whose picture does not change, and agree on a
         # still camera wherever they do: sensor noise taken for texture, not motion.
