@@ -116,6 +116,26 @@ def test_treadmill_lengths_in_metres_from_a_given_belt_speed(real_clip, analysed
     assert result.metrics["step_length_m"] is not None
 
 
+def test_a_treadmill_filmed_by_a_travelling_camera_gives_no_lengths(real_clip, analysed):
+    """A camera whose path is not the floor's (parallax, ``camera.parallax``) moves the belt
+    too: the stance feet's travel would give a wrong belt speed, so no lengths and no belt
+    speed, with the camera's warning (the treadmill's own lengths had been kept)."""
+    plan, frames, arrays = features(analysed(real_clip(TREADMILL)))
+    landmarks = arrays["person_landmarks"]
+    times = plan.video.frame_times_s[frames]
+    view = views.classify_view(landmarks)
+    withheld = "travelling camera: lengths not reported (test)"
+    kept = landmark_walk.measure_landmark_walk(landmarks, frames, times, view)
+    walk = landmark_walk.measure_landmark_walk(
+        landmarks, frames, times, view, lengths_withheld=withheld
+    )
+    assert kept.treadmill and np.isfinite(kept.contacts.heel_x_px).any()
+    assert walk.treadmill and not np.isfinite(walk.contacts.heel_x_px).any()
+    assert walk.belt_speed_px_per_s is None
+    assert withheld in walk.warnings
+    assert not any(w.startswith("treadmill:") for w in walk.warnings)
+
+
 def test_outdoor_landmark_events_match_the_hand_annotation(real_clip, analysed):
     """From frame 90 on, landmarks alone (the footprints time this clip's contacts), timed
     as overground: the landing heel is down or stops moving along the floor, whichever comes

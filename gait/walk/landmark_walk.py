@@ -282,7 +282,20 @@ def measure_landmark_walk(
         travel = belt_travel_px(np.asarray(mid_times), np.asarray(speeds), times_s)
         on_floor = heel_x + view.facing * travel[:, None]
     ic_heel = planted_heel_x(on_floor, times_s, ic, front, cuts, stature_px)
-    if treadmill:
+    if view.in_place and not treadmill:
+        ic_heel = np.full(ic.size, np.nan)
+        belt = None
+        warnings.append(
+            "walking in place (the hip stays in place and stance feet do not move back): "
+            "lengths and speed are not measurable, only temporal parameters are reported"
+        )
+    elif lengths_withheld is not None:
+        # Also on a treadmill: a camera whose path is not the floor's (parallax) moves the
+        # belt too, so the stance feet's travel would give it a wrong speed.
+        ic_heel = np.full(ic.size, np.nan)
+        belt = None
+        warnings.append(lengths_withheld)
+    elif treadmill:
         if treadmill_speed_mps is not None:
             height_m = standing_px * treadmill_speed_mps / belt
             warnings.append(
@@ -294,16 +307,6 @@ def measure_landmark_walk(
                 "treadmill: no belt speed given: lengths relative to stature, from the stance "
                 f"feet's travel on the belt ({belt / standing_px:.2f} statures/s)"
             )
-    elif view.in_place:
-        ic_heel = np.full(ic.size, np.nan)
-        belt = None
-        warnings.append(
-            "walking in place (the hip stays in place and stance feet do not move back): "
-            "lengths and speed are not measurable, only temporal parameters are reported"
-        )
-    elif lengths_withheld is not None:
-        ic_heel = np.full(ic.size, np.nan)
-        warnings.append(lengths_withheld)
     events_sorted = replace(events, ic_pos=ic)
     contacts = landmark_contacts_table(
         events_sorted, frame_indices, times_s, ic_heel, standing_px, cuts
