@@ -18,15 +18,13 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-import av
-import cv2
 import numpy as np
 
 from benchmarks.accuracy import markdown
 from gait import pipeline
 from gait.errors import NoReliableGait
 from gait.synth import SynthParams, render_clip
-from gait.synth.encode import Mp4Writer
+from gait.synth.camera_move import shifted_copy
 from gait.synth.score import score_synthetic
 
 PARAMS = {"width": 960, "height": 540, "duration_s": 5.0, "background": "cluttered"}
@@ -40,24 +38,6 @@ ERRORS = [
     "stance_err_pts",
 ]
 COLUMNS = ["phase_px", "status", "route", *ERRORS]
-
-
-def shifted_copy(source: Path, path: Path, rate_px: float, phase_px: float) -> Path:
-    """``source`` re-encoded with frame ``i`` moved left by ``rate_px * i + phase_px`` px
-    (the camera panning right; edges reflected), at the source's frame times."""
-    with av.open(str(source)) as reader:
-        stream = reader.streams.video[0]
-        size = (stream.codec_context.width, stream.codec_context.height)
-        fps = float(stream.average_rate or 30)
-        # Decoded whole before encoding: a source read while the copy is written leaves
-        # nothing to chance, whatever the encoder's options.
-        frames = [(f.pts, f.time_base, f.to_ndarray(format="bgr24")) for f in reader.decode(stream)]
-    with Mp4Writer(path, size, fps) as writer:
-        for index, (pts, time_base, image) in enumerate(frames):
-            shift = np.float32([[1, 0, -(rate_px * index + phase_px)], [0, 1, 0]])
-            moved = cv2.warpAffine(image, shift, size, borderMode=cv2.BORDER_REFLECT)
-            writer.write(moved, round(float(pts * time_base) * 90000))
-    return path
 
 
 def measured(path: Path, truth: dict[str, Any], phase_px: float) -> dict[str, Any]:

@@ -18,6 +18,7 @@ import pytest
 from gait import pipeline
 from gait.errors import NoReliableGait
 from gait.report import FOOT_COLOURS, REPORT_WIDTH_PX, write_report
+from gait.synth.camera_move import shifted_copy
 from gait.synth.out_and_back import render_out_and_back
 from gait.synth.params import SynthParams
 from gait.synth.score import match_events, score_synthetic, steady_true_events
@@ -154,17 +155,8 @@ def test_a_slow_pan_is_compensated_and_measured(tmp_path, synthetic, analysed):
     of the applied one over 5 s, and the walk, measured by the landmarks in the floor's
     frame, has the cadence and step length of the truth."""
     source, truth = synthetic(**BASE, background="cluttered")
-    panned = tmp_path / "panned.mp4"
-    transform_clip(
-        source,
-        panned,  # the picture moves 1 px per frame to the left: the camera pans right
-        lambda index, image: cv2.warpAffine(
-            image,
-            np.float32([[1, 0, -1.0 * index], [0, 1, 0]]),
-            (BASE["width"], BASE["height"]),
-            borderMode=cv2.BORDER_REFLECT,
-        ),
-    )
+    # The picture moves 1 px per frame to the left: the camera pans right.
+    panned = shifted_copy(source, tmp_path / "panned.mp4", rate_px=1.0, phase_px=0.0)
     analysis = analysed(panned, truth["height_m"])
     frame_indices, arrays = clip_arrays(analysis)
     path = camera_path(arrays, analysis.plan.analysis_size[0], analysis.plan.video.fps)

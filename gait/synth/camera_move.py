@@ -154,3 +154,24 @@ def refilm(
                     time_s = previous_s + 1.0 / fps
                 writer.write(moved, int(frame_pts(np.array([time_s]))[0]))
                 previous_s = time_s
+
+
+def shifted_copy(source: Path, path: Path, rate_px: float, phase_px: float) -> Path:
+    """``source`` re-encoded with frame ``i`` moved left by ``rate_px * i + phase_px`` px
+    (the camera panning right at a steady rate; edges reflected, not clamped as
+    :func:`refilm`'s window is), at the source's frame times: a synthetic walk panned
+    (``tests/test_accuracy_synth.py``) or moved by a sub-pixel phase only
+    (``benchmarks/scatter.py``)."""
+    with av.open(str(source)) as reader:
+        stream = reader.streams.video[0]
+        size = (stream.codec_context.width, stream.codec_context.height)
+        fps = float(stream.average_rate or stream.guessed_rate or 30)
+        with Mp4Writer(path, size, fps) as writer:
+            for index, frame in enumerate(reader.decode(stream)):
+                shift = np.float32([[1, 0, -(rate_px * index + phase_px)], [0, 1, 0]])
+                moved = cv2.warpAffine(
+                    frame.to_ndarray(format="bgr24"), shift, size, borderMode=cv2.BORDER_REFLECT
+                )
+                time_s = float(frame.time) if frame.time is not None else index / fps
+                writer.write(moved, int(frame_pts(np.array([time_s]))[0]))
+    return path

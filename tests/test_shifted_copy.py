@@ -1,5 +1,6 @@
-"""The scatter benchmark's copies (``benchmarks/scatter.py``): each frame moved by the pan
-and the phase asked for, at the source's frame times."""
+"""The panned copies of a clip (``gait.synth.camera_move.shifted_copy``, the pan test's and
+``benchmarks/scatter.py``'s): each frame moved by the pan and the phase asked for, at the
+source's frame times."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import cv2
 import numpy as np
 import pytest
 
-from benchmarks.scatter import shifted_copy
+from gait.synth.camera_move import shifted_copy
 from gait.video import probe
 
 
