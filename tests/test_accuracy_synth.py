@@ -22,6 +22,7 @@ from gait.synth.camera_move import shifted_copy
 from gait.synth.out_and_back import render_out_and_back
 from gait.synth.params import SynthParams
 from gait.synth.score import match_events, score_synthetic, steady_true_events
+from gait.walk import camera
 from gait.walk.camera import camera_path
 from tests.media import shaken_copy, transform_clip
 from tests.test_landmark_events import feet_named_as_rendered
@@ -169,7 +170,8 @@ def test_a_slow_pan_is_compensated_and_measured(tmp_path, synthetic, analysed):
     motion = result.quality["camera_motion_px"]
     assert motion["class"] == "moving"
     assert motion["shift_per_frame_median_px"] == pytest.approx(1.0, abs=0.1)
-    assert any(w.startswith("moving camera") for w in result.warnings)
+    moving = [w for w in result.warnings if w.startswith("moving camera")]
+    assert moving and camera.PRECISION_CAVEAT in moving[0]  # one clip's chance, said
     assert result.quality["view"]["belt_speed_statures_per_s"] is None  # overground: no belt
     row = score_synthetic(result.to_dict(), truth)
     assert result.metrics["steady_steps"] >= 4
