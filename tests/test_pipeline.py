@@ -60,7 +60,7 @@ def test_plan_round_trips_through_bytes(small_clip):
     assert again.video.to_dict() == plan.video.to_dict()
 
 
-def test_chunk_features_round_trip_and_refuse_an_older_format(small_clip):
+def test_chunk_features_round_trip_and_refuse_an_older_format(small_clip, monkeypatch):
     """Every array :func:`pipeline.analyze_chunk` writes is one of
     :func:`pipeline.chunk_array_names` and comes back from the wire format; features of
     another format version, or without one of the arrays (written before it existed), are
@@ -76,12 +76,11 @@ def test_chunk_features_round_trip_and_refuse_an_older_format(small_clip):
     older = pipeline.ChunkFeatures(features.chunk, features.frame_indices, without).to_bytes()
     with pytest.raises(ValueError, match="camera_floor_shift_px"):
         pipeline.ChunkFeatures.from_bytes(older)
-    version = pipeline.FORMAT_VERSION
-    try:
-        pipeline.FORMAT_VERSION = version - 1
-        written_before = features.to_bytes()
-    finally:
-        pipeline.FORMAT_VERSION = version
+    current = features.to_bytes()
+    monkeypatch.setattr(pipeline, "FORMAT_VERSION", pipeline.FORMAT_VERSION - 1)
+    written_before = features.to_bytes()
+    monkeypatch.undo()
+    pipeline.ChunkFeatures.from_bytes(current)
     with pytest.raises(ValueError, match="format version"):
         pipeline.ChunkFeatures.from_bytes(written_before)
 

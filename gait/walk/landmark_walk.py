@@ -53,7 +53,8 @@ class LandmarkWalk:
     stature-relative lengths only; ``warnings``; ``broken_alternations``: how often two
     successive contacts had other than one foot off between them
     (:func:`gait.walk.contacts.joined_steps`); ``excluded_segments``: frames left out, with
-    the reason (:func:`passes_left_out`), as ``quality.excluded_segments`` lists them;
+    the reason (the passes walked backwards, :func:`pass_readings`), as
+    ``quality.excluded_segments`` lists them;
     ``row_facing`` ``(n,)`` int: the facing (+1 image right, -1 left) each row's events were
     read with (each forward pass its own, :func:`row_facings`; None where not known: the
     view's on every row); ``pass_facings``: each forward pass read with its own facing, as
@@ -277,13 +278,8 @@ def measure_landmark_walk(
     # The heel at each IC: the front heel (the landing foot is the front one).
     ic = np.sort(events.ic_pos)
     front = np.argmax(np.nan_to_num(events.forward[ic, :, HEEL], nan=-np.inf), axis=1)
-    on_floor = heel_x
-    if treadmill:
-        travel = belt_travel_px(np.asarray(mid_times), np.asarray(speeds), times_s)
-        on_floor = heel_x + view.facing * travel[:, None]
-    ic_heel = planted_heel_x(on_floor, times_s, ic, front, cuts, stature_px)
+    ic_heel = np.full(ic.size, np.nan)
     if view.in_place and not treadmill:
-        ic_heel = np.full(ic.size, np.nan)
         belt = None
         warnings.append(
             "walking in place (the hip stays in place and stance feet do not move back): "
@@ -292,10 +288,14 @@ def measure_landmark_walk(
     elif lengths_withheld is not None:
         # Also on a treadmill: a camera whose path is not the floor's (parallax) moves the
         # belt too, so the stance feet's travel would give it a wrong speed.
-        ic_heel = np.full(ic.size, np.nan)
         belt = None
         warnings.append(lengths_withheld)
-    elif treadmill:
+    elif not treadmill:
+        ic_heel = planted_heel_x(heel_x, times_s, ic, front, cuts, stature_px)
+    else:
+        travel = belt_travel_px(np.asarray(mid_times), np.asarray(speeds), times_s)
+        on_belt = heel_x + view.facing * travel[:, None]
+        ic_heel = planted_heel_x(on_belt, times_s, ic, front, cuts, stature_px)
         if treadmill_speed_mps is not None:
             height_m = standing_px * treadmill_speed_mps / belt
             warnings.append(
