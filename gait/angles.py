@@ -86,8 +86,6 @@ CYCLE_SAMPLES = 101
 LOADING_WINDOW_PCT = (0, 30)
 SWING_WINDOW_PCT = (55, 100)
 STANCE_WINDOW_PCT = (0, 60)
-#: Strides longer than this (s) are pauses, not a gait cycle, and are not normalised.
-MAX_STRIDE_S = 2.5
 
 
 def segment_angle_deg(
@@ -250,19 +248,37 @@ def _runs(finite: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(np.flatnonzero(change == 1), np.flatnonzero(change == -1), strict=True))
 
 
+def segments(n: int, breaks: np.ndarray | Sequence[int] | None) -> list[tuple[int, int]]:
+    """``[start, stop)`` of the rows ``0..n`` cut at each row of ``breaks`` (a row where a new
+    trajectory starts: a cut in the video, the body jumping). ``(k,)`` ints; rows outside
+    ``1..n-1`` are ignored."""
+    edges = np.unique(np.asarray([] if breaks is None else breaks, dtype=np.int64))
+    edges = edges[(edges > 0) & (edges < n)]
+    bounds = [0, *edges.tolist(), n]
+    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
+
+
 def smooth(
     values: np.ndarray,
     times_s: np.ndarray,
     cutoff_hz: float | None = CUTOFF_HZ,
     max_gap_s: float = MAX_GAP_S,
+    breaks: np.ndarray | Sequence[int] | None = None,
 ) -> np.ndarray:
     """Short gaps bridged (:func:`fill_short_gaps`), then each finite run filtered on its own
-    (:func:`lowpass_zero_lag`; ``cutoff_hz=None`` skips the filter). Long gaps stay NaN."""
-    out = fill_short_gaps(values, times_s, max_gap_s)
-    if cutoff_hz is None:
-        return out
-    for start, stop in _runs(np.isfinite(out)):
-        out[start:stop] = lowpass_zero_lag(out[start:stop], times_s[start:stop], cutoff_hz)
+    (:func:`lowpass_zero_lag`; ``cutoff_hz=None`` skips the filter). Long gaps stay NaN.
+
+    ``breaks``: rows where a new trajectory starts (:func:`segments`); no gap is bridged and
+    no filter runs across one, so a cut is never smeared into the frames around it."""
+    out = np.asarray(values, dtype=np.float64).copy()
+    for first, stop in segments(out.size, breaks):
+        part = fill_short_gaps(out[first:stop], times_s[first:stop], max_gap_s)
+        if cutoff_hz is not None:
+            for start, end in _runs(np.isfinite(part)):
+                part[start:end] = lowpass_zero_lag(
+                    part[start:end], times_s[first:stop][start:end], cutoff_hz
+                )
+        out[first:stop] = part
     return out
 
 
@@ -271,10 +287,12 @@ def joint_angles_deg(
     times_s: np.ndarray,
     direction: int | np.ndarray,
     cutoff_hz: float | None = CUTOFF_HZ,
+    breaks: np.ndarray | Sequence[int] | None = None,
 ) -> dict[str, dict[str, np.ndarray]]:
     """Filtered angles (deg) per frame, ``{side: {joint: (n,)}}``; NaN where withheld.
 
-    ``times_s``: ``(n,)`` each frame's own timestamp (strictly increasing).
+    ``times_s``: ``(n,)`` each frame's own timestamp (strictly increasing); ``breaks``: rows
+    where a new trajectory starts, never filtered across (:func:`smooth`).
     """
     times_s = np.asarray(times_s, dtype=np.float64)
     if times_s.shape != (landmarks.shape[0],):
@@ -283,7 +301,7 @@ def joint_angles_deg(
         raise ValueError("times_s must be strictly increasing")
     raw = raw_angles_deg(landmarks, direction)
     return {
-        side: {joint: smooth(v, times_s, cutoff_hz) for joint, v in per.items()}
+        side: {joint: smooth(v, times_s, cutoff_hz, breaks=breaks) for joint, v in per.items()}
         for side, per in raw.items()
     }
 
@@ -352,13 +370,14 @@ def _mean_sd(values: list[float]) -> tuple[float | None, float | None]:
 def gait_cycles(
     angles: Mapping[str, Mapping[str, np.ndarray]],
     times_s: np.ndarray,
-    ic_times_s: Mapping[str, Sequence[float]],
+    cycles_s: Mapping[str, Sequence[tuple[float, float]]],
 ) -> dict[str, Any]:
     """Per-side mean and SD curves over the gait cycle and the summary values (JSON-ready).
 
-    ``angles``: :func:`joint_angles_deg`'s output; ``ic_times_s``: each side's initial contact
-    times (s), the same clock as ``times_s``. A cycle runs from one IC to the next IC of the
-    same side (pauses longer than :data:`MAX_STRIDE_S` are skipped). Returns::
+    ``angles``: :func:`joint_angles_deg`'s output; ``cycles_s``: each side's gait cycles,
+    ``(start, stop)`` times (s, the same clock as ``times_s``) of an initial contact and the
+    next one of the same foot: the strides the result measures, so a curve never spans a
+    pause, a cut or an unsteady step. Returns::
 
         {"cycle_pct": [0..100],
          "sides": {side: {"strides": k,
@@ -374,8 +393,7 @@ def gait_cycles(
     times_s = np.asarray(times_s, dtype=np.float64)
     sides: dict[str, Any] = {}
     for side in SIDES:
-        ics = sorted(float(t) for t in ic_times_s.get(side, ()))
-        cycles = [(a, b) for a, b in itertools.pairwise(ics) if 0 < b - a <= MAX_STRIDE_S]
+        cycles = [(float(a), float(b)) for a, b in cycles_s.get(side, ()) if b > a]
         per_joint = {
             joint: np.array(
                 [normalise_cycle(angles[side][joint], times_s, a, b) for a, b in cycles]
@@ -423,19 +441,21 @@ def analyse(
     landmarks: np.ndarray,
     times_s: np.ndarray,
     direction: int | np.ndarray,
-    ic_times_s: Mapping[str, Sequence[float]],
+    cycles_s: Mapping[str, Sequence[tuple[float, float]]],
     cutoff_hz: float | None = CUTOFF_HZ,
+    breaks: np.ndarray | Sequence[int] | None = None,
 ) -> dict[str, Any]:
     """The whole angle analysis in one call: what the result's ``angles`` block and
     :func:`gait.html_report.render_report`'s ``angles`` argument take.
 
     ``direction``: +1 / -1, or per frame with 0 outside the walking passes (see
-    :func:`raw_angles_deg`). Adds to :func:`gait_cycles` ``frames_measured_pct`` (share of
-    frames with an angle, measured or bridged, per side and joint) and ``method`` (the
-    conventions and constants used).
+    :func:`raw_angles_deg`); ``cycles_s`` as :func:`gait_cycles` takes them, ``breaks`` as
+    :func:`joint_angles_deg` does. Adds to :func:`gait_cycles` ``frames_measured_pct``
+    (share of frames with an angle, measured or bridged, per side and joint) and ``method``
+    (the conventions and constants used).
     """
-    angles = joint_angles_deg(landmarks, times_s, direction, cutoff_hz)
-    out = gait_cycles(angles, times_s, ic_times_s)
+    angles = joint_angles_deg(landmarks, times_s, direction, cutoff_hz, breaks)
+    out = gait_cycles(angles, times_s, cycles_s)
     out["frames_measured_pct"] = {
         side: {
             joint: round(100.0 * float(np.mean(np.isfinite(v))), 1) if v.size else 0.0

@@ -9,6 +9,7 @@ integrated, on rendered clips.
 
 from __future__ import annotations
 
+import itertools
 import json
 
 import numpy as np
@@ -26,14 +27,19 @@ TRUTH_KEY = {"hip": "hip", "knee": "knee", "ankle": "ankle_heel_toe"}
 
 
 def _walk(**kw):
-    """(times_s, landmarks, direction, true angles, IC times per side) of a synthetic walk."""
+    """(times_s, landmarks, direction, true angles, gait cycles per side) of a synthetic walk:
+    each side's ``(IC, next IC)`` times (s)."""
     params = SynthParams(**kw)
     times = clip.frame_times(params, np.random.default_rng(params.seed))
     prints, camera = clip.plan(params)
     pose = walker_pose(times, prints, params)
     body = Body(params.height_m)
-    ics = {
-        side: [p.ic_time_s for p in prints if p.foot == side and 0 <= p.ic_time_s <= times[-1]]
+    cycles = {
+        side: list(
+            itertools.pairwise(
+                p.ic_time_s for p in prints if p.foot == side and 0 <= p.ic_time_s <= times[-1]
+            )
+        )
         for side in A.SIDES
     }
     return (
@@ -41,7 +47,7 @@ def _walk(**kw):
         landmarks_px(pose, body, camera),
         camera.direction_sign,
         true_angles_deg(pose, body),
-        ics,
+        cycles,
     )
 
 
@@ -115,12 +121,28 @@ def test_zero_lag_filter_passes_gait_rates_and_removes_jitter_on_vfr_times() -> 
         assert left < residual_deg
 
 
+def test_smooth_never_bridges_or_filters_across_a_break() -> None:
+    """Two shots of one angle (10 deg, then 40 deg from row 30 on, its first row unseen):
+    across the cut the gap is bridged and the step rings through the filter; with the cut
+    as a break each shot is filtered on its own and keeps its value."""
+    times = np.arange(60) / 30.0
+    values = np.where(np.arange(60) < 30, 10.0, 40.0)
+    values[30] = np.nan
+    across = A.smooth(values, times)
+    assert np.isfinite(across[30]) and abs(across[27] - 10.0) > 0.5
+    apart = A.smooth(values, times, breaks=[30])
+    assert np.isnan(apart[30])
+    np.testing.assert_allclose(apart[:30], 10.0, atol=1e-9)
+    np.testing.assert_allclose(apart[31:], 40.0, atol=1e-9)
+    assert A.segments(5, [0, 2, 2, 7]) == [(0, 2), (2, 5)]
+
+
 def test_gait_cycles_mean_curves_and_summary_match_the_truth() -> None:
-    times, lm, direction, truth, ics = _walk(duration_s=8.0)
-    result = A.analyse(lm, times, direction, ics, cutoff_hz=None)
+    times, lm, direction, truth, cycles = _walk(duration_s=8.0)
+    result = A.analyse(lm, times, direction, cycles, cutoff_hz=None)
     json.dumps(result, allow_nan=False)  # goes into the result JSON as it is
     expected = A.gait_cycles(
-        {s: {j: truth[s][TRUTH_KEY[j]] for j in A.JOINTS} for s in A.SIDES}, times, ics
+        {s: {j: truth[s][TRUTH_KEY[j]] for j in A.JOINTS} for s in A.SIDES}, times, cycles
     )
     for side in A.SIDES:
         got, want = result["sides"][side], expected["sides"][side]
@@ -138,7 +160,7 @@ def test_gait_cycles_mean_curves_and_summary_match_the_truth() -> None:
                 assert got["summary"][key] == pytest.approx(value, abs=0.02)
     knee_swing = result["sides"]["right"]["summary"]["knee_flexion_swing_peak_deg"]
     true_peak = np.max(
-        truth["right"]["knee"][(times > ics["right"][0]) & (times < ics["right"][-1])]
+        truth["right"]["knee"][(times > cycles["right"][0][0]) & (times < cycles["right"][-1][1])]
     )
     assert knee_swing == pytest.approx(true_peak, abs=1.0)
     diff = result["left_right_difference"]["knee_rom_deg"]
@@ -146,13 +168,13 @@ def test_gait_cycles_mean_curves_and_summary_match_the_truth() -> None:
 
 
 def test_occluded_far_leg_reduces_the_measured_share() -> None:
-    times, lm, direction, _, ics = _walk(duration_s=8.0)
+    times, lm, direction, _, cycles = _walk(duration_s=8.0)
     lm = lm.copy()
     hidden = np.zeros(times.size, bool)
     hidden[::3] = True  # every third frame: gaps of one frame are bridged
     hidden[60:120] = True  # 2 s hidden: withheld
     lm[hidden, A.LANDMARKS["left_ankle"], 3] = 0.0
-    result = A.analyse(lm, times, direction, ics)
+    result = A.analyse(lm, times, direction, cycles)
     left, right = result["sides"]["left"], result["sides"]["right"]
     assert right["curves"]["knee"]["measured_pct"] == 100.0
     assert 0.0 < left["curves"]["knee"]["measured_pct"] < 100.0

@@ -20,7 +20,7 @@ from gait import pipeline
 from gait.errors import NoReliableGait
 from gait.synth.score import score_annotated
 from gait.walk.camera import camera_path
-from gait.walk.measure import walker_jumps
+from gait.walk.landmark_events import walker_jumps
 from gait.walk.person_walker import find_person_walker
 
 STATIC = [
@@ -47,7 +47,7 @@ def camera_of(analysis):
         arrays.update(find_person_walker(arrays, video.frame_times_s[frame_indices]).arrays())
     fps = 1.0 / video.frame_interval_s
     return frame_indices, camera_path(
-        arrays, analysis.plan.analysis_size[0], fps, walker_jumps(arrays)
+        arrays, analysis.plan.analysis_size[0], fps, walker_jumps(arrays.get("person_landmarks"))
     )
 
 

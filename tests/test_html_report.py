@@ -8,6 +8,7 @@ browser tests render with headless Chromium to PNG and PDF (see ``tests/browser.
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import re
 import subprocess
@@ -62,8 +63,10 @@ def walker_angles(demo: dict[str, Any]) -> dict[str, Any]:
         side: [f["ic_time_s"] for f in demo["truth"]["footprints"] if f["foot"] == side]
         for side in A.SIDES
     }
-    ics = {side: [t for t in ts if t is not None] for side, ts in ics.items()}
-    return A.analyse(landmarks, times, camera.direction_sign, ics)
+    cycles = {
+        side: list(itertools.pairwise(t for t in ts if t is not None)) for side, ts in ics.items()
+    }
+    return A.analyse(landmarks, times, camera.direction_sign, cycles)
 
 
 @pytest.fixture(scope="module")

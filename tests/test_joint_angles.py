@@ -10,6 +10,7 @@ from gait import pipeline
 from gait.synth.score import angle_mae_deg
 from gait.walk import joint_angles as ja
 from gait.walk.person_walker import find_person_walker
+from tests.test_angles import _walk as walk
 from tests.test_parameters import table
 
 
@@ -111,3 +112,23 @@ def test_angles_on_a_synthetic_walk_are_within_6_deg_at_hip_and_knee(synthetic_a
     errors = synthetic_angle_errors
     assert errors["hip"] <= 6.0 and errors["knee"] <= 6.0, errors
     assert errors["ankle"] <= 6.0, errors  # no target at the ankle; a regression guard
+
+
+def test_gait_cycles_are_the_tables_strides_never_across_a_pass():
+    """Two passes (a cut, a turn): foot A's contacts at 0 and 1 s in one pass, 2 and 3 s in
+    the next. Its strides are 0-1 s and 2-3 s; 1-2 s spans the break and is no gait cycle,
+    though its two contacts are a stride's time apart."""
+    times, landmarks, _, _, _ = walk(duration_s=4.0)
+    ics = [0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5]
+    contacts = table(
+        ics, [t + 0.6 for t in ics], [100.0 * k for k in range(8)], passes=[0, 0, 0, 0, 1, 1, 1, 1]
+    )
+    n = times.size
+    legs = (np.zeros(n, dtype=np.int64), np.ones(n, dtype=np.int64))
+    block, warnings = ja.angles_block(landmarks, np.arange(n), times, contacts, legs)
+    assert block is not None, warnings
+    assert block["sides"]["A"]["strides"] == 2  # 0-1 s and 2-3 s
+    assert block["sides"]["B"]["strides"] == 2  # 0.5-1.5 s and 2.5-3.5 s
+    one_pass = table(ics, [t + 0.6 for t in ics], [100.0 * k for k in range(8)])
+    block, _ = ja.angles_block(landmarks, np.arange(n), times, one_pass, legs)
+    assert block["sides"]["A"]["strides"] == 3

@@ -104,7 +104,12 @@ def measure_by_footprints(
     angles, pose_seen, stature_ratio = None, None, None
     if landmarks is not None:
         angles, angle_warnings = angles_block(
-            angle_landmarks(arrays), frame_indices, times_s, contacts, legs
+            angle_landmarks(arrays),
+            frame_indices,
+            times_s,
+            contacts,
+            legs,
+            landmark_events.walker_jumps(landmarks),
         )
         pose_seen = person_checks.pose_on_walker(
             landmarks, arrays["person_pose_score"], walker.boxes

@@ -19,6 +19,7 @@ import numpy as np
 
 from gait import angles
 from gait.walk.contacts import Contacts
+from gait.walk.parameters import stride_starts
 
 #: Landmark indices of one leg, BlazePose order: hip, knee, ankle, heel, foot tip.
 LEFT_LEG = np.array([23, 25, 27, 29, 31])
@@ -139,6 +140,7 @@ def angles_block(
     times_s: np.ndarray,
     contacts: Contacts,
     legs: tuple[np.ndarray, np.ndarray] | None = None,
+    break_rows: np.ndarray | None = None,
 ) -> tuple[dict[str, Any] | None, list[str]]:
     """The result's ``angles`` block and its warnings.
 
@@ -149,16 +151,23 @@ def angles_block(
     stride or a joint's curve is measured over less than :data:`MIN_MEASURED_PCT` of its
     cycle. ``legs``: ``(swap, direction)`` as :func:`leg_assignment` returns, when known
     otherwise (the landmark route's foot tracks); by default matched to the footprints.
+    The gait cycles are the table's measured strides (:func:`gait.walk.parameters.
+    stride_starts`); ``break_rows`` ``(j,)``: rows where a trajectory restarts (the video's
+    cuts, the body's jumps), which no angle is filtered across.
     """
     feet = foot_names(contacts)
     swap, direction = (
         legs if legs is not None else leg_assignment(landmarks, frame_indices, contacts)
     )
-    ic_times = {
-        side: contacts.ic_time_s[(contacts.foot == foot) & np.isfinite(contacts.ic_time_s)]
+    k = stride_starts(contacts)
+    cycles = {
+        side: list(zip(contacts.ic_time_s[k][at], contacts.ic_time_s[k + 2][at], strict=True))
         for foot, side in zip(feet, angles.SIDES, strict=True)
+        for at in [contacts.foot[k] == foot]
     }
-    out = angles.analyse(legs_by_foot(landmarks, swap), times_s, direction, ic_times)
+    out = angles.analyse(
+        legs_by_foot(landmarks, swap), times_s, direction, cycles, breaks=break_rows
+    )
     out["sides"] = {foot: out["sides"][side] for foot, side in zip(feet, angles.SIDES, strict=True)}
     out["frames_measured_pct"] = {
         foot: out["frames_measured_pct"][side]

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gait import angles
+from gait.walk.person_checks import landmark_stature_px
 
 #: Landmark indices (BlazePose) of each model leg's foot points: heel, foot tip, ankle.
 LEG_POINTS = np.array([[29, 31, 27], [30, 32, 28]])
@@ -114,6 +115,19 @@ def discontinuities(landmarks: np.ndarray, stature_px: float) -> np.ndarray:
     rows = finite.any(axis=1)
     median[rows] = [np.median(r[f]) for r, f in zip(step[rows], finite[rows], strict=True)]
     return np.flatnonzero(median > MAX_SHAPE_STEP_STATURE * stature_px) + 1
+
+
+def walker_jumps(landmarks: np.ndarray | None) -> np.ndarray | None:
+    """Rows ``(j,)`` where the walker's body jumps (a cut, or the walker's track moving to
+    someone else): :func:`discontinuities` at the walker's median landmark stature. None
+    without a walker. ``landmarks`` ``(n, 33, 4)`` or None."""
+    if landmarks is None or not np.isfinite(landmarks[..., 0]).any():
+        return None
+    stature = landmark_stature_px(landmarks.astype(np.float64))
+    stature = stature[np.isfinite(stature) & (stature > 0)]
+    if not stature.size:
+        return None
+    return discontinuities(landmarks, float(np.median(stature)))
 
 
 def foot_points(landmarks: np.ndarray) -> np.ndarray:
@@ -220,7 +234,11 @@ def detect_events(
     (:func:`_heel_stops`) when that comes before it is down.
     """
     points, forward = forward_positions(landmarks, facing, camera_path_px)
-    # A jump ends one trajectory and starts another: filtered apart, never across.
+    # A jump's row is left out, so no extreme is read at it. Its one-row gap is bridged like
+    # any short gap, so the filter does run across the jump. Filtering the two sides apart
+    # (smooth's ``breaks``) was measured: it moved the treadmill's anterior extreme before
+    # the cut at frame 218 into the edge rule's margin (clear_of_edges) and lost its right,
+    # hand-annotated contact at 209 (annotated 210), the other real clips unchanged.
     cut = discontinuities(landmarks, stature_px)
     points[cut], forward[cut] = np.nan, np.nan
     heels, tips = forward[:, :, HEEL], forward[:, :, TIP]

@@ -81,6 +81,7 @@ def measure_side(
         times_s,
         contacts,
         (first_legs, direction),
+        walk.break_rows,
     )
     warnings += angle_warnings
     pose_seen = arrays["person_pose_score"] >= MIN_POSE_SCORE

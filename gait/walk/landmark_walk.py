@@ -58,7 +58,9 @@ class LandmarkWalk:
     ``row_facing`` ``(n,)`` int: the facing (+1 image right, -1 left) each row's events were
     read with (each forward pass its own, :func:`row_facings`; None where not known: the
     view's on every row); ``pass_facings``: each forward pass read with its own facing, as
-    ``quality.view.pass_facings`` lists them (``start_frame``, ``end_frame``, ``facing``).
+    ``quality.view.pass_facings`` lists them (``start_frame``, ``end_frame``, ``facing``);
+    ``break_rows`` ``(c,)`` int: the rows no pass of contacts spans (the video's cuts, the
+    body's jumps, a change of facing, the ends of a pass left out).
     """
 
     contacts: Contacts
@@ -73,6 +75,7 @@ class LandmarkWalk:
     excluded_segments: list[dict[str, Any]] = field(default_factory=list)
     row_facing: np.ndarray | None = None
     pass_facings: list[dict[str, Any]] = field(default_factory=list)
+    break_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 #: The result's words for a facing (+1, -1).
@@ -324,6 +327,7 @@ def measure_landmark_walk(
         excluded,
         row_facing,
         pass_facings,
+        cuts,
     )
 
 

@@ -22,11 +22,10 @@ from gait.errors import NoReliableGait
 from gait.result import Result
 from gait.walk import camera, footprint_route, landmark_events, landmark_route, quality
 from gait.walk.clip import Clip
-from gait.walk.person_checks import landmark_stature_px
 from gait.walk.person_walker import find_person_walker
 from gait.walk.views import MIN_FEET_SEEN_SHARE, View, classify_view, feet_seen_share
 
-__all__ = ["Clip", "measure", "plan_route", "walker_jumps"]
+__all__ = ["Clip", "measure", "plan_route"]
 
 #: The routes :func:`plan_route` chooses between (see the module).
 FOOTPRINTS, LANDMARKS, FRONTAL = "footprints", "landmarks", "frontal"
@@ -68,7 +67,12 @@ def measure(
         quality.check_static_camera(arrays["foreground_fraction"])
     person = find_person_walker(arrays, times_s)
     arrays = {**arrays, **person.arrays()}  # the walker's landmarks, for every later stage
-    path = camera.camera_path(arrays, clip.analysis_size[0], fps, walker_jumps(arrays))
+    path = camera.camera_path(
+        arrays,
+        clip.analysis_size[0],
+        fps,
+        landmark_events.walker_jumps(arrays.get("person_landmarks")),
+    )
     camera.check_shots(path, times_s)
     if path.moving or path.cut_rows.size:
         # A background model spans the whole clip, so footprints need one static shot; the
@@ -133,7 +137,13 @@ def measure(
                 "room's texture in view",
             ) from refusal
     result.quality["camera_motion_px"] = path.motion_px(clip.video_px_per_analysis_px)
-    result.warnings[:0] = camera.warnings(path, frame_indices, camera_matters=route != FRONTAL)
+    speeds = (result.metrics.get("speed_mps"), result.metrics.get("speed_statures_per_s"))
+    result.warnings[:0] = camera.warnings(
+        path,
+        frame_indices,
+        camera_matters=route != FRONTAL,
+        speed_reported=any(speed is not None for speed in speeds),
+    )
     if route == LANDMARKS and travelling is not None and lengths_withheld is None:
         result.warnings.insert(1, travelling.warning)
     return result
@@ -175,16 +185,3 @@ def plan_route(
             "floor's frame (the footprints need a static camera)",
         )
     return FOOTPRINTS, view
-
-
-def walker_jumps(arrays: dict[str, np.ndarray]) -> np.ndarray | None:
-    """Rows ``(j,)`` where the walker's body jumps (a cut, or the walker's track moving to
-    someone else), None without a walker."""
-    landmarks = arrays.get("person_landmarks")
-    if landmarks is None or not np.isfinite(landmarks[..., 0]).any():
-        return None
-    stature = landmark_stature_px(landmarks.astype(np.float64))
-    stature = stature[np.isfinite(stature) & (stature > 0)]
-    if not stature.size:
-        return None
-    return landmark_events.discontinuities(landmarks, float(np.median(stature)))
