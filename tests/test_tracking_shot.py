@@ -176,7 +176,11 @@ def test_parallax_beyond_compensation_withholds_the_lengths(synthetic, analysed,
     assert any("too much to compensate" in w for w in result["warnings"])
     metrics = result["metrics"]
     assert metrics["step_length_m"] is None and metrics["speed_mps"] is None
-    assert metrics["stride_length_m"] is None
+    assert metrics["stride_length_m"] is None and metrics["speed_statures_per_s"] is None
+    moving = [w for w in result["warnings"] if w.startswith("moving camera")]
+    # What the camera costs names the figures reported: cadence, not the withheld speed.
+    assert moving and camera.precision_caveat(speed_reported=False) in moving[0]
+    assert "speed" not in camera.precision_caveat(speed_reported=False)
     assert all(step["step_length_m"] is None for step in result["steps"])
     assert metrics["cadence_spm"] == pytest.approx(truth["metrics"]["cadence_spm"], rel=0.03)
     row = score_synthetic(result, truth)

@@ -568,19 +568,33 @@ def floor_caveat(camera: CameraPath) -> str:
 #: footprints of a still camera (``benchmarks/scatter.py``: one synthetic walk at ten
 #: sub-pixel phases, panned 1 px/frame: speed -3.3 to -1.0 %, cadence -4.1 to +1.3 steps/min
 #: (3.7 %); held still: -0.1 to +0.5 % and -0.4 every time).
-PRECISION_CAVEAT = (
-    "; the person model's landmarks then time and place the steps, so one clip's speed and "
-    "cadence can be a few percent off (within 3.3 % and 4 % on a synthetic slow pan), more "
-    "than with a camera held still"
-)
+def precision_caveat(speed_reported: bool) -> str:
+    """What a moving camera costs one clip's figures, named for those the result reports:
+    speed only when ``speed_reported``."""
+    figures = (
+        "speed and cadence can be a few percent off (within 3.3 % and 4 %"
+        if speed_reported
+        else "cadence can be a few percent off (within 4 %"
+    )
+    return (
+        f"; the person model's landmarks then time and place the steps, so one clip's {figures}"
+        " on a synthetic slow pan), more than with a camera held still"
+    )
 
 
-def warnings(camera: CameraPath, frame_indices: np.ndarray, *, camera_matters: bool) -> list[str]:
+def warnings(
+    camera: CameraPath,
+    frame_indices: np.ndarray,
+    *,
+    camera_matters: bool,
+    speed_reported: bool = True,
+) -> list[str]:
     """The result's warnings about the camera: its compensated motion, its cuts, and, when
     the route's numbers ``camera_matters`` to (the footprints and a walker in place take it
     as still, the landmark side route subtracts its path; not the frontal feet gap, where
     its motion cancels), that its motion was not measured, or, moving, that its floor
-    could not rule out parallax (:func:`floor_caveat`)."""
+    could not rule out parallax (:func:`floor_caveat`) and what it costs the figures
+    (:func:`precision_caveat`; ``speed_reported``: the result has a speed)."""
     out = []
     if camera.kind == "unknown" and camera_matters:
         out.append(
@@ -591,7 +605,7 @@ def warnings(camera: CameraPath, frame_indices: np.ndarray, *, camera_matters: b
         out.append(
             "moving camera: its motion was measured on the background and subtracted, "
             f"contacts and lengths are in the floor's frame ({camera.reason})"
-            + (floor_caveat(camera) + PRECISION_CAVEAT if camera_matters else "")
+            + (floor_caveat(camera) + precision_caveat(speed_reported) if camera_matters else "")
         )
     if camera.cut_rows.size:
         frames = ", ".join(str(int(frame_indices[row])) for row in camera.cut_rows)
