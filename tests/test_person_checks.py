@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from gait.walk import person_checks as pc
 
@@ -48,7 +49,10 @@ def test_a_silhouette_short_of_the_walkers_feet_or_head_is_a_warning():
     lm = standing(30, 300.0)
     ratio, warnings = pc.stature_check(lm, np.ones(30, bool), (300.0, 0.0))
     assert ratio == 1.0
-    assert len(warnings) == 1 and "off by about 8 %" in warnings[0]
+    assert len(warnings) == 1 and "landmarks' stature, 1.08 times the silhouette's" in warnings[0]
+    # The lengths then rest on the landmarks' standing stature: 300 / 0.93, not 300.
+    assert pc.silhouette_stature_scale(ratio) == pytest.approx(1.0 / pc.EXPECTED_STATURE_RATIO)
+    assert pc.silhouette_stature_scale(0.93) == 1.0 and pc.silhouette_stature_scale(None) == 1.0
 
 
 def test_a_stature_disagreement_is_a_warning_not_an_average():

@@ -44,6 +44,10 @@ DISAGREEMENT_TOLERANCE_S = 0.15
 #: step at 130 steps/min (0.23 s), so never the neighbouring event of the same type; a
 #: footprint event further than the tolerance but within this window is withheld.
 MATCH_WINDOW_S = 0.23
+#: The same window where each landmark event's foot is known: the other foot's events are
+#: left out by where they stand, so only this foot's own events of the type remain, a stride
+#: apart: half a stride at 130 steps/min.
+OWN_FOOT_MATCH_WINDOW_S = 2 * MATCH_WINDOW_S
 #: Two landmark events of one type at most this many times their median spacing apart (one
 #: step) leave no room for a true event between them: a footprint event there that matches
 #: neither is withheld too (a foot off half a step from any landmark one, e.g. on a shaking
@@ -64,11 +68,25 @@ MAX_WITHHELD_SHARE = 0.1
 FOOT_ON_PRINT_STATURE = 0.04
 
 
-def _nearest(times_s: np.ndarray, at_s: float) -> int | None:
+def _nearest(times_s: np.ndarray, at_s: float, own: np.ndarray | None = None) -> int | None:
+    """The event of ``times_s`` nearest ``at_s``, within :data:`MATCH_WINDOW_S`; or, given
+    which events are the contact's ``own`` foot's (bool), the nearest of those within
+    :data:`OWN_FOOT_MATCH_WINDOW_S`."""
     if not times_s.size or not np.isfinite(at_s):
         return None
-    k = int(np.argmin(np.abs(times_s - at_s)))
-    return k if abs(times_s[k] - at_s) <= MATCH_WINDOW_S else None
+    distance = np.abs(times_s - at_s)
+    window = MATCH_WINDOW_S
+    if own is not None:
+        distance, window = np.where(own, distance, np.inf), OWN_FOOT_MATCH_WINDOW_S
+    k = int(np.argmin(distance))
+    return k if distance[k] <= window else None
+
+
+def _distance_to_print(x_px: np.ndarray, extent_px: np.ndarray) -> np.ndarray:
+    """Distance (px, ``(a,)``) of each foot position ``x_px`` from a footprint's x extent
+    ``(x0, x1)``: 0 on it."""
+    x0, x1 = extent_px
+    return np.maximum(np.maximum(x0 - x_px, x_px - x1), 0.0)
 
 
 def _between_steps(landmark_times_s: np.ndarray, at_s: float, spacing_s: float) -> bool:
@@ -104,8 +122,44 @@ def check_and_fill(
     is: without them nothing is filled (the foot cannot be told).
     """
     s0, s1 = contacts.stature_px
-    out = {}
-    counts = {"withheld": 0, "filled": 0, "checked": 0, "unchecked": 0}
+
+    def on_print(k: int, foot_x_px: np.ndarray) -> np.ndarray:
+        """Which landmark events' foot stands on contact ``k``'s footprint."""
+        x0, x1 = extents_px[k]
+        slack = FOOT_ON_PRINT_STATURE * (s0 + s1 * 0.5 * (x0 + x1))
+        return (foot_x_px >= x0 - slack) & (foot_x_px <= x1 + slack)
+
+    def nearer_own_print(k: int, foot_x_px: np.ndarray) -> np.ndarray:
+        """Which landmark events' foot is nearer contact ``k``'s footprint than the other
+        foot's prints before and after it in the pass (:func:`_distance_to_print`)."""
+        own = _distance_to_print(foot_x_px, extents_px[k])
+        out = np.ones(foot_x_px.size, dtype=bool)
+        for j in (k - 1, k + 1):
+            if 0 <= j < len(contacts) and contacts.pass_index[j] == contacts.pass_index[k]:
+                out &= own < _distance_to_print(foot_x_px, extents_px[j])
+        return out
+
+    def in_walking_order(k: int, fo_time_s: float) -> bool | None:
+        """Whether a foot off of contact ``k`` at ``fo_time_s`` comes after the other foot
+        lands (the next contact's checked IC) and before this foot lands again (the one
+        after): walking has a double support, so a foot off outside is mistimed. None when
+        neither landing is known."""
+        bounds = []
+        for span in (1, 2):
+            j = k + span
+            if (
+                j < len(contacts)
+                and contacts.pass_index[j] == contacts.pass_index[k]
+                and contacts.order[j] == contacts.order[k] + span
+                and np.isfinite(out["ic_time_s"][j])
+            ):
+                bounds.append((span, out["ic_time_s"][j]))
+        if not bounds:
+            return None
+        return all(fo_time_s > at if span == 1 else fo_time_s < at for span, at in bounds)
+
+    out: dict[str, np.ndarray] = {}
+    counts = {"withheld": 0, "filled": 0, "checked": 0, "unchecked": 0, "replaced": 0}
     for kind, rows, landmark_rows, landmark_x in (
         ("ic", ic_rows, landmark_ic_rows, landmark_ic_x_px),
         ("fo", fo_rows, landmark_fo_rows, landmark_fo_x_px),
@@ -118,11 +172,21 @@ def check_and_fill(
             else getattr(contacts, f"{kind}_source"),
             dtype=object,
         )
-        landmark_times = np.sort(frame_times_s[landmark_rows])
+        # In time order, each event's foot position with it (two facings' readings come
+        # concatenated, not sorted).
+        order = np.argsort(frame_times_s[landmark_rows], kind="stable")
+        landmark_rows = np.asarray(landmark_rows)[order]
+        landmark_times = frame_times_s[landmark_rows]
+        foot_x = None if extents_px is None or landmark_x is None else landmark_x[order]
         spacing = float(np.median(np.diff(landmark_times))) if landmark_times.size > 2 else 0.0
         for k in range(len(contacts)):
             if np.isfinite(times[k]):
-                match = _nearest(landmark_times, times[k])
+                # The nearest landmark event of this contact's foot: the other foot's event
+                # of the same type is half a step away in time but a step away on the floor
+                # (on a low-contrast walk a foot off 12 frames early, 4 frames from the other
+                # foot's, had passed for right).
+                own = None if foot_x is None else nearer_own_print(k, foot_x)
+                match = _nearest(landmark_times, times[k], own)
                 if match is None and not _between_steps(landmark_times, times[k], spacing):
                     counts["unchecked"] += 1
                     continue
@@ -131,16 +195,26 @@ def check_and_fill(
                     frames[k], times[k] = np.nan, np.nan
                     counts["withheld"] += 1
                     continue
-                if abs(landmark_times[match] - times[k]) > DISAGREEMENT_TOLERANCE_S:
+                # Two timings of one foot off: the walking order tells which is right when
+                # only one of them keeps it (the footprint's lost toe, on a low-contrast
+                # walk, ended stance 12 frames early, before the other foot landed).
+                orders = (
+                    (in_walking_order(k, times[k]), in_walking_order(k, landmark_times[match]))
+                    if kind == "fo"
+                    else (None, None)
+                )
+                agree = abs(landmark_times[match] - times[k]) <= DISAGREEMENT_TOLERANCE_S
+                if orders == (False, True):
+                    row = landmark_rows[match]
+                    frames[k], times[k] = float(frame_indices[row]), float(frame_times_s[row])
+                    sources[k] = SOURCE_LANDMARKS
+                    counts["replaced"] += 1
+                elif not (agree or orders == (True, False)):
                     frames[k], times[k] = np.nan, np.nan
                     counts["withheld"] += 1
-            else:
-                match = _nearest(landmark_times, float(frame_times_s[rows[k]]))
-                if match is None or extents_px is None or landmark_x is None:
-                    continue
-                x0, x1 = extents_px[k]
-                slack = FOOT_ON_PRINT_STATURE * (s0 + s1 * 0.5 * (x0 + x1))
-                if x0 - slack <= landmark_x[match] <= x1 + slack:
+            elif foot_x is not None:
+                match = _nearest(landmark_times, float(frame_times_s[rows[k]]), on_print(k, foot_x))
+                if match is not None:
                     row = landmark_rows[match]
                     frames[k], times[k] = float(frame_indices[row]), float(frame_times_s[row])
                     sources[k] = SOURCE_LANDMARKS
@@ -148,6 +222,12 @@ def check_and_fill(
         out[f"{kind}_frame"], out[f"{kind}_time_s"] = frames, times
         out[f"{kind}_source"] = sources.astype(str)
     warnings = []
+    if counts["replaced"]:
+        warnings.append(
+            f"{counts['replaced']} footprint foot off(s) replaced by the body landmarks' "
+            "timing: the footprint's came before the other foot landed, which walking "
+            "does not do, and the landmarks' after"
+        )
     if counts["withheld"]:
         warnings.append(
             f"{counts['withheld']} of {counts['checked']} footprint events withheld: the "

@@ -10,6 +10,8 @@ background model (one static scene).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from gait.result import Result
@@ -91,6 +93,15 @@ def measure_by_footprints(
         if names is not None:
             contacts = with_feet_named(contacts, names)
             legs = leg_assignment(landmarks, frame_indices, contacts)
+    stature_ratio, stature_warnings = None, []
+    if legs is not None:
+        # Frames of steady walking: a contact of the table is in stance.
+        stature_ratio, stature_warnings = person_checks.stature_check(
+            landmarks, legs[0] >= 0, stature_line
+        )
+        scale = person_checks.silhouette_stature_scale(stature_ratio)
+        stature_px *= scale
+        contacts = replace(contacts, stature_px=(stature_line[0] * scale, stature_line[1] * scale))
     steps, metrics, checks = self_checks.checked_parameters(
         contacts, clip.height_m, clip.video_px_per_analysis_px
     )
@@ -101,7 +112,7 @@ def measure_by_footprints(
         check_warnings.append(blurred.warning)
         failed += 1
     warnings = walking.warnings + check_warnings + name_warnings + checks.warnings
-    angles, pose_seen, stature_ratio = None, None, None
+    angles, pose_seen = None, None
     if landmarks is not None:
         angles, angle_warnings = angles_block(
             angle_landmarks(arrays),
@@ -113,11 +124,6 @@ def measure_by_footprints(
         )
         pose_seen = person_checks.pose_on_walker(
             landmarks, arrays["person_pose_score"], walker.boxes
-        )
-        # Frames of steady walking: a contact of the table is in stance.
-        steady = swap >= 0
-        stature_ratio, stature_warnings = person_checks.stature_check(
-            landmarks, steady, stature_line
         )
         warnings += angle_warnings + stature_warnings
     if clip.height_m is None:
