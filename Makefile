@@ -50,7 +50,7 @@ test: $(PY_STAMP) $(NODE_STAMP) models browser lint
 bench: $(PY_STAMP)
 	$(BIN)/python benchmarks/throughput.py
 	$(BIN)/python benchmarks/memory.py
-	$(BIN)/python benchmarks/accuracy.py
+	$(BIN)/python -m benchmarks.accuracy
 
 # The zip the Function App receives (.funcignore applied; the platform installs
 # requirements.txt), with the person model's files (fetched and verified first).
