@@ -3,16 +3,27 @@ did not see them.
 
 On a static overground side view the footprints time the contacts (synthetic IC MAE
 8.8 ms); the landmark events (:mod:`gait.walk.landmark_events`) are an independent second
-timing. Each footprint event is compared with the nearest landmark event of its type:
+timing. Each footprint event is compared with the nearest landmark event of its type and
+of its own foot: the landing heel or leaving foot tip nearer this footprint than the other
+foot's prints before and after it (within :data:`OWN_FOOT_MATCH_WINDOW_S`; where the feet's
+positions are not given, the nearest of either foot within :data:`MATCH_WINDOW_S`). The
+other foot's event of the same type is only half a step away in time, so matching by time
+alone let a foot off 12 frames early pass on the other foot's, 4 frames from it (the
+low-contrast synthetic walk).
 
-* both seen, further apart than :data:`DISAGREEMENT_TOLERANCE_S`, or the footprint's event
-  where the landmark events leave no room for one (:data:`BRACKET_SPACINGS`): one of them is
-  wrong and nothing tells which, so the event is withheld (NaN) and a warning says how many;
+* both seen and within :data:`DISAGREEMENT_TOLERANCE_S`: kept;
+* both seen and further apart, or the footprint's event where the landmark events leave no
+  room for one (:data:`BRACKET_SPACINGS`): one of them is wrong. For a foot off the walking
+  order can tell which: it comes after the other foot lands and before this foot lands
+  again (the next contacts' checked ICs). Where only the landmarks' timing keeps that order
+  it replaces the footprint's (``source`` ``"landmarks"``, counted in a warning); where
+  only the footprint's does, it stays; otherwise the event is withheld (NaN) and a warning
+  says how many;
 * the footprint's event unseen (the walker out of sight just before / after it, at a frame
-  edge) and a landmark event within :data:`MATCH_WINDOW_S` of where the footprint starts /
-  ends, whose foot stands on that footprint (the landing heel or the leaving foot tip within
-  :data:`FOOT_ON_PRINT_STATURE` of its extent): the landmark event fills it, with ``source``
-  ``"landmarks"``. The other foot's event may be as near in time.
+  edge) and its own foot's landmark event within :data:`OWN_FOOT_MATCH_WINDOW_S` of where
+  the footprint starts / ends, standing on that footprint (the landing heel or the leaving
+  foot tip within :data:`FOOT_ON_PRINT_STATURE` of its extent): the landmark event fills
+  it, with ``source`` ``"landmarks"``.
 
 A footprint event with no landmark event in the window and none on one side of it (before
 the first or after the last of its type) stays unchecked, counted in a warning. One
