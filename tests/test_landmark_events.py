@@ -421,61 +421,52 @@ def test_footprint_events_disagreeing_with_the_landmarks_are_withheld_and_unseen
     )
 
 
-def test_a_foot_off_is_checked_against_its_own_foot_and_the_walking_order():
-    """Steps of 16 frames, footprints 100 px apart, stance 20 frames. The footprint lost the
-    toe of contact 1 (IC 26): its foot off at 34, 12 frames early, before the other foot
-    lands at 42. The other foot's landmark foot off (at 30, standing on contact 0's print) is
-    4 frames away, yet it does not pass for this one's: contact 1's own foot off (46, on its
-    print, after the other foot lands) replaces it, sourced to the landmarks."""
+def check_foot_offs(footprint_fo: list[int], landmark_fo: list[int], *, positions: bool = True):
+    """:func:`check_and_fill` on four contacts (ICs every 16 frames, agreeing with the
+    landmarks'; footprints 100 px apart, 40 px long) and the foot offs given, each landmark
+    foot tip at the front of its own print (or no positions at all)."""
     frames = np.arange(120)
-    contacts = footprint_table([10, 26, 42, 58], [30, 34, 62, 78])
-    extents = np.array([[0.0, 40], [100, 140], [200, 240], [300, 340]])
-    checked, warnings, _ = check_and_fill(
-        contacts,
-        np.array([10, 26, 42, 58]),
-        np.array([30, 34, 62, 78]),
-        np.array([10, 26, 42, 58]),
-        np.array([30, 46, 62, 78]),
+    ics = np.array([10, 26, 42, 58])
+    where = (
+        (
+            np.array([[0.0, 40], [100, 140], [200, 240], [300, 340]]),
+            np.array([0.0, 100, 200, 300]),
+            np.array([40.0, 140, 240, 340]),
+        )
+        if positions
+        else ()
+    )
+    return check_and_fill(
+        footprint_table(ics.tolist(), footprint_fo),
+        ics,
+        np.array(footprint_fo),
+        ics,
+        np.array(landmark_fo),
         frames,
         frames / 30.0,
-        extents,
-        np.array([0.0, 100, 200, 300]),
-        np.array([40.0, 140, 240, 340]),
+        *where,
     )
+
+
+def test_a_foot_off_is_checked_against_its_own_foot_and_the_walking_order():
+    """The footprint lost the toe of contact 1 (IC 26): its foot off at 34, 12 frames early,
+    before the other foot lands at 42. The other foot's landmark foot off (at 30, standing
+    on contact 0's print) is 4 frames away, yet it does not pass for this one's: contact 1's
+    own foot off (46, on its print, after the other foot lands) replaces it, sourced to the
+    landmarks."""
+    checked, warnings, _ = check_foot_offs([30, 34, 62, 78], [30, 46, 62, 78])
     assert checked.fo_frame.tolist() == [30, 46, 62, 78]
     assert checked.fo_source.tolist() == ["footprint", "landmarks", "footprint", "footprint"]
     assert any("1 footprint foot off(s) replaced" in w for w in warnings)
-    # Without the feet's positions the other foot's foot off (4 frames away) would be taken
-    # for this one's: the check must not pass it.
-    blind, _, _ = check_and_fill(
-        contacts,
-        np.array([10, 26, 42, 58]),
-        np.array([30, 34, 62, 78]),
-        np.array([10, 26, 42, 58]),
-        np.array([30, 46, 62, 78]),
-        frames,
-        frames / 30.0,
-    )
-    assert blind.fo_frame[1] == 34  # the old, blind match: what the positions now prevent
+    # Without the feet's positions the other foot's foot off would be taken for this one's.
+    blind, _, _ = check_foot_offs([30, 34, 62, 78], [30, 46, 62, 78], positions=False)
+    assert blind.fo_frame[1] == 34
 
 
 def test_a_landmark_foot_off_out_of_walking_order_does_not_replace_the_footprints():
     """The reverse: the footprint's foot off (46) keeps the walking order and the landmark
     one (36, before the other foot lands at 42) does not: the footprint's stays."""
-    frames = np.arange(120)
-    contacts = footprint_table([10, 26, 42, 58], [30, 46, 62, 78])
-    checked, warnings, share = check_and_fill(
-        contacts,
-        np.array([10, 26, 42, 58]),
-        np.array([30, 46, 62, 78]),
-        np.array([10, 26, 42, 58]),
-        np.array([30, 36, 62, 78]),
-        frames,
-        frames / 30.0,
-        np.array([[0.0, 40], [100, 140], [200, 240], [300, 340]]),
-        np.array([0.0, 100, 200, 300]),
-        np.array([40.0, 140, 240, 340]),
-    )
+    checked, warnings, share = check_foot_offs([30, 46, 62, 78], [30, 36, 62, 78])
     assert checked.fo_frame.tolist() == [30, 46, 62, 78]
     assert set(checked.fo_source.tolist()) == {"footprint"}
     assert share == 0.0 and not any("withheld" in w or "replaced" in w for w in warnings)

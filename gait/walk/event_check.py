@@ -3,13 +3,14 @@ did not see them.
 
 On a static overground side view the footprints time the contacts (synthetic IC MAE
 8.8 ms); the landmark events (:mod:`gait.walk.landmark_events`) are an independent second
-timing. Each footprint event is compared with the nearest landmark event of its type and
-of its own foot: the landing heel or leaving foot tip nearer this footprint than the other
-foot's prints before and after it (within :data:`OWN_FOOT_MATCH_WINDOW_S`; where the feet's
-positions are not given, the nearest of either foot within :data:`MATCH_WINDOW_S`). The
-other foot's event of the same type is only half a step away in time, so matching by time
-alone let a foot off 12 frames early pass on the other foot's, 4 frames from it (the
-low-contrast synthetic walk).
+timing. Each footprint event is compared with the nearest landmark event of its type
+within :data:`MATCH_WINDOW_S`; a foot off, with the nearest of its own foot: the leaving
+foot tip nearer this footprint than the other foot's prints before and after it, within
+:data:`OWN_FOOT_MATCH_WINDOW_S` (where the feet's positions are given). The other foot's
+foot off is only half a step away in time, so matching by time alone let a foot off 12
+frames early pass on the other foot's, 4 frames from it (the low-contrast synthetic walk).
+An initial contact keeps the match by time: the landing heel is still travelling, and its
+landmark position 2 frames early lay nearer the other foot's print.
 
 * both seen and within :data:`DISAGREEMENT_TOLERANCE_S`: kept;
 * both seen and further apart, or the footprint's event where the landmark events leave no
@@ -20,10 +21,10 @@ low-contrast synthetic walk).
   only the footprint's does, it stays; otherwise the event is withheld (NaN) and a warning
   says how many;
 * the footprint's event unseen (the walker out of sight just before / after it, at a frame
-  edge) and its own foot's landmark event within :data:`OWN_FOOT_MATCH_WINDOW_S` of where
-  the footprint starts / ends, standing on that footprint (the landing heel or the leaving
-  foot tip within :data:`FOOT_ON_PRINT_STATURE` of its extent): the landmark event fills
-  it, with ``source`` ``"landmarks"``.
+  edge) and the landmark event matched as above to where the footprint starts / ends
+  standing on that footprint (the landing heel or the leaving foot tip within
+  :data:`FOOT_ON_PRINT_STATURE` of its extent): the landmark event fills it, with
+  ``source`` ``"landmarks"``.
 
 A footprint event with no landmark event in the window and none on one side of it (before
 the first or after the last of its type) stays unchecked, counted in a warning. One
@@ -79,18 +80,18 @@ MAX_WITHHELD_SHARE = 0.1
 FOOT_ON_PRINT_STATURE = 0.04
 
 
-def _nearest(times_s: np.ndarray, at_s: float, own: np.ndarray | None = None) -> int | None:
-    """The event of ``times_s`` nearest ``at_s``, within :data:`MATCH_WINDOW_S`; or, given
-    which events are the contact's ``own`` foot's (bool), the nearest of those within
-    :data:`OWN_FOOT_MATCH_WINDOW_S`."""
+def _nearest(
+    times_s: np.ndarray, at_s: float, window_s: float, allowed: np.ndarray | None = None
+) -> int | None:
+    """The event of ``times_s`` nearest ``at_s`` among the ``allowed`` ones (bool, default
+    all), if within ``window_s``."""
     if not times_s.size or not np.isfinite(at_s):
         return None
     distance = np.abs(times_s - at_s)
-    window = MATCH_WINDOW_S
-    if own is not None:
-        distance, window = np.where(own, distance, np.inf), OWN_FOOT_MATCH_WINDOW_S
+    if allowed is not None:
+        distance = np.where(allowed, distance, np.inf)
     k = int(np.argmin(distance))
-    return k if distance[k] <= window else None
+    return k if distance[k] <= window_s else None
 
 
 def _distance_to_print(x_px: np.ndarray, extent_px: np.ndarray) -> np.ndarray:
@@ -189,15 +190,19 @@ def check_and_fill(
         landmark_rows = np.asarray(landmark_rows)[order]
         landmark_times = frame_times_s[landmark_rows]
         foot_x = None if extents_px is None or landmark_x is None else landmark_x[order]
+        # A foot off's foot tip stands on its print; a landing heel is still travelling (a
+        # landmark IC 2 frames early had the heel 27 px behind its print, nearer the other
+        # foot's), so initial contacts are matched by time alone.
+        own_foot = foot_x is not None and kind == "fo"
+        window_s = OWN_FOOT_MATCH_WINDOW_S if own_foot else MATCH_WINDOW_S
         spacing = float(np.median(np.diff(landmark_times))) if landmark_times.size > 2 else 0.0
         for k in range(len(contacts)):
             if np.isfinite(times[k]):
-                # The nearest landmark event of this contact's foot: the other foot's event
-                # of the same type is half a step away in time but a step away on the floor
-                # (on a low-contrast walk a foot off 12 frames early, 4 frames from the other
-                # foot's, had passed for right).
-                own = None if foot_x is None else nearer_own_print(k, foot_x)
-                match = _nearest(landmark_times, times[k], own)
+                # A foot off against its own foot's: the other foot's is half a step away in
+                # time but a step away on the floor (on a low-contrast walk a foot off 12
+                # frames early, 4 frames from the other foot's, had passed for right).
+                own = nearer_own_print(k, foot_x) if own_foot else None
+                match = _nearest(landmark_times, times[k], window_s, own)
                 if match is None and not _between_steps(landmark_times, times[k], spacing):
                     counts["unchecked"] += 1
                     continue
@@ -224,8 +229,14 @@ def check_and_fill(
                     frames[k], times[k] = np.nan, np.nan
                     counts["withheld"] += 1
             elif foot_x is not None:
-                match = _nearest(landmark_times, float(frame_times_s[rows[k]]), on_print(k, foot_x))
-                if match is not None:
+                on = on_print(k, foot_x)
+                at_s = float(frame_times_s[rows[k]])
+                match = (
+                    _nearest(landmark_times, at_s, window_s, on)
+                    if own_foot
+                    else _nearest(landmark_times, at_s, window_s)
+                )
+                if match is not None and on[match]:
                     row = landmark_rows[match]
                     frames[k], times[k] = float(frame_indices[row]), float(frame_times_s[row])
                     sources[k] = SOURCE_LANDMARKS
