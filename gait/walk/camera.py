@@ -563,14 +563,14 @@ def floor_caveat(camera: CameraPath) -> str:
     return ""
 
 
-#: What a moving camera costs a single clip, said in its warning: the person model's
-#: landmarks then time and place the steps, and one clip carries more chance than with the
-#: footprints of a still camera (``benchmarks/scatter.py``: one synthetic walk at ten
-#: sub-pixel phases, panned 1 px/frame: speed -3.3 to -1.0 %, cadence -4.1 to +1.3 steps/min
-#: (3.7 %); held still: -0.1 to +0.5 % and -0.4 every time).
 def precision_caveat(speed_reported: bool) -> str:
-    """What a moving camera costs one clip's figures, named for those the result reports:
-    speed only when ``speed_reported``."""
+    """What a moving camera costs one clip's figures, said in its warning and named for
+    those the result reports (speed only when ``speed_reported``).
+
+    The person model's landmarks then time and place the steps, and one clip carries more
+    chance than with the footprints of a still camera (``benchmarks/scatter.py``: one
+    synthetic walk at ten sub-pixel phases, panned 1 px/frame: speed -3.3 to -1.0 %, cadence
+    -4.1 to +1.3 steps/min (3.7 %); held still: -0.1 to +0.5 % and -0.4 every time)."""
     figures = (
         "speed and cadence can be a few percent off (within 3.3 % and 4 %"
         if speed_reported

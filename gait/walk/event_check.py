@@ -247,8 +247,8 @@ def check_and_fill(
     if counts["replaced"]:
         warnings.append(
             f"{counts['replaced']} footprint foot off(s) replaced by the body landmarks' "
-            "timing: the footprint's came before the other foot landed, which walking "
-            "does not do, and the landmarks' after"
+            "timing: a foot off comes after the other foot lands and before this one lands "
+            "again; the footprint's did not, the landmarks' did"
         )
     if counts["withheld"]:
         warnings.append(
