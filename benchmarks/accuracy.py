@@ -1,8 +1,9 @@
 """Accuracy of the gait measurement against exact synthetic truth and the annotated real clip.
 
-Usage: ``python -m benchmarks.accuracy [--quick] [--out accuracy.md]``. Renders the synthetic
-matrix into a temporary folder, analyses every clip through plan / analyze_chunk /
-aggregate, and prints (and writes as markdown) per-case and overall errors.
+Usage: ``python -m benchmarks.accuracy [--quick] [--out FILE]``. Renders the synthetic matrix
+into a temporary folder, analyses every clip through plan / analyze_chunk / aggregate, and
+prints per-case and overall errors, and writes them as markdown (by default the full
+matrix to ``benchmarks/accuracy-results.md``, the table the README quotes).
 """
 
 from __future__ import annotations
@@ -154,7 +155,12 @@ def markdown(rows: list[dict[str, Any]], columns: list[str] = COLUMNS) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--out", default="accuracy.md")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        help="where to write the table (default: benchmarks/accuracy-results.md, the table "
+        "the README quotes; a --quick run writes nothing unless given)",
+    )
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -166,7 +172,9 @@ def main() -> None:
     if REAL_CLIP.exists():
         table += "\n\n" + markdown([real_case()], REAL_COLUMNS)
     print(table)
-    Path(args.out).write_text(table + "\n")
+    out = args.out or (None if args.quick else Path(__file__).with_name("accuracy-results.md"))
+    if out is not None:
+        out.write_text(table + "\n")
 
 
 if __name__ == "__main__":
