@@ -123,7 +123,7 @@ def silhouette_stature_scale(ratio: float | None) -> float:
     The landmarks, not the silhouette: a silhouette loses the feet or the head against a
     floor or wall of its own colour, or merges with what the walker passes, and the person
     model sees a body in both (the low-contrast synthetic walk: silhouette 7 % short, step
-    +4.5 cm and speed +7.0 %; on the landmarks' stature -0.2 cm and +0.1 %)."""
+    +4.5 cm and speed +7.0 %; on the landmarks' stature alone -0.1 cm and +0.1 %)."""
     return float(ratio) / EXPECTED_STATURE_RATIO if statures_disagree(ratio) else 1.0
 
 
