@@ -43,11 +43,14 @@ def measure_by_footprints(
     arrays: dict[str, np.ndarray],
     person: PersonWalker,
     view: View | None,
+    body_jumps: np.ndarray | None = None,
 ) -> Result:
     """The gait of a static side view from its footprints: ``arrays`` one row per frame in
     ``frame_indices`` / ``times_s`` ``(n,)`` (with the walker's ``person_landmarks`` when
     the person model found one: ``person``), ``view`` what the landmarks showed (None
-    without landmarks). Raises ``NoReliableGait`` when no gait can be measured reliably."""
+    without landmarks), ``body_jumps`` ``(j,)`` the rows where the walker's body jumps
+    (:func:`gait.walk.landmark_events.walker_jumps`), which no joint angle is filtered
+    across. Raises ``NoReliableGait`` when no gait can be measured reliably."""
     interval_s = clip.video.frame_interval_s
     width, height = clip.analysis_size
     walker = find_walker(arrays["blobs"], height, person.box_px if person.found else None)
@@ -120,7 +123,7 @@ def measure_by_footprints(
             times_s,
             contacts,
             legs,
-            landmark_events.walker_jumps(landmarks),
+            body_jumps,
         )
         pose_seen = person_checks.pose_on_walker(
             landmarks, arrays["person_pose_score"], walker.boxes

@@ -67,12 +67,8 @@ def measure(
         quality.check_static_camera(arrays["foreground_fraction"])
     person = find_person_walker(arrays, times_s)
     arrays = {**arrays, **person.arrays()}  # the walker's landmarks, for every later stage
-    path = camera.camera_path(
-        arrays,
-        clip.analysis_size[0],
-        fps,
-        landmark_events.walker_jumps(arrays.get("person_landmarks")),
-    )
+    jumps = landmark_events.walker_jumps(arrays.get("person_landmarks"))
+    path = camera.camera_path(arrays, clip.analysis_size[0], fps, jumps)
     camera.check_shots(path, times_s)
     if path.moving or path.cut_rows.size:
         # A background model spans the whole clip, so footprints need one static shot; the
@@ -113,7 +109,7 @@ def measure(
     else:
         try:
             result = footprint_route.measure_by_footprints(
-                clip, frame_indices, times_s, arrays, person, view
+                clip, frame_indices, times_s, arrays, person, view, jumps
             )
         except NoReliableGait as refusal:
             model_steps = person.people[person.walker].steps if person.found else 0
