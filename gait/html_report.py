@@ -437,6 +437,8 @@ RELATIVE = {
     ),
     "speed_mps": ("speed_statures_per_s", "speed_sd_statures_per_s", "statures/s"),
 }
+#: A metre value whose normative band is published relative to stature: its ratio key.
+STATURE_BANDS = {"step_length_m": "step_length_stature_ratio"}
 
 
 def _foot_means(steps: Sequence[Mapping[str, Any]], key: str) -> dict[str, float]:
@@ -448,6 +450,33 @@ def _foot_means(steps: Sequence[Mapping[str, Any]], key: str) -> dict[str, float
     return {foot: float(np.mean(v)) for foot, v in by_foot.items()}
 
 
+def _walker_height_m(metrics: Mapping[str, Any]) -> float | None:
+    """The height (m) the result's lengths rest on: its step length in metres over the same
+    step length in statures (metres are statures times the height given); None without
+    metres."""
+    metres = _float(field(metrics, "step_length_m"))
+    statures = _float(field(metrics, "step_length_stature_ratio"))
+    return metres / statures if metres and statures else None
+
+
+def _reference_for(
+    key: str, metrics: Mapping[str, Any], height_m: float | None
+) -> tuple[norms.Reference | None, float | None, str]:
+    """The reference a metrics row is judged against: ``(reference, the value it flags,
+    the reference in words)``. A value in metres whose band is stature-relative
+    (:data:`STATURE_BANDS`) is judged by its stature ratio, and the band is also given in
+    metres at ``height_m`` (:func:`_walker_height_m`)."""
+    ref = norms.reference(key)
+    if ref is not None or key not in STATURE_BANDS:
+        return ref, _float(field(metrics, key)), ref.describe() if ref else "–"
+    ratio_key = STATURE_BANDS[key]
+    ref = norms.reference(ratio_key)
+    if ref is None or ref.low is None or ref.high is None or height_m is None:
+        return None, None, "–"
+    in_metres = f"{ref.low * height_m:.2f}\u2013{ref.high * height_m:.2f} m"
+    return ref, _float(field(metrics, ratio_key)), f"{ref.describe()} ({in_metres} at this height)"
+
+
 def _frame_interval_s(result: Mapping[str, Any]) -> float:
     """The video's mean frame interval (s), 0 when its frame rate is unknown."""
     fps = _float(field(field(result, "video", default={}), "fps"))
@@ -456,6 +485,7 @@ def _frame_interval_s(result: Mapping[str, Any]) -> float:
 
 def _metrics_section(result: Mapping[str, Any]) -> str:
     metrics = field(result, "metrics", default={})
+    height_m = _walker_height_m(metrics)
     steps = list(field(result, "steps", default=[]))
     feet = sorted({str(field(s, "foot")) for s in steps}) or ["A", "B"]
     head = "".join(
@@ -472,13 +502,13 @@ def _metrics_section(result: Mapping[str, Any]) -> str:
         mean = _float(field(metrics, mean_key))
         sd = field(metrics, sd_key) if sd_key else None
         per_foot = _foot_means(steps, step_key) if step_key else {}
-        ref = norms.reference(mean_key)
+        ref, judged, ref_text = _reference_for(mean_key, metrics, height_m)
         resolution = norms.timing_resolution(
             mean_key, _float(field(metrics, "stride_time_s")), _frame_interval_s(result)
         )
-        flag = ref.flag(mean, resolution) if ref else None
+        flag = ref.flag(judged, resolution) if ref else None
         value = _num(mean, digits) + (f" ± {_num(sd, digits)}" if sd is not None else "")
-        ref_text = esc(ref.describe()) if ref else "–"
+        ref_text = esc(ref_text)
         flag_text = f'<span class="flagtext">{esc(flag)} reference</span>' if flag else ""
         rows.append(
             f'<tr class="metric{" flag" if flag else ""}" data-key="{esc(mean_key)}">'

