@@ -124,7 +124,8 @@ def run_analyze(args: argparse.Namespace) -> int:
     if html:
         from gait.html_report import write_report as write_html
 
-        write_html(args.video, result, args.report, angles=result.get("angles"))
+        given = {"height_m": args.height_m, "basis": "given"} if args.height_m else None
+        write_html(args.video, result, args.report, angles=result.get("angles"), height=given)
         print(f"report: {args.report}")
     elif args.report:
         from gait.report import write_report

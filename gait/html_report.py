@@ -182,17 +182,20 @@ def render_report(
     *,
     frame_jpeg: bytes | None = None,
     angles: Mapping[str, Any] | None = None,
+    height: Mapping[str, Any] | None = None,
 ) -> str:
     """The report page (HTML text) of an analysed walk.
 
     ``result``: the result JSON as a dict (README "The result"); ``frame_jpeg``: a JPEG of the
     walk (:func:`walk_frame_jpeg`), or None to draw the footprints on a blank floor;
     ``angles``: :func:`gait.angles.analyse`'s output, or None when no body landmarks were
-    measured.
+    measured; ``height``: the height the lengths were scaled by, ``{"height_m", "basis":
+    "given" | "assumed"}`` (the service's record), or None when none was (or the caller does
+    not know). An assumed height is said at the top and beside the lengths, and no value in
+    metres is judged against a band by it.
     """
     video = field(result, "video", default={})
     name = Path(str(field(video, "path", default="video"))).name
-    height_m = field(result, "height_m", "input.height_m", "plan.height_m")
     parts = [
         "<header><h1>Gait analysis</h1>",
         f'<p class="sub">{esc(name)} · {_num(field(video, "duration_s"), 1)} s · '
@@ -200,10 +203,10 @@ def render_report(
         f"{esc(field(video, 'display_height', 'height', default='?'))} px · "
         f"{_num(field(video, 'fps'), 1)} frames/s"
         f"{' (variable frame rate)' if field(video, 'variable_frame_rate') else ''}"
-        f"{f' · height {_num(height_m, 2)} m' if height_m is not None else ''}</p></header>",
+        f"{_height_words(height)}</p></header>",
         _walk_section(result, frame_jpeg),
         _timeline_section(result),
-        _metrics_section(result),
+        _metrics_section(result, assumed_height=_is_assumed(height)),
         _angles_section(angles),
         _quality_section(result),
         _method_section(angles),
@@ -450,6 +453,20 @@ def _foot_means(steps: Sequence[Mapping[str, Any]], key: str) -> dict[str, float
     return {foot: float(np.mean(v)) for foot, v in by_foot.items()}
 
 
+def _is_assumed(height: Mapping[str, Any] | None) -> bool:
+    return bool(height) and field(height, "basis") == "assumed"
+
+
+def _height_words(height: Mapping[str, Any] | None) -> str:
+    """The header's words for the height the lengths rest on ("" without one)."""
+    metres = _float(field(height, "height_m")) if height else None
+    if metres is None:
+        return ""
+    if _is_assumed(height):
+        return f" · height {metres:.2f} m <strong>assumed</strong> (not measured)"
+    return f" · height {metres:.2f} m (given)"
+
+
 def _walker_height_m(metrics: Mapping[str, Any]) -> float | None:
     """The height (m) the result's lengths rest on: its step length in metres over the same
     step length in statures (metres are statures times the height given); None without
@@ -483,7 +500,13 @@ def _frame_interval_s(result: Mapping[str, Any]) -> float:
     return 1.0 / fps if fps else 0.0
 
 
-def _metrics_section(result: Mapping[str, Any]) -> str:
+#: Values in metres judged against a band in metres: judged only when the height was given
+#: (an assumed height moves them by its own error). Step length is judged by its stature ratio
+#: (:data:`STATURE_BANDS`), which does not rest on the height.
+JUDGED_IN_METRES = ("stride_length_m", "speed_mps", "walk_ratio_m_per_spm")
+
+
+def _metrics_section(result: Mapping[str, Any], assumed_height: bool = False) -> str:
     metrics = field(result, "metrics", default={})
     height_m = _walker_height_m(metrics)
     steps = list(field(result, "steps", default=[]))
@@ -503,6 +526,9 @@ def _metrics_section(result: Mapping[str, Any]) -> str:
         sd = field(metrics, sd_key) if sd_key else None
         per_foot = _foot_means(steps, step_key) if step_key else {}
         ref, judged, ref_text = _reference_for(mean_key, metrics, height_m)
+        if assumed_height and ref and mean_key in JUDGED_IN_METRES:
+            judged = None
+            ref_text += " (not judged: the height is assumed)"
         resolution = norms.timing_resolution(
             mean_key, _float(field(metrics, "stride_time_s")), _frame_interval_s(result)
         )
@@ -520,8 +546,16 @@ def _metrics_section(result: Mapping[str, Any]) -> str:
     notes = _reference_notes(
         (row.label, k) for row in METRIC_ROWS for k in (row.key, *RELATIVE.get(row.key, ())[:1])
     )
+    assumed = (
+        '<p class="flagtext">Lengths and speed rest on an assumed height (the service\'s '
+        "default), not the walker's: they are off by as much as the walker's real height "
+        "differs from it. Give the walker's height for real values.</p>"
+        if assumed_height and field(metrics, "step_length_m") is not None
+        else ""
+    )
     return (
         '<section id="metrics"><h2>Measurements</h2>'
+        f"{assumed}"
         f"<p>{esc(field(metrics, 'steady_steps', default=0))} steady steps, "
         f"{esc(field(metrics, 'steady_strides', default=0))} strides. "
         "Values are mean ± SD over steps or strides; per-foot columns are the mean of each "
@@ -878,10 +912,14 @@ def write_report(
     result: Mapping[str, Any],
     path: str | os.PathLike[str],
     angles: Mapping[str, Any] | None = None,
+    height: Mapping[str, Any] | None = None,
 ) -> None:
     """Write the report of ``result`` (analysed from ``video``) to ``path``: complete or not
-    at all (written beside it, then renamed)."""
-    page = render_report(result, frame_jpeg=walk_frame_jpeg(video, result), angles=angles)
+    at all (written beside it, then renamed). ``angles`` and ``height`` as in
+    :func:`render_report`."""
+    page = render_report(
+        result, frame_jpeg=walk_frame_jpeg(video, result), angles=angles, height=height
+    )
     _write_atomic(Path(path), page)
 
 

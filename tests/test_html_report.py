@@ -242,6 +242,29 @@ def test_step_length_is_judged_by_stature_with_or_without_a_height(demo: dict[st
     assert H.esc(H.norms.PINZONE_2014) in html, "the band's source is cited on the page"
 
 
+def test_an_assumed_height_is_said_and_judges_no_value_in_metres(demo: dict[str, Any]) -> None:
+    # The service may scale lengths by a deployment's default height: the page says so at the
+    # top and over the table, and a speed in m/s is not set against its band by it (off by the
+    # assumption's error); a step length is still judged by its stature ratio, which does not
+    # rest on the height.
+    result = copy.deepcopy(demo["result"])
+    result["metrics"]["speed_mps"] = 0.5  # far below the adult band
+    result["metrics"]["step_length_stature_ratio"] = 0.1
+    result["metrics"]["step_length_m"] = 0.175
+    given = H.render_report(result, height={"height_m": 1.75, "basis": "given"})
+    assert "height 1.75 m (given)" in given and "assumed" not in given
+    assert _metric_row(given, "speed_mps").group(1) == "metric flag"
+    assumed = H.render_report(result, height={"height_m": 1.75, "basis": "assumed"})
+    header = assumed[assumed.index("<header>") : assumed.index("</header>")]
+    assert "height 1.75 m <strong>assumed</strong>" in header
+    assert "rest on an assumed height" in assumed
+    speed = _metric_row(assumed, "speed_mps")
+    assert speed.group(1) == "metric" and "not judged: the height is assumed" in speed.group(2)
+    assert _metric_row(assumed, "step_length_m").group(1) == "metric flag"
+    unknown = H.render_report(result)
+    assert " · height" not in unknown and "assumed" not in unknown
+
+
 def _metric_row(html: str, key: str) -> re.Match[str]:
     row = re.search(rf'<tr class="(metric[^"]*)" data-key="{key}">(.*?)</tr>', html)
     assert row, key

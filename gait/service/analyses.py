@@ -112,7 +112,10 @@ def get_report(call: Call) -> func.HttpResponse:
         page = html_report.render_failure(error, video_name=record.get("filename"))
     else:
         page = html_report.render_report(
-            result, frame_jpeg=_walk_frame(record["id"]), angles=result.get("angles")
+            result,
+            frame_jpeg=_walk_frame(record["id"]),
+            angles=result.get("angles"),
+            height=record.get("height"),
         )
     return func.HttpResponse(page, status_code=200, mimetype="text/html", charset="utf-8")
 

@@ -13,7 +13,7 @@ import function_app
 from gait.pipeline import ChunkFeatures
 from gait.service import context
 from tests.service.harness import Http
-from tests.service.test_end_to_end import API, local_result, run_analysis, upload
+from tests.service.test_end_to_end import API, local_result, report, run_analysis, upload
 
 
 @pytest.fixture
@@ -131,7 +131,16 @@ def test_assumed_height_is_marked_wherever_it_is_used(
     assert "assumed" in metrics["fall_risk_assessment"]["basis"]
     assert "assumed" in metrics["functional_mobility"]["basis"]
     assert any("1.75 m tall" in issue for issue in view["video_quality_issues"])
+    assert "height 1.75 m <strong>assumed</strong>" in report_page(http, analysis_id)
     # A real height given afterwards replaces the assumption, and its warning.
     _, after = patch(http, analysis_id, {"height_m": 1.75})
     assert "assumed" not in after["metrics"]["fall_risk_assessment"]["basis"]
     assert not any("1.75 m tall" in issue for issue in after["video_quality_issues"])
+    page = report_page(http, analysis_id)
+    assert "height 1.75 m (given)" in page and "assumed" not in page
+
+
+def report_page(http: Http, analysis_id: str) -> str:
+    status, page, _ = report(http, analysis_id)
+    assert status == 200
+    return page.decode("utf-8")
