@@ -76,18 +76,6 @@ FAILURE_ADVICE = (
     "four steps, feet visible against the floor."
 )
 
-LIMITATIONS = (
-    "Measured from one camera: what is seen is a 2-D projection of the walk onto the image. "
-    "Lengths are scaled by the walker's stature in pixels (and the height entered, if any), "
-    "so an error in either scales every length and the speed.",
-    "A side view cannot measure step width or anything across the walking direction "
-    "(foot angle, pelvic drop, knee valgus).",
-    "Feet are labelled A and B: a silhouette does not tell left from right.",
-    "Only steady walking fully in view is measured; starting, stopping, turning and steps at "
-    "the edge of the picture are left out (listed below).",
-    "Variability (SD, CV) over a handful of steps is the least reliable value on this page.",
-)
-
 
 def esc(value: Any) -> str:
     """``value`` as text, escaped for HTML content and attribute values."""
@@ -209,7 +197,7 @@ def render_report(
         _metrics_section(result, assumed_height=_is_assumed(height)),
         _angles_section(angles),
         _quality_section(result),
-        _method_section(angles),
+        _method_section(result, angles),
     ]
     return _page(f"Gait analysis – {name}", "".join(parts))
 
@@ -849,29 +837,154 @@ def _quality_section(result: Mapping[str, Any]) -> str:
     )
 
 
-def _method_section(angles: Mapping[str, Any] | None) -> str:
-    how = [
+def _method_section(result: Mapping[str, Any], angles: Mapping[str, Any] | None) -> str:
+    return (
+        '<section id="method"><h2>How it was measured</h2><ul>'
+        + "".join(f"<li>{esc(x)}</li>" for x in method_items(result, angles))
+        + "</ul><h2>What it cannot say</h2><ul>"
+        + "".join(f"<li>{esc(x)}</li>" for x in limitation_items(result))
+        + "</ul></section>"
+    )
+
+
+def _view(result: Mapping[str, Any]) -> tuple[str, bool, str | None]:
+    """``(kind, treadmill, camera class)`` of the result's ``quality``: ``kind`` "side" or
+    "frontal_or_back" (a footprint result, which has no ``view``, is a side view)."""
+    quality = field(result, "quality", default={})
+    view = field(quality, "view", default={}) or {}
+    camera = field(quality, "camera_motion_px", default={}) or {}
+    return (
+        str(field(view, "kind", default="side")),
+        bool(field(view, "treadmill", default=False)),
+        field(camera, "class"),
+    )
+
+
+def method_items(result: Mapping[str, Any], angles: Mapping[str, Any] | None) -> list[str]:
+    """How this result was measured, in words: the route its contacts came from (footprints,
+    the person model's landmarks, a treadmill, a frontal or back view), the camera, how the
+    feet were named and how the angles were made."""
+    kind, treadmill, camera = _view(result)
+    sources = {field(e, "source") for e in field(result, "events", default=[])}
+    feet = {str(field(s, "foot")) for s in field(result, "steps", default=[])}
+    items = [
         "Every frame's own timestamp is used (phone videos often vary their frame rate).",
-        "The walker is separated from the still background; a foot on the floor is where the "
-        "lowest part of the walker stays still: its first frame is the initial contact, its "
-        "last the foot off, its rear edge the heel position.",
-        "Steps and strides are timed from these contacts; lengths are the distance between "
-        "heel positions along the walk, scaled by the walker's stature.",
+        "The walker is found in every frame by a learned person model (MediaPipe's pose "
+        "landmarks: 33 body points per frame, heels and foot tips included) and told from "
+        "anyone else in view as the person whose feet step and travel.",
     ]
+    if camera == "moving" and kind == "frontal_or_back":
+        items.append(
+            "The camera moved (measured on the background around the people); the contacts, "
+            "read from the two feet in the same frame, do not depend on its motion."
+        )
+    elif camera == "moving":
+        items.append(
+            "The camera moved: its motion, measured frame to frame on the background around "
+            "the people, was subtracted, so the feet are located on the floor, not in the "
+            "picture."
+        )
+    elif camera == "static":
+        items.append("The camera stood still (measured on the background around the people).")
+    if kind == "frontal_or_back":
+        items.append(
+            "Seen from the front or behind, the contacts are timed from the gap between the "
+            "two heels (person model) over the walker's stature: it stands still while both "
+            "feet are on the floor and changes while one swings; a swing's first frame is that "
+            "foot's foot off, its last the foot's initial contact."
+        )
+    elif treadmill:
+        items.append(
+            "On a treadmill the walker stays in place and each stance foot moves back with the "
+            "belt. Contacts are timed from the heel and foot-tip trajectories relative to the "
+            "pelvis (Zeni et al. 2008): an initial contact at the heel's most forward position, "
+            "once the heel has come down; a foot off at the foot tip's most backward position."
+        )
+        items.append(
+            "Lengths are the stance feet's travel with the belt, in metres through the belt "
+            "speed given (the belt's measured speed in statures per second sets the scale)."
+            if field(field(result, "metrics", default={}), "step_length_m") is not None
+            else "Lengths are relative to stature, from the stance feet's travel with the belt "
+            "(no belt speed was given)."
+        )
+    else:
+        if "footprint" in sources:
+            items.append(
+                "The walker's silhouette is separated from the still background; a foot on "
+                "the floor is where its lowest part stays still: the first frame is the "
+                "initial contact, the last the foot off, the rear edge the heel position. The "
+                "person model's heel and foot-tip trajectories check every such event; one the "
+                "two time more than 150 ms apart is withheld."
+            )
+        if "landmarks" in sources:
+            which = (
+                "Events the footprints did not time are"
+                if "footprint" in sources
+                else "Contacts are"
+            )
+            items.append(
+                f"{which} timed from the person model's heel and foot-tip trajectories "
+                "relative to the pelvis (Zeni et al. 2008): an initial contact at the heel's "
+                "most forward position, once the heel has come down; a foot off at the foot "
+                "tip's most backward position. Each event in the result names its source."
+            )
+        items.append(
+            "Steps and strides are timed from these contacts; lengths are the distance between "
+            "the heel positions along the walk, scaled by the walker's stature (and by the "
+            "height given, if any)."
+        )
+    if feet and feet <= {"left", "right"} and kind == "frontal_or_back":
+        items.append(
+            "Feet are named left and right because two kinds of evidence agree: the person "
+            "model's leg names and the image side (seen from behind, the walker's left foot "
+            "is on the image's left)."
+        )
+    elif feet and feet <= {"left", "right"}:
+        items.append(
+            "Feet are named left and right because three kinds of evidence agree: the person "
+            "model's leg names, which leg is nearer the camera, and the walking direction."
+        )
+    elif feet:
+        items.append(
+            "Feet are labelled A and B: the evidence for left and right did not agree or "
+            "could not be read; the warnings say why."
+        )
     if angles:
-        how.append(
+        items.append(
             "Joint angles come from body landmarks (hip, knee, ankle, heel, toe) in the image, "
             "filtered without lag at 6 Hz; hip against the trunk line, knee 0° straight, "
             "ankle 0° with the foot at a right angle to the shank. Frames where a landmark "
             "is hidden are left out; gaps up to 0.1 s are bridged."
         )
-    return (
-        '<section id="method"><h2>How it was measured</h2><ul>'
-        + "".join(f"<li>{esc(x)}</li>" for x in how)
-        + "</ul><h2>What it cannot say</h2><ul>"
-        + "".join(f"<li>{esc(x)}</li>" for x in LIMITATIONS)
-        + "</ul></section>"
-    )
+    return items
+
+
+def limitation_items(result: Mapping[str, Any]) -> list[str]:
+    """What this result cannot say, in words: one camera's 2-D picture, and what its view
+    leaves out."""
+    kind, _, _ = _view(result)
+    items = [
+        "Measured from one camera: what is seen is a 2-D projection of the walk onto the "
+        "image. Lengths are scaled by the walker's stature in pixels (and the height entered, "
+        "if any), so an error in either scales every length and the speed."
+    ]
+    if kind == "frontal_or_back":
+        items.append(
+            "Seen along the walking direction, a step's length is foreshortened by an unknown "
+            "amount: no length, speed or sagittal joint angle is measured, and foot off is "
+            "timed by the heel rising, before the toe leaves the floor."
+        )
+    else:
+        items.append(
+            "A side view cannot measure step width or anything across the walking direction "
+            "(foot angle, pelvic drop, knee valgus)."
+        )
+    items += [
+        "Only steady walking fully in view is measured; starting, stopping, turning and steps "
+        "at the edge of the picture are left out (listed under Quality).",
+        "Variability (SD, CV) over a handful of steps is the least reliable value on this page.",
+    ]
+    return items
 
 
 # -- files -------------------------------------------------------------------------------------

@@ -285,6 +285,43 @@ def test_a_typical_value_is_never_flagged(walker_angles: dict[str, Any]) -> None
     assert reference_cell == "typically ~60 deg", "the typical value, no flag beside it"
 
 
+def test_how_it_was_measured_describes_this_analysis(demo: dict[str, Any]) -> None:
+    # The method and its limits follow the route the result came from, not one fixed text:
+    # a footprint walk, a treadmill, a back view filmed hand-held, feet left unnamed.
+    def method(result: dict[str, Any]) -> str:
+        page = H.render_report(result)
+        return re.sub(r"<[^>]+>", " ", page[page.index('id="method"') :])
+
+    footprints = copy.deepcopy(demo["result"])
+    assert {e["source"] for e in footprints["events"]} == {"footprint"}
+    text = method(footprints)
+    assert "lowest part stays still" in text and "Zeni" not in text
+    assert "side view cannot measure step width" in text and "On a treadmill" not in text
+
+    treadmill = copy.deepcopy(demo["result"])
+    treadmill["quality"]["view"] = {"kind": "side", "treadmill": True}
+    for event in treadmill["events"]:
+        event["source"] = "landmarks"
+    treadmill["metrics"]["step_length_m"] = None
+    text = method(treadmill)
+    assert "On a treadmill" in text and "Zeni" in text and "no belt speed was given" in text
+    assert "lowest part stays still" not in text
+
+    back = copy.deepcopy(treadmill)
+    back["quality"]["view"] = {"kind": "frontal_or_back", "treadmill": False}
+    back["quality"]["camera_motion_px"] = {"class": "moving"}
+    text = method(back)
+    assert "gap between the two heels" in text and "do not depend on its motion" in text
+    assert "foreshortened" in text and "side view" not in text and "On a treadmill" not in text
+
+    named = {step["foot"] for step in footprints["steps"]}
+    unnamed = copy.deepcopy(footprints)
+    for step in unnamed["steps"]:
+        step["foot"] = {"left": "A", "right": "B"}.get(step["foot"], step["foot"])
+    assert ("named left and right" in method(footprints)) == (named <= {"left", "right"})
+    assert "labelled A and B" in method(unnamed)
+
+
 def test_without_angles_the_page_says_so(demo: dict[str, Any]) -> None:
     html = H.render_report(demo["result"], frame_jpeg=None, angles=None)
     assert "angle-curve" not in html
