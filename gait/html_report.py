@@ -75,6 +75,21 @@ FAILURE_ADVICE = (
     "body in view, one person walking at their usual pace across the picture for at least "
     "four steps, feet visible against the floor."
 )
+#: What to do, for the refusals where it is something else than :data:`FAILURE_ADVICE` or
+#: more: each says what the analysis does handle, so the next video is not refused again.
+REASON_ADVICE = {
+    "several_walkers": "Film the person walking alone: others may stand or sit in view, but "
+    "nobody else should walk across the picture at the same time.",
+    "too_few_steps": "Film a longer walk: at least four steady steps fully in view, not "
+    "counting the first and last steps (starting and stopping are left out).",
+    "camera_motion": "Hold the phone steadier, or prop it up: a camera held by hand, or "
+    "turning slowly to follow the walker, is measured; a fast or jerky one is not.",
+    "edited_video": "Upload the recording as filmed, without cuts: an edited video is "
+    "measured only within an uncut stretch of at least 2 seconds.",
+    "frame_rate_too_low": "Record at 30 frames per second or more (a phone's normal video "
+    "setting).",
+    "running": "Only walking is measured: film the person walking at their usual pace.",
+}
 
 
 def esc(value: Any) -> str:
@@ -224,7 +239,7 @@ def render_failure(error: Mapping[str, Any], *, video_name: str | None = None) -
         f'<p class="sub">Code: <code>{esc(code)}</code>'
         f"{f' / <code>{esc(reason)}</code>' if reason else ''}</p>",
         "</section><section><h2>What to do</h2>",
-        f"<p>{esc(FAILURE_ADVICE)}</p>",
+        f"<p>{esc(REASON_ADVICE.get(str(reason), FAILURE_ADVICE))}</p>",
         "<p>No number is reported for this video: a wrong number is worse than none.</p>",
         "</section>",
     ]

@@ -364,6 +364,12 @@ def test_every_refusal_reason_is_explained_in_its_own_words() -> None:
         assert H.esc(H.FAILURE_WORDS[reason]) in page, reason
         assert H.FAILURE_WORDS[reason] != generic
     assert len({H.FAILURE_WORDS[r] for r in NO_GAIT_REASONS}) == len(NO_GAIT_REASONS)
+    # What to do follows the reason where there is more to say than the general advice.
+    assert set(H.REASON_ADVICE) <= set(NO_GAIT_REASONS)
+    for reason, page in pages.items():
+        advice = H.REASON_ADVICE.get(reason, H.FAILURE_ADVICE)
+        assert H.esc(advice) in page, reason
+    assert H.esc(H.FAILURE_ADVICE) not in pages["several_walkers"]
     with pytest.raises(ValueError, match="several_people"):
         NoReliableGait("several_people", "a reason nobody switches on")
 
