@@ -257,8 +257,10 @@ def check_and_fill(
             f"{1000 * DISAGREEMENT_TOLERANCE_S:.0f} ms apart"
         )
     if counts["unchecked"]:
+        n = counts["unchecked"]
         warnings.append(
-            f"{counts['unchecked']} footprint events have no landmark event to check them by"
+            f"{n} footprint event{'s have' if n != 1 else ' has'} no landmark event to check "
+            f"{'them' if n != 1 else 'it'} by"
         )
     share = counts["withheld"] / counts["checked"] if counts["checked"] else 0.0
     return replace(contacts, **out), warnings, share
