@@ -288,7 +288,11 @@ def _walk_section(result: Mapping[str, Any], frame_jpeg: bytes | None) -> str:
             f'<image id="walk-frame" href="data:image/jpeg;base64,{data}" x="0" y="0" '
             f'width="{width:.0f}" height="{height:.0f}" preserveAspectRatio="none"/>'
         )
-        caption = "A frame of the walk, with each measured step's heel contact on the floor."
+        caption = (
+            "A frame of the walk, with each measured step's heel contact on the floor."
+            if marks
+            else f"A frame of the walk. {_why_no_heels(result)}"
+        )
     else:
         floor_y = intercept if intercept is not None else 0.85 * height
         backdrop = (
@@ -304,6 +308,24 @@ def _walk_section(result: Mapping[str, Any], frame_jpeg: bytes | None) -> str:
         f'aria-label="walk frame with heel contacts">{backdrop}{"".join(marks)}</svg>'
         f"<p>{esc(caption)} {legend}</p></section>"
     )
+
+
+def _why_no_heels(result: Mapping[str, Any]) -> str:
+    """Why the walk frame carries no heel marks, in words."""
+    kind, treadmill, camera = _view(result)
+    if kind == "frontal_or_back":
+        return "Seen from the front or behind, no heel position along the walk is measured."
+    if treadmill:
+        return (
+            "The heel contacts are not drawn: on a treadmill each heel lands on the moving "
+            "belt, not at one place in the picture."
+        )
+    if camera == "moving":
+        return (
+            "The heel contacts are not drawn: the camera moved, so they were located on the "
+            "floor, not in this one picture."
+        )
+    return "No heel contact could be placed on this picture."
 
 
 def _legend(feet: Iterable[str]) -> str:

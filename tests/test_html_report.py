@@ -303,6 +303,10 @@ def test_how_it_was_measured_describes_this_analysis(demo: dict[str, Any]) -> No
     for event in treadmill["events"]:
         event["source"] = "landmarks"
     treadmill["metrics"]["step_length_m"] = None
+    treadmill["quality"]["floor_line_px"] = None  # heels on the belt, not in the picture
+    page = H.render_report(treadmill, frame_jpeg=b"a frame")
+    assert 'class="heel"' not in page and "each heel lands on the moving belt" in page
+    assert 'class="heel"' in H.render_report(footprints, frame_jpeg=b"a frame")
     text = method(treadmill)
     assert "On a treadmill" in text and "Zeni" in text and "no belt speed was given" in text
     assert "lowest part stays still" not in text
