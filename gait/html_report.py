@@ -355,6 +355,11 @@ def _stance_intervals(events: Sequence[Mapping[str, Any]]) -> dict[str, list[tup
     return out
 
 
+#: Time axis of the timeline: tick spacings (s) to choose from, and the most ticks drawn.
+TICK_SPACINGS_S = (0.5, 1.0, 2.0, 5.0, 10.0, 30.0)
+MAX_TICKS = 14
+
+
 def _timeline_section(result: Mapping[str, Any]) -> str:
     events = list(field(result, "events", default=[]))
     times = [t for e in events if (t := _float(field(e, "time_s"))) is not None]
@@ -384,7 +389,9 @@ def _timeline_section(result: Mapping[str, Any]) -> str:
             )
     axis_y = 20 + row_h * len(feet) + 4
     out.append(f'<line x1="{left}" y1="{axis_y}" x2="{w - right}" y2="{axis_y}" stroke="#333"/>')
-    for tick in np.arange(math.ceil(start * 2) / 2, stop, 0.5):
+    # The finest of these spacings that keeps the labels ("12.5 s", ~40 px) apart.
+    spacing = next((d for d in TICK_SPACINGS_S if (stop - start) / d <= MAX_TICKS), 60.0)
+    for tick in np.arange(math.ceil(start / spacing) * spacing, stop, spacing):
         x = x_of(float(tick))
         out.append(
             f'<line x1="{x:.1f}" y1="{axis_y}" x2="{x:.1f}" y2="{axis_y + 5}" stroke="#333"/>'

@@ -326,6 +326,20 @@ def test_how_it_was_measured_describes_this_analysis(demo: dict[str, Any]) -> No
     assert "labelled A and B" in method(unnamed)
 
 
+@pytest.mark.parametrize("duration_s", [3.0, 18.0, 75.0])
+def test_timeline_labels_stay_apart_however_long_the_walk(duration_s: float) -> None:
+    # A walk of a minute had a label every 0.5 s, 120 labels run together.
+    events = [
+        {"type": kind, "time_s": t + lag, "foot": foot, "frame": 0}
+        for t in np.arange(0.0, duration_s, 1.1)
+        for kind, lag, foot in (("initial_contact", 0.0, "A"), ("foot_off", 0.7, "A"))
+    ]
+    svg = H._timeline_section({"events": events})
+    ticks = [float(x) for x in re.findall(r'<text x="([\d.]+)"[^>]*text-anchor="middle">', svg)]
+    assert 3 <= len(ticks) <= H.MAX_TICKS
+    assert min(np.diff(ticks)) >= 45, "a label is ~40 px wide"
+
+
 def test_without_angles_the_page_says_so(demo: dict[str, Any]) -> None:
     html = H.render_report(demo["result"], frame_jpeg=None, angles=None)
     assert "angle-curve" not in html
