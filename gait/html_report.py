@@ -210,7 +210,10 @@ def render_report(
         _walk_section(result, frame_jpeg),
         _timeline_section(result),
         _metrics_section(result, assumed_height=_is_assumed(height)),
-        _angles_section(angles),
+        _angles_section(
+            angles,
+            next((w for w in field(result, "warnings", default=[]) if "joint angles" in w), None),
+        ),
         _quality_section(result),
         _method_section(result, angles),
     ]
@@ -768,12 +771,15 @@ def _angle_chart(joint: str, sides: Mapping[str, Any]) -> str:
     )
 
 
-def _angles_section(angles: Mapping[str, Any] | None) -> str:
+def _angles_section(angles: Mapping[str, Any] | None, why_not: str | None = None) -> str:
+    """The joint-angle curves and summary of :func:`gait.angles.analyse`'s ``angles``; without
+    them, that they were not measured, and ``why_not`` (the result's own warning) when given.
+    """
     if not angles:
+        why = f" ({why_not})" if why_not else ""
         return (
-            '<section id="angles"><h2>Joint angles</h2><p>Not measured in this analysis: it '
-            "followed the feet on the floor, not the body's joints, so no hip, knee or ankle "
-            "angle is reported.</p></section>"
+            '<section id="angles"><h2>Joint angles</h2><p>Not measured in this analysis'
+            f"{esc(why)}: no hip, knee or ankle angle is reported.</p></section>"
         )
     sides = field(angles, "sides", default={})
     charts = "".join(_angle_chart(joint, sides) for joint in ("hip", "knee", "ankle"))
@@ -854,8 +860,12 @@ def _quality_section(result: Mapping[str, Any]) -> str:
         f"Confidence {_num(field(quality, 'confidence'), 2)} (0 to 1): "
         f"{esc(field(quality, 'confidence_method', default=''))}.",
         f"The walker was seen in {_num(field(quality, 'frames_with_walker_pct'), 0)} % of the "
-        f"frames; {esc(field(quality, 'steady_steps', default=0))} steady steps were measured "
-        f"of {esc(field(quality, 'footprints_found', default='?'))} footprints found.",
+        f"frames; {esc(field(quality, 'steady_steps', default=0))} steady steps were measured"
+        + (
+            f" of {esc(found)} footprints found."
+            if (found := field(quality, "footprints_found")) is not None
+            else "."
+        ),
     ]
     excluded = list(field(quality, "excluded_segments", default=[]))
     ex_items = []

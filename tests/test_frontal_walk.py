@@ -14,9 +14,11 @@ from gait import pipeline
 from gait.errors import NoReliableGait
 from gait.synth.score import score_annotated
 from gait.walk import frontal_walk
+from gait.walk.contacts import left_out_segments, steady_rows
 from gait.walk.measure import Clip, measure
 from gait.walk.person_checks import EYE_HEIGHT_RATIO
 from gait.walk.views import View
+from tests.test_parameters import NAN, table
 
 BACK_VIEW = "elderly-store-back-follow-handheld.mp4"
 ANNOTATION = Path(__file__).parent / "data" / "elderly-store-back-follow-handheld.events.json"
@@ -222,3 +224,23 @@ def test_side_views_keep_their_routes(real_clip, analysed):
     result = analysed(real_clip("side-outdoor-walker-and-jumper.mp4")).outcome().to_dict()
     assert "footprint" in {e["source"] for e in result["events"]}
     assert "walker_faces" not in (result["quality"].get("view") or {})
+
+
+def test_steps_left_out_as_unsteady_are_listed_with_their_frames():
+    # A pass of steady 0.5-s steps that ends in a 0.2-s shuffle, then a pass of two steps (too
+    # few to judge): the shuffle's step and the short pass are left out, and the result lists
+    # their frames, where it had only counted them in a warning.
+    contacts = table(
+        [0.0, 0.5, 1.0, 1.5, 1.7, 4.0, 4.5, 5.0],
+        [0.6, 1.1, 1.6, 2.1, NAN, 4.6, 5.1, 5.6],
+        [0.0] * 8,
+        passes=[0, 0, 0, 0, 0, 1, 1, 1],
+    )
+    keep, left_out = steady_rows(contacts)
+    assert keep.tolist() == [True, True, True, True, False, False, False, False]
+    assert left_out == 3
+    assert left_out_segments(contacts, keep) == [
+        {"start_frame": 45, "end_frame": 51, "reason": "not_steady"},  # 1.5 s to 1.7 s
+        {"start_frame": 120, "end_frame": 168, "reason": "not_steady"},  # the short pass
+    ]
+    assert left_out_segments(contacts, np.ones(8, bool)) == []

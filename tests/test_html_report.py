@@ -345,6 +345,14 @@ def test_without_angles_the_page_says_so(demo: dict[str, Any]) -> None:
     assert "angle-curve" not in html
     assert "Not measured in this analysis" in html
     assert "walk-frame" not in html and "heel" in html, "heels drawn on a blank floor"
+    # Why, when the result says: a back view's own warning, not a footprint-era excuse.
+    result = copy.deepcopy(demo["result"])
+    why = "joint angles not measured: a frontal or back view shows no sagittal angles"
+    result["warnings"].append(why)
+    result["quality"].pop("footprints_found", None)  # the landmark routes count no footprints
+    html = H.render_report(result, angles=None)
+    assert f"Not measured in this analysis ({why})" in html
+    assert "footprints found" not in html and "of ? " not in html
 
 
 def test_angle_table_shows_the_measured_share(walker_angles: dict[str, Any]) -> None:

@@ -277,6 +277,31 @@ def steady_rows(contacts: Contacts) -> tuple[np.ndarray, int]:
     return keep, left_out
 
 
+def left_out_segments(contacts: Contacts, keep: np.ndarray) -> list[dict[str, Any]]:
+    """``quality.excluded_segments`` rows (reason ``not_steady``) for the contacts that
+    :func:`steady_rows` left out (``keep`` ``(m,)`` bool False): each one's step, from the
+    previous contact of its pass (when there is one) to this contact's foot off (its initial
+    contact where the foot off was not seen), in frames; in frame order, overlapping or
+    adjacent steps merged."""
+    spans = []
+    for k in np.flatnonzero(~np.asarray(keep, dtype=bool)):
+        own = [v for v in (contacts.ic_frame[k], contacts.fo_frame[k]) if np.isfinite(v)]
+        if not own:
+            continue
+        start = min(own)
+        if k > 0 and contacts.pass_index[k - 1] == contacts.pass_index[k]:
+            before = (contacts.ic_frame[k - 1], contacts.fo_frame[k - 1])
+            start = min([start, *(v for v in before if np.isfinite(v))])
+        spans.append((int(start), int(max(own))))
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [{"start_frame": a, "end_frame": b, "reason": "not_steady"} for a, b in merged]
+
+
 def take_rows(contacts: Contacts, rows: np.ndarray) -> Contacts:
     """The table's rows ``rows`` (bool mask or indices), every column alike."""
     columns = {

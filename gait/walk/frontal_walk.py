@@ -47,6 +47,7 @@ from gait.walk.contacts import (
     MIN_STEADY_PASS_STEPS,
     Contacts,
     landmark_contacts_table,
+    left_out_segments,
     steady_rows,
     take_rows,
 )
@@ -416,6 +417,7 @@ def measure_frontal_walk(
     # starts, stops and shuffles between pauses would set the cadence (the elderly clip's
     # closing and restarting steps, 0.33-0.43 s, gave 103 steps/min for ~90 walking).
     keep, left_out = steady_rows(contacts)
+    excluded = left_out_segments(contacts, keep)
     contacts = take_rows(contacts, keep)
     names = None if names is None else names[keep]
     if left_out:
@@ -439,6 +441,7 @@ def measure_frontal_walk(
         treadmill=False,
         height_m=None,
         warnings=warnings,
+        excluded_segments=excluded,
     )
     return FrontalWalk(walk, events, names, warnings)
 
