@@ -149,6 +149,7 @@ p, li { margin: 1mm 0; }
 h2 { break-after: avoid; page-break-after: avoid; }
 svg, tr, li, .charts, #walk, #timeline { break-inside: avoid; page-break-inside: avoid; }
 svg { display: block; width: 100%; height: auto; }
+#walk svg { max-height: 120mm; }
 table { border-collapse: collapse; width: 100%; font-size: 9pt; }
 th, td { padding: 1mm 1.5mm; border-bottom: 1px solid #ddd; text-align: right; }
 th:first-child, td:first-child { text-align: left; }
