@@ -25,6 +25,7 @@ import cv2
 import numpy as np
 
 from gait import norms
+from gait.walk.event_check import DISAGREEMENT_TOLERANCE_S
 
 #: Okabe-Ito orange and blue: told apart with every common colour-vision deficiency.
 FOOT_COLOURS = {"A": "#E69F00", "B": "#0072B2", "left": "#E69F00", "right": "#0072B2"}
@@ -969,7 +970,7 @@ def method_items(result: Mapping[str, Any], angles: Mapping[str, Any] | None) ->
                 "the floor is where its lowest part stays still: the first frame is the "
                 "initial contact, the last the foot off, the rear edge the heel position. The "
                 "person model's heel and foot-tip trajectories check every such event; one the "
-                "two time more than 150 ms apart is withheld."
+                f"two time more than {1000 * DISAGREEMENT_TOLERANCE_S:.0f} ms apart is withheld."
             )
         if "landmarks" in sources:
             which = (
