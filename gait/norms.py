@@ -83,7 +83,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, NamedTuple
+from typing import Literal
 
 import numpy as np
 
@@ -165,48 +165,6 @@ STEP_LENGTH_FILE = "pinzone2014_children_step_length.csv"
 LEG_LENGTH_SHARE_OF_HEIGHT = (0.40, 0.60)
 
 
-class StepLengthNorm(NamedTuple):
-    """Step length over stature of the walkers of :data:`STEP_LENGTH_FILE` that pass the
-    leg-length check: ``mean`` and ``sd`` (statures, SD across walkers), ``walkers`` (how
-    many), ``ages`` (youngest and oldest, years)."""
-
-    mean: float
-    sd: float
-    walkers: int
-    ages: tuple[float, float]
-
-
-@functools.cache
-def step_length_norm() -> StepLengthNorm:
-    """:class:`StepLengthNorm` from :data:`STEP_LENGTH_FILE`: each walker's step length is
-    the mean of the appendix's two, over their height."""
-    table = np.genfromtxt(DATA_DIR / STEP_LENGTH_FILE, delimiter=",", names=True)
-    low, high = LEG_LENGTH_SHARE_OF_HEIGHT
-    leg_share = table["leg_length_m"] / table["height_m"]
-    kept = table[(leg_share >= low) & (leg_share <= high)]
-    ratio = (kept["step_length_1_m"] + kept["step_length_2_m"]) / 2.0 / kept["height_m"]
-    return StepLengthNorm(
-        mean=float(ratio.mean()),
-        sd=float(ratio.std(ddof=1)),
-        walkers=int(ratio.size),
-        ages=(float(kept["age_years"].min()), float(kept["age_years"].max())),
-    )
-
-
-def _step_length_reference() -> Reference:
-    norm = step_length_norm()
-    return Reference(
-        "statures",
-        *_mean_2sd(norm.mean, norm.sd, 3),
-        None,
-        f"mean ± 2 SD of the step length over stature ({norm.mean:.3f} ± {norm.sd:.3f}, "
-        f"N {norm.walkers}) of typically developing children and adolescents aged "
-        f"{norm.ages[0]:.1f}-{norm.ages[1]:.0f} walking in two gait laboratories (pooled); no "
-        "adult band could be sourced",
-        PINZONE_2014,
-    )
-
-
 def _mean_2sd(mean: float, sd: float, digits: int) -> tuple[float, float]:
     """The band mean ± 2 SD, rounded to ``digits`` (the source's precision)."""
     return round(mean - 2 * sd, digits), round(mean + 2 * sd, digits)
@@ -220,6 +178,11 @@ _SWING = _mean_2sd(100.0 - 59.0, 2.0, 0)  # swing = 100 % - stance, the same SD:
 _DOUBLE_SUPPORT = _mean_2sd(19.0, 2.0, 0)  # 15-23 %
 # Sheet "ANOVA", "Max Knee Flex (swing) [deg]", free speed: N 82, mean 60.456, SD 4.797.
 _KNEE_SWING_PEAK = _mean_2sd(60.455802, 4.796869, 1)  # 50.9-70.0 deg
+# Pinzone et al. 2014, STEP_LENGTH_FILE: each walker's two step lengths averaged, over their
+# height; the 111 walkers that pass LEG_LENGTH_SHARE_OF_HEIGHT (aged 4.5-18), both centres:
+# mean 0.403115, SD 0.034932 (tests/test_norms.py recomputes them from the file). Constants,
+# not read at import: a missing data file must not stop the app from starting.
+_STEP_LENGTH_STATURE = _mean_2sd(0.403115, 0.034932, 3)  # 0.333-0.473 statures
 
 _CHILDREN_FREE = "typically developing children at free speed"
 
@@ -249,7 +212,15 @@ REFERENCES: dict[str, Reference] = {
         "men 81-135 steps/min; sex not given, so both",
         TUDOR_LOCKE_2012,
     ),
-    "step_length_stature_ratio": _step_length_reference(),
+    "step_length_stature_ratio": Reference(
+        "statures",
+        *_STEP_LENGTH_STATURE,
+        None,
+        "mean ± 2 SD of the step length over stature (0.403 ± 0.035, N 111) of typically "
+        "developing children and adolescents aged 4.5-18 walking in two gait laboratories "
+        "(pooled); no adult band could be sourced",
+        PINZONE_2014,
+    ),
     "stance_pct": Reference(
         "% of stride",
         *_STANCE,

@@ -71,17 +71,18 @@ def test_description_names_the_band_or_the_typical_value() -> None:
 
 
 def test_step_length_band_is_rebuilt_from_the_walkers_in_its_data_file() -> None:
-    # Independently of norms.step_length_norm: each walker's two step lengths averaged, over
-    # their height; the one walker whose height cannot be theirs (a 0.59 m leg under a
-    # "1.774 m" 6-year-old) left out, and said so where the rule is defined.
+    # Each walker's two step lengths averaged, over their height; the one walker whose height
+    # cannot be theirs (a 0.59 m leg under a "1.774 m" 6-year-old) left out by the stated rule.
     rows = np.genfromtxt(norms.DATA_DIR / norms.STEP_LENGTH_FILE, delimiter=",", names=True)
     assert rows.size == 112 and set(rows["centre"]) == {1.0, 2.0}
-    implausible = (rows["leg_length_m"] / rows["height_m"]) < 0.4
+    low, high = norms.LEG_LENGTH_SHARE_OF_HEIGHT
+    share = rows["leg_length_m"] / rows["height_m"]
+    implausible = (share < low) | (share > high)
     assert implausible.sum() == 1 and rows["height_m"][implausible][0] == pytest.approx(1.774)
     ratio = (rows["step_length_1_m"] + rows["step_length_2_m"]) / 2 / rows["height_m"]
     mean, sd = ratio[~implausible].mean(), ratio[~implausible].std(ddof=1)
-    norm = norms.step_length_norm()
-    assert norm.walkers == 111 and norm.mean == pytest.approx(mean) and norm.sd == pytest.approx(sd)
+    ages = rows["age_years"][~implausible]
+    assert (~implausible).sum() == 111 and (ages.min(), ages.max()) == (4.53, 18.0)
     ref = norms.reference("step_length_stature_ratio")
     assert ref.source == norms.PINZONE_2014 and "children" in ref.what
     assert f"{mean:.3f} \u00b1 {sd:.3f}, N 111" in ref.what
