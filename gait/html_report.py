@@ -537,12 +537,6 @@ def _frame_interval_s(result: Mapping[str, Any]) -> float:
     return 1.0 / fps if fps else 0.0
 
 
-#: Values in metres judged against a band in metres: judged only when the height was given
-#: (an assumed height moves them by its own error). Step length is judged by its stature ratio
-#: (:data:`STATURE_BANDS`), which does not rest on the height.
-JUDGED_IN_METRES = ("stride_length_m", "speed_mps", "walk_ratio_m_per_spm")
-
-
 def _metrics_section(result: Mapping[str, Any], assumed_height: bool = False) -> str:
     metrics = field(result, "metrics", default={})
     height_m = _walker_height_m(metrics)
@@ -563,7 +557,9 @@ def _metrics_section(result: Mapping[str, Any], assumed_height: bool = False) ->
         sd = field(metrics, sd_key) if sd_key else None
         per_foot = _foot_means(steps, step_key) if step_key else {}
         ref, judged, ref_text = _reference_for(mean_key, metrics, height_m)
-        if assumed_height and ref and mean_key in JUDGED_IN_METRES:
+        # A band in metres (m, m/s) judges a value an assumed height scaled by its own error;
+        # a stature ratio (step length, STATURE_BANDS) does not rest on the height.
+        if assumed_height and ref and ref.unit.split("/")[0] == "m":
             judged = None
             ref_text += " (not judged: the height is assumed)"
         resolution = norms.timing_resolution(
