@@ -217,7 +217,7 @@ def main() -> None:
             info = probe(video)
             chunks = len(
                 pipeline.chunk_ranges(
-                    info.frame_count, pipeline.DEFAULT_CHUNK_FRAMES, info.keyframes
+                    info.frame_count, pipeline.DEFAULT_CHUNK_FRAMES, max(1, args.workers)
                 )
             )
             modes = {

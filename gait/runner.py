@@ -49,6 +49,7 @@ def analyze_video(
         height_m=height_m,
         treadmill_speed_mps=treadmill_speed_mps,
         chunk_frames=chunk_frames,
+        parallel=max(1, workers),
     )
     total = plan.video.frame_count
     if progress:
@@ -112,7 +113,9 @@ def _chunks_in_children(
             )
         )
 
-    waiting = list(reversed(plan.chunks))
+    # Longest first (popped from the end): chunks of 240, 210, 210, 240 frames given in
+    # order to two children keep one busy for 480 frames while the other waits at 420.
+    waiting = sorted(plan.chunks, key=lambda chunk: (chunk.frame_count, -chunk.start))
     running: dict[Future[bytes], tuple[pipeline.Chunk, _Child]] = {}
     children: list[_Child] = []
 

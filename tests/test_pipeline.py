@@ -32,12 +32,31 @@ def run_chunked(video, chunk_frames: int, seed: int) -> str:
 
 
 def test_chunk_ranges_cover_every_frame_once():
-    keyframes = np.array([0, 30, 60, 90, 120])
-    chunks = pipeline.chunk_ranges(130, 50, keyframes)
-    assert chunks[0].start == 0 and chunks[-1].stop == 130
-    assert all(a.stop == b.start for a, b in itertools.pairwise(chunks))
-    # Boundaries moved to keyframes within half a chunk of 50, 100.
-    assert [c.start for c in chunks] == [0, 60, 90]
+    for frames, chunk_frames, parallel in itertools.product(
+        (1, 29, 130, 230, 449, 900, 18_001), (1, 17, 50, 240), (1, 2, 3)
+    ):
+        chunks = pipeline.chunk_ranges(frames, chunk_frames, parallel)
+        assert chunks[0].start == 0 and chunks[-1].stop == frames
+        assert all(a.stop == b.start for a, b in itertools.pairwise(chunks))
+        assert all(c.frame_count >= 1 for c in chunks)
+        assert [c.index for c in chunks] == list(range(len(chunks)))
+
+
+def test_chunk_ranges_are_even_and_fill_the_parallel_workers():
+    grid = pipeline.REDETECT_INTERVAL_FRAMES
+    # 900 frames at 240: 4 chunks of about 225, on the 30-frame re-detection grid (no
+    # warm-up), not 240, 240, 240, 180.
+    chunks = pipeline.chunk_ranges(900, 240)
+    assert [c.frame_count for c in chunks] == [240, 210, 210, 240]
+    assert all(c.start % grid == 0 for c in chunks)
+    # A 230-frame clip is one chunk alone, two when two run at once; 549 frames three
+    # chunks alone, four for two workers.
+    assert len(pipeline.chunk_ranges(230, 240)) == 1
+    assert [c.frame_count for c in pipeline.chunk_ranges(230, 240, 2)] == [120, 110]
+    assert len(pipeline.chunk_ranges(549, 240)) == 3
+    assert len(pipeline.chunk_ranges(549, 240, 2)) == 4
+    # Chunks shorter than two grid steps keep their even boundaries, off the grid.
+    assert [c.start for c in pipeline.chunk_ranges(130, 50)] == [0, 43, 87]
 
 
 def test_chunk_ranges_cap_the_fan_out():
