@@ -105,7 +105,10 @@ def test_a_limp_shows_as_step_length_asymmetry(synthetic, analysed):
     # Steps of L(1 + a/2) and L(1 - a/2): |A - B| / mean = a = 20 %.
     assert 15 <= metrics["step_length_asymmetry_pct"] <= 25
     symmetric, truth = synthetic(**BASE)
-    assert analysed(symmetric, truth["height_m"]).outcome().metrics["step_length_asymmetry_pct"] < 5
+    symmetric_result = analysed(symmetric, truth["height_m"]).outcome()
+    assert symmetric_result.metrics["step_length_asymmetry_pct"] < 5
+    # The result names the height its metres rest on (a saved result used to lose it).
+    assert symmetric_result.quality["scale"] == {"height_m": truth["height_m"], "from": "height"}
 
 
 def test_single_support_is_the_other_foots_swing(synthetic, analysed):
@@ -129,6 +132,7 @@ def test_no_height_gives_no_metres(synthetic, analysed):
     assert metrics["step_length_m"] is None and metrics["speed_mps"] is None
     assert metrics["walk_ratio_m_per_spm"] is None
     assert all(s["step_length_m"] is None for s in result.steps)
+    assert result.quality["scale"] is None
     # The relative values are measured: step length / stature is close to the truth's.
     true_ratio = truth["metrics"]["step_length_m"] / truth["height_m"]
     assert metrics["step_length_stature_ratio"] == pytest.approx(true_ratio, rel=0.03)

@@ -102,6 +102,7 @@ def test_treadmill_feet_are_named_left_and_right_as_annotated(real_clip, analyse
 def test_treadmill_lengths_come_from_the_belt(real_clip, analysed):
     result = analysed(real_clip(TREADMILL)).outcome()
     assert result.metrics["step_length_m"] is None  # neither height nor belt speed given
+    assert result.quality["scale"] is None
     ratio = result.metrics["step_length_stature_ratio"]
     assert ratio is not None and 0.15 < ratio < 0.6
 
@@ -114,6 +115,11 @@ def test_treadmill_lengths_in_metres_from_a_given_belt_speed(real_clip, analysed
     result = measure(clip, frames, arrays)
     assert result.metrics["speed_mps"] == pytest.approx(1.2, rel=0.03)
     assert result.metrics["step_length_m"] is not None
+    # The height the belt speed implies, which the lengths rest on, is in the result.
+    scale = result.quality["scale"]
+    assert scale["from"] == "treadmill_speed" and scale["treadmill_speed_mps"] == 1.2
+    ratio = result.metrics["step_length_stature_ratio"]
+    assert result.metrics["step_length_m"] == pytest.approx(ratio * scale["height_m"], rel=0.01)
 
 
 def test_a_treadmill_filmed_by_a_travelling_camera_gives_no_lengths(real_clip, analysed):

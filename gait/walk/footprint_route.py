@@ -137,6 +137,7 @@ def measure_by_footprints(
         steps=steps,
         metrics=metrics,
         quality=quality.quality_block(
+            scale=quality.metric_scale(clip.height_m),
             walker_seen=walker.seen,
             foreground_fraction=arrays["foreground_fraction"],
             footprints_found=len(footprints),

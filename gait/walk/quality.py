@@ -104,6 +104,20 @@ CONFIDENCE_METHOD = (
 CAMERA_MOTION_PX = None
 
 
+def metric_scale(height_m: float | None, from_belt_speed_mps: float | None = None) -> dict | None:
+    """The result's ``quality.scale``: the walker height ``height_m`` (m) its values in metres
+    rest on, and where it comes from: ``"height"`` (given with the video, or a deployment's
+    assumed height) or ``"treadmill_speed"`` (the given belt speed ``from_belt_speed_mps``
+    over the belt's measured speed in statures/s, :mod:`gait.walk.landmark_walk`); None when
+    no value is in metres (no height, or a frontal or back view)."""
+    if height_m is None:
+        return None
+    scale: dict = {"height_m": round(float(height_m), 4), "from": "height"}
+    if from_belt_speed_mps is not None:
+        scale.update({"from": "treadmill_speed", "treadmill_speed_mps": from_belt_speed_mps})
+    return scale
+
+
 def quality_block(
     *,
     walker_seen: np.ndarray,
@@ -119,6 +133,7 @@ def quality_block(
     withheld_metrics: list[str] | None = None,
     failed_checks: int = 0,
     step_time_scatter_pct: float | None = None,
+    scale: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The result's ``quality``: what was analysed, left out, and how far to trust it.
 
@@ -130,7 +145,7 @@ def quality_block(
     stature over the silhouette's (:func:`gait.walk.person_checks.stature_check`).
     ``withheld_metrics``: the metric keys the self-checks withheld, by ``failed_checks``
     checks, and ``step_time_scatter_pct`` the step-time CV within each foot
-    (:class:`gait.walk.self_checks.SelfCheck`).
+    (:class:`gait.walk.self_checks.SelfCheck`). ``scale``: :func:`metric_scale`.
     """
     n = walker_seen.size
     with_walker = walker_seen if pose_on_walker is None else pose_on_walker
@@ -154,6 +169,7 @@ def quality_block(
         "background_changed_pct": round(100.0 * float(np.median(foreground_fraction)), 3),
         "stature_px": round(stature_px * to_video, 1),
         "floor_line_px": {"intercept": round(floor[0] * to_video, 2), "slope": round(floor[1], 6)},
+        "scale": scale,
         "withheld_metrics": list(withheld_metrics or []),
         "confidence": confidence(
             steady_footprints=int(np.count_nonzero(walking.steady)),
