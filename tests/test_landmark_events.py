@@ -122,6 +122,23 @@ def test_treadmill_lengths_in_metres_from_a_given_belt_speed(real_clip, analysed
     assert result.metrics["step_length_m"] == pytest.approx(ratio * scale["height_m"], rel=0.01)
 
 
+def test_a_given_height_the_belt_speed_contradicts_is_a_warning(real_clip, analysed):
+    """Given both, the lengths rest on the belt speed; a given height more than 10 % from the
+    one the belt speed implies is said, not silently overruled."""
+    plan, frames, arrays = features(analysed(real_clip(TREADMILL)))
+    by_belt = measure(Clip(plan.video, plan.analysis_size, None, 1.2), frames, arrays)
+    implied_m = by_belt.quality["scale"]["height_m"]
+
+    def disagreement(height_m: float) -> list[str]:
+        result = measure(Clip(plan.video, plan.analysis_size, height_m, 1.2), frames, arrays)
+        assert result.quality["scale"]["height_m"] == implied_m
+        return [w for w in result.warnings if "the given belt speed makes the walker" in w]
+
+    assert disagreement(implied_m * 1.05) == []
+    assert len(disagreement(implied_m * 1.2)) == 1
+    assert len(disagreement(implied_m * 0.8)) == 1
+
+
 def test_a_treadmill_filmed_by_a_travelling_camera_gives_no_lengths(real_clip, analysed):
     """A camera whose path is not the floor's (parallax, ``camera.parallax``) moves the belt
     too: the stance feet's travel would give a wrong belt speed, so no lengths and no belt

@@ -129,6 +129,11 @@ def belt_travel_px(
     return np.concatenate([[0.0], np.cumsum(steps)])
 
 
+#: A given height and the height the given belt speed implies (the standing stature in px
+#: times the belt speed over the belt's measured speed in px/s) further apart than this share
+#: are a warning: the landmarks' standing stature is good to a few percent (stature check,
+#: README), a treadmill's displayed speed to ~5 %, so 10 % is one of the two given wrong.
+MAX_BELT_HEIGHT_DISAGREEMENT = 0.10
 #: How long (s) after an initial contact the landing heel is taken to stay planted: its
 #: position is the median over these frames, not the contact frame's alone. Heel rise comes
 #: at ~30 % of stance (~0.2 s at 110 steps/min); a contact found a frame late or early
@@ -300,11 +305,21 @@ def measure_landmark_walk(
         on_belt = heel_x + view.facing * travel[:, None]
         ic_heel = planted_heel_x(on_belt, times_s, ic, front, cuts, stature_px)
         if treadmill_speed_mps is not None:
+            given_height_m = height_m
             height_m = standing_px * treadmill_speed_mps / belt
             warnings.append(
                 f"treadmill: lengths in metres from the given belt speed "
                 f"({treadmill_speed_mps:g} m/s, measured {belt / standing_px:.2f} statures/s)"
             )
+            if given_height_m is not None and (
+                abs(height_m / given_height_m - 1.0) > MAX_BELT_HEIGHT_DISAGREEMENT
+            ):
+                warnings.append(
+                    f"treadmill: the given belt speed makes the walker {height_m:.2f} m tall, "
+                    f"the given height is {given_height_m:.2f} m: one of them is "
+                    f"{100 * abs(height_m / given_height_m - 1.0):.0f} % off (a treadmill's "
+                    "display can be); lengths and speed rest on the belt speed"
+                )
         else:
             warnings.append(
                 "treadmill: no belt speed given: lengths relative to stature, from the stance "
