@@ -208,10 +208,10 @@ def render_report(
         f"{esc(field(video, 'display_height', 'height', default='?'))} px · "
         f"{_num(field(video, 'fps'), 1)} frames/s"
         f"{' (variable frame rate)' if field(video, 'variable_frame_rate') else ''}"
-        f"{_height_words(height)}</p></header>",
+        f"{_height_words(height, result)}</p></header>",
         _walk_section(result, frame_jpeg),
         _timeline_section(result),
-        _metrics_section(result, assumed_height=_is_assumed(height)),
+        _metrics_section(result, assumed_height=_is_assumed(height, result)),
         _angles_section(
             angles,
             next((w for w in field(result, "warnings", default=[]) if "joint angles" in w), None),
@@ -490,26 +490,42 @@ def _foot_means(steps: Sequence[Mapping[str, Any]], key: str) -> dict[str, float
     return {foot: float(np.mean(v)) for foot, v in by_foot.items()}
 
 
-def _is_assumed(height: Mapping[str, Any] | None) -> bool:
-    return bool(height) and field(height, "basis") == "assumed"
+def _is_assumed(height: Mapping[str, Any] | None, result: Mapping[str, Any]) -> bool:
+    """Whether the result's metres rest on an assumed ``height`` (not on a belt speed)."""
+    from_belt = field(result, "quality.scale.from") == "treadmill_speed"
+    return bool(height) and field(height, "basis") == "assumed" and not from_belt
 
 
-def _height_words(height: Mapping[str, Any] | None) -> str:
-    """The header's words for the height the lengths rest on ("" without one)."""
+def _height_words(height: Mapping[str, Any] | None, result: Mapping[str, Any]) -> str:
+    """The header's words for the height the lengths rest on ("" without one): the given or
+    assumed ``height``, or the height a given treadmill belt speed implies (``quality.scale``),
+    which the lengths then rest on whatever height was given."""
+    scale = field(result, "quality.scale")
+    if field(scale, "from") == "treadmill_speed":
+        implied = _float(field(scale, "height_m"))
+        speed = _float(field(scale, "treadmill_speed_mps"))
+        if implied is not None and speed is not None:
+            return (
+                f" · lengths from the given belt speed ({speed:g} m/s), which makes the walker "
+                f"{implied:.2f} m tall"
+            )
     metres = _float(field(height, "height_m")) if height else None
     if metres is None:
         return ""
-    if _is_assumed(height):
+    if _is_assumed(height, result):
         return f" · height {metres:.2f} m <strong>assumed</strong> (not measured)"
     return f" · height {metres:.2f} m (given)"
 
 
-def _walker_height_m(metrics: Mapping[str, Any]) -> float | None:
-    """The height (m) the result's lengths rest on: its step length in metres over the same
-    step length in statures (metres are statures times the height given); None without
-    metres."""
-    metres = _float(field(metrics, "step_length_m"))
-    statures = _float(field(metrics, "step_length_stature_ratio"))
+def _walker_height_m(result: Mapping[str, Any]) -> float | None:
+    """The height (m) the result's lengths rest on (``quality.scale``); None without metres.
+    A result stored before ``quality.scale`` existed gives it as its step length in metres
+    over the same step length in statures."""
+    scale = field(result, "quality.scale")
+    if isinstance(scale, Mapping):
+        return _float(field(scale, "height_m"))
+    metres = _float(field(result, "metrics.step_length_m"))
+    statures = _float(field(result, "metrics.step_length_stature_ratio"))
     return metres / statures if metres and statures else None
 
 
@@ -539,7 +555,7 @@ def _frame_interval_s(result: Mapping[str, Any]) -> float:
 
 def _metrics_section(result: Mapping[str, Any], assumed_height: bool = False) -> str:
     metrics = field(result, "metrics", default={})
-    height_m = _walker_height_m(metrics)
+    height_m = _walker_height_m(result)
     steps = list(field(result, "steps", default=[]))
     feet = sorted({str(field(s, "foot")) for s in steps}) or ["A", "B"]
     head = "".join(

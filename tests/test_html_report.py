@@ -221,7 +221,11 @@ def test_step_length_is_judged_by_stature_with_or_without_a_height(demo: dict[st
     band = H.norms.reference("step_length_stature_ratio")
     result = copy.deepcopy(demo["result"])
     height_m = demo["truth"]["height_m"]  # given to the analysis: its lengths rest on it
-    assert H._walker_height_m(result["metrics"]) == pytest.approx(height_m, rel=1e-3)
+    assert result["quality"]["scale"] == {"height_m": height_m, "from": "height"}
+    assert H._walker_height_m(result) == height_m
+    stored_before_scale = copy.deepcopy(result)
+    del stored_before_scale["quality"]["scale"]
+    assert H._walker_height_m(stored_before_scale) == pytest.approx(height_m, rel=1e-3)
     assert result["metrics"]["step_length_stature_ratio"] > band.low
     row = _metric_row(H.render_report(result), "step_length_m")
     assert row.group(1) == "metric", "a usual step: not flagged"
@@ -263,6 +267,22 @@ def test_an_assumed_height_is_said_and_judges_no_value_in_metres(demo: dict[str,
     assert _metric_row(assumed, "step_length_m").group(1) == "metric flag"
     unknown = H.render_report(result)
     assert " · height" not in unknown and "assumed" not in unknown
+
+
+def test_lengths_from_a_belt_speed_name_it_not_the_height(demo: dict[str, Any]) -> None:
+    # On a treadmill with a given belt speed the metres rest on it (quality.scale), not on the
+    # given or assumed height: the header says so, and an assumed height judges nothing.
+    result = copy.deepcopy(demo["result"])
+    result["quality"]["scale"] = {
+        "height_m": 1.92, "from": "treadmill_speed", "treadmill_speed_mps": 1.1
+    }  # fmt: skip
+    page = H.render_report(result, height={"height_m": 1.75, "basis": "assumed"})
+    header = page[page.index("<header>") : page.index("</header>")]
+    assert "lengths from the given belt speed (1.1 m/s), which makes the walker 1.92 m" in header
+    assert "assumed" not in page
+    band = H.norms.reference("step_length_stature_ratio")
+    in_metres = f"{band.low * 1.92:.2f}\u2013{band.high * 1.92:.2f} m at this height"
+    assert in_metres in _metric_row(page, "step_length_m").group(2)
 
 
 def _metric_row(html: str, key: str) -> re.Match[str]:

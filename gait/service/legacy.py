@@ -51,8 +51,25 @@ def speed_levels(speed_mps: Any) -> tuple[str | None, str | None]:
     return "low", "normal"
 
 
+def metric_basis(
+    height: dict[str, Any] | None, scale: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """What the result's metres rest on: the record's ``height`` (``{"height_m", "basis":
+    "given" | "assumed"}``), unless the result's ``quality.scale`` says a treadmill's given
+    belt speed set them (then ``{"height_m", "basis": "treadmill_speed",
+    "treadmill_speed_mps"}``, whatever height the record holds)."""
+    if scale and scale.get("from") == "treadmill_speed":
+        return {
+            "height_m": scale["height_m"],
+            "basis": "treadmill_speed",
+            "treadmill_speed_mps": scale.get("treadmill_speed_mps"),
+        }
+    return height
+
+
 def height_note(height: dict[str, Any] | None) -> str | None:
-    """The warning shown when the metric scale is a deployment's assumed height."""
+    """The warning shown when the metric scale is a deployment's assumed height
+    (``height``: :func:`metric_basis`)."""
     if not height or height.get("basis") != "assumed":
         return None
     return (
@@ -64,7 +81,7 @@ def height_note(height: dict[str, Any] | None) -> str | None:
 def legacy_metrics(si: dict[str, Any], height: dict[str, Any] | None = None) -> dict[str, Any]:
     """The legacy ``metrics`` object converted from the SI metrics; unmeasured keys absent.
 
-    ``height`` is ``{"height_m", "basis": "given" | "assumed"}`` when a metric scale was
+    ``height`` is what the metres rest on (:func:`metric_basis`) when a metric scale was
     used: with an assumed height every spatial value and speed-based level says so
     (``basis``)."""
     speed = si.get("speed_mps")
@@ -72,7 +89,11 @@ def legacy_metrics(si: dict[str, Any], height: dict[str, Any] | None = None) -> 
     assumed = bool(height and height.get("basis") == "assumed")
     scale_basis = None
     if height and si.get("step_length_m") is not None:
-        scale_basis = f"{height['basis']} height {height['height_m']:.2f} m"
+        scale_basis = (
+            f"treadmill belt speed {height['treadmill_speed_mps']:g} m/s"
+            if height["basis"] == "treadmill_speed"
+            else f"{height['basis']} height {height['height_m']:.2f} m"
+        )
     level_basis = "gait speed" + (f" from an {scale_basis}" if assumed and scale_basis else "")
     metrics = _present(
         {
@@ -136,7 +157,8 @@ def analysis_view(
     completed = status == steps.COMPLETED
     quality = (result or {}).get("quality") or record.get("quality") or {}
     issues = list((result or {}).get("warnings") or record.get("warnings") or [])
-    note = height_note(record.get("height"))
+    basis = metric_basis(record.get("height"), quality.get("scale"))
+    note = height_note(basis)
     if note and completed:
         issues.append(note)
     error = record.get("error") or None
@@ -166,7 +188,7 @@ def analysis_view(
     if completed:
         si = (result or {}).get("metrics") or record.get("metrics_si") or {}
         view.update(
-            metrics=legacy_metrics(si, record.get("height")),
+            metrics=legacy_metrics(si, basis),
             result=result,
             quality=quality,
             video_quality_score=video_quality_score(quality),

@@ -117,6 +117,25 @@ def test_legacy_metrics_are_converted_not_invented() -> None:
     assert "Studenski" in out["fall_risk_assessment"]["source"]
 
 
+def test_lengths_from_a_belt_speed_are_not_called_an_assumed_height() -> None:
+    # The deployment's assumed height is in the record, but the treadmill's given belt speed
+    # set the metres (the result's quality.scale): the view must not tell the user to give a
+    # height, and says what the lengths rest on.
+    record = {
+        "id": "a1", "status": "completed", "height": {"height_m": 1.7, "basis": "assumed"}
+    }  # fmt: skip
+    si = {"step_length_m": 0.6, "speed_mps": 1.1}
+    on_height = legacy.analysis_view(record, video_url=None, result={"metrics": si})
+    assert on_height["metrics"]["spatial_basis"] == "assumed height 1.70 m"
+    assert any("assume a walker 1.70 m tall" in i for i in on_height["video_quality_issues"])
+    scale = {"height_m": 1.92, "from": "treadmill_speed", "treadmill_speed_mps": 1.1}
+    result = {"metrics": si, "quality": {"scale": scale}}
+    on_belt = legacy.analysis_view(record, video_url=None, result=result)
+    assert on_belt["metrics"]["spatial_basis"] == "treadmill belt speed 1.1 m/s"
+    assert not any("assume a walker" in i for i in on_belt["video_quality_issues"])
+    assert on_belt["metrics"]["fall_risk_assessment"]["basis"] == "gait speed"
+
+
 @pytest.mark.parametrize(
     ("speed", "risk", "mobility"),
     [
