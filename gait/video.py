@@ -35,6 +35,7 @@ from gait.errors import (
     TruncatedVideo,
     first_line,
 )
+from gait.words import counted
 
 #: Smallest and largest frame side accepted, in pixels. 8K UHD is 7680 wide; anything
 #: beyond 8192 is either a damaged header or a file no phone produces.
@@ -193,7 +194,8 @@ def probe(path: str | os.PathLike[str]) -> VideoInfo:
     )
     if info.frame_count < MIN_FRAMES or info.duration_s < MIN_DURATION_S:
         raise TooShort(
-            f"{source}: {info.frame_count} frame(s) over {info.duration_s:.2f} s; at least "
+            f"{source}: {counted(info.frame_count, 'frame')} over {info.duration_s:.2f} s; "
+            "at least "
             f"{MIN_FRAMES} frames and {MIN_DURATION_S:.1f} s are needed for two steps"
         )
     return info

@@ -317,7 +317,7 @@ def test_a_cut_splits_the_steps(tmp_path, synthetic, analysed):
         source, edited, lambda index, image: image if index < cut_frame else frames[index]
     )
     result = analysed(edited, truth["height_m"]).outcome()
-    assert any(f"cut(s) at frame(s) {cut_frame}" in w for w in result.warnings)
+    assert any(f"1 cut at frame {cut_frame}" in w for w in result.warnings)
     initial_contacts = sorted(e["frame"] for e in result.events if e["type"] == "initial_contact")
     for step in result.steps:  # a step ends at its own IC and starts at the IC before it
         previous = max(f for f in initial_contacts if f < step["ic_frame"])

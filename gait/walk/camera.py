@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from gait.errors import NoReliableGait
+from gait.words import counted, plural
 
 #: The per-frame arrays this stage reads (:mod:`gait.frame.camera_motion`).
 MOTION_ARRAYS = (
@@ -610,7 +611,8 @@ def warnings(
     if camera.cut_rows.size:
         frames = ", ".join(str(int(frame_indices[row])) for row in camera.cut_rows)
         out.append(
-            f"edited video: {camera.cut_rows.size} cut(s) at frame(s) {frames}; the shots are "
+            f"edited video: {counted(camera.cut_rows.size, 'cut')} at "
+            f"{plural(camera.cut_rows.size, 'frame')} {frames}; the shots are "
             "measured apart (no step spans a cut)"
         )
     return out

@@ -44,6 +44,7 @@ from dataclasses import replace
 import numpy as np
 
 from gait.walk.contacts import SOURCE_LANDMARKS, Contacts
+from gait.words import counted
 
 #: Largest footprint-landmark disagreement (s) still taken as the same event: the two
 #: sources' own errors added. The landmark events stay within +-3 frames (100 ms at 30 fps)
@@ -246,7 +247,8 @@ def check_and_fill(
     warnings = []
     if counts["replaced"]:
         warnings.append(
-            f"{counts['replaced']} footprint foot off(s) replaced by the body landmarks' "
+            f"{counted(counts['replaced'], 'footprint foot off')} replaced by the body "
+            "landmarks' "
             "timing: a foot off comes after the other foot lands and before this one lands "
             "again; the footprint's did not, the landmarks' did"
         )

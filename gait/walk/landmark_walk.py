@@ -38,6 +38,7 @@ from gait.walk.views import (
     belt_speed_px_per_s,
     flight_frames_share,
 )
+from gait.words import counted, plural
 
 
 @dataclass(frozen=True)
@@ -275,8 +276,9 @@ def measure_landmark_walk(
     if broken.any():
         after = frame_indices[np.sort(events.ic_pos)[1:][broken]]
         warnings.append(
-            f"the feet's alternation broke {broken.sum()} time(s), before the initial "
-            f"contact(s) at frame(s) {', '.join(str(f) for f in after)}: a foot off missed or "
+            f"the feet's alternation broke {counted(int(broken.sum()), 'time')}, before the "
+            f"initial {plural(after.size, 'contact')} at {plural(after.size, 'frame')} "
+            f"{', '.join(str(f) for f in after)}: a foot off missed or "
             "found twice (the landmarks lost the feet); no step spans a break, treat cadence "
             "and step times with caution"
         )

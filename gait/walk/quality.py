@@ -9,6 +9,7 @@ import numpy as np
 from gait.errors import NoReliableGait
 from gait.walk.passes import Walking
 from gait.walk.person_checks import statures_disagree
+from gait.words import counted
 
 #: Median share of the frame that differs from the background above which the background
 #: model is meaningless (a panning camera, a scene cut). Static clips measure 0.02-0.04
@@ -42,7 +43,7 @@ def require_steps(steady_steps: int) -> None:
     if steady_steps < MIN_STEADY_STEPS:
         raise NoReliableGait(
             "too_few_steps",
-            f"{steady_steps} steady step(s) of forward walking found; at least "
+            f"{counted(steady_steps, 'steady step')} of forward walking found; at least "
             f"{MIN_STEADY_STEPS} are needed",
         )
 

@@ -24,6 +24,7 @@ from dataclasses import replace
 import numpy as np
 
 from gait.walk.contacts import Contacts
+from gait.words import counted
 
 #: Share of deciding contacts on which the model's name and near/far agree for the feet to
 #: be named. On the real side views with the walker tracked, the model's names were right on
@@ -118,7 +119,8 @@ def name_feet(
     deciding = [k for k in range(len(contacts)) if by_model[k] and by_geometry[k]]
     if len(deciding) < MIN_DECIDING_CONTACTS:
         return None, [
-            f"feet named A/B: only {len(deciding)} contact(s) show both the model's leg name "
+            f"feet named A/B: only {counted(len(deciding), 'contact')} "
+            f"{'shows' if len(deciding) == 1 else 'show'} both the model's leg name "
             f"and the near/far side (need {MIN_DECIDING_CONTACTS})"
         ]
     names, support = alternating_names(contacts, by_model, by_geometry)
