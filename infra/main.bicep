@@ -146,6 +146,7 @@ module api './app/api.bicep' = {
       GAIT_MAX_VIDEO_MB: '2048'
       GAIT_SAS_MINUTES: '15'
       GAIT_CHUNK_FRAMES: '240'
+      GAIT_PARALLEL_CHUNKS: '2'
       GAIT_DEPENDENCY_TIMEOUT_S: '3'
     }
   }

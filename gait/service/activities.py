@@ -155,6 +155,7 @@ def plan_video(job: dict[str, Any]) -> dict[str, Any]:
             # .get: jobs started before the parameter existed have none.
             treadmill_speed_mps=job.get("treadmill_speed_mps"),
             chunk_frames=int(job["chunk_frames"]),
+            parallel=int(job.get("parallel_chunks", 1)),
         )
     except (UnusableVideo, NoReliableGait) as exc:  # frame_rate_too_low is known at plan
         return _error(analysis_id, exc, path)

@@ -82,6 +82,7 @@ class Settings:
     max_video_mb: float
     sas_minutes: int
     chunk_frames: int
+    parallel_chunks: int
     dependency_timeout_s: float
     require_platform_auth: bool
     clinic_role: str
@@ -133,6 +134,9 @@ def load() -> Settings:
         max_video_mb=max(_env_float("GAIT_MAX_VIDEO_MB", 2048.0), 1.0),
         sas_minutes=int(min(max(_env_float("GAIT_SAS_MINUTES", 15), 1), 60)),
         chunk_frames=int(max(_env_float("GAIT_CHUNK_FRAMES", 240), 30)),
+        # A video is cut into a multiple of this many chunks (pipeline.chunk_ranges), so a
+        # short clip is not one activity on one core while the host could run two.
+        parallel_chunks=int(min(max(_env_float("GAIT_PARALLEL_CHUNKS", 2), 1), 16)),
         # One attempt of one Storage or Cosmos call: a silent dependency must turn into a
         # 503 well inside the frontend's 10 s (see blobs.py / records.py for the retries).
         dependency_timeout_s=min(max(_env_float("GAIT_DEPENDENCY_TIMEOUT_S", 3.0), 0.5), 8.0),

@@ -100,6 +100,7 @@ def _start(
             "treadmill_speed_mps": params.treadmill_speed_mps,
             # Settings are read here, never in the orchestrator (replays must not see changes).
             "chunk_frames": settings.chunk_frames,
+            "parallel_chunks": settings.parallel_chunks,
         }
         call.durable.start(ORCHESTRATOR, analysis_id, job)
         context.analysis_log(analysis_id).info(

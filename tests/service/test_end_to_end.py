@@ -193,12 +193,15 @@ def test_upload_progress_complete_list_delete(
         "height_m": 1.75,
         "treadmill_speed_mps": None,
         "chunk_frames": 30,
+        "parallel_chunks": 2,
     }
 
     runner = run_analysis(http, hub, analysis_id)
     runner.step()  # the plan activity, for real
     chunks = [p for p in runner.pending if p.name == orchestration.CHUNK]
-    assert len(chunks) >= 3  # 150 frames in chunks of about 30, all scheduled at once
+    # 150 frames in chunks of at most about 30, all scheduled at once: 5, made 6 for two
+    # activities at a time (GAIT_PARALLEL_CHUNKS).
+    assert len(chunks) == 6
     progress, messages = [], []
     for _ in chunks:
         runner.step(lambda pending: pending[-1])  # the last chunk first
