@@ -1047,6 +1047,12 @@ def limitation_items(result: Mapping[str, Any]) -> list[str]:
             "A side view cannot measure step width or anything across the walking direction "
             "(foot angle, pelvic drop, knee valgus)."
         )
+    if any(field(e, "foot") in ("left", "right") for e in field(result, "events", default=[])):
+        items.append(
+            "Left and right assume the video is not mirrored. Some phones save front-camera "
+            "video as a mirror image, which shows the walker's other side: left and right are "
+            "then swapped, and the picture cannot tell."
+        )
     items += [
         "Only steady walking fully in view is measured; starting, stopping, turning and steps "
         "at the edge of the picture are left out (listed under Quality).",

@@ -344,6 +344,12 @@ def test_how_it_was_measured_describes_this_analysis(demo: dict[str, Any]) -> No
         step["foot"] = {"left": "A", "right": "B"}.get(step["foot"], step["foot"])
     assert ("named left and right" in method(footprints)) == (named <= {"left", "right"})
     assert "labelled A and B" in method(unnamed)
+    # Named feet carry the one assumption the picture cannot check: an unmirrored video.
+    for names, said in ((("left", "right"), True), (("A", "B"), False)):
+        result = copy.deepcopy(footprints)
+        for k, event in enumerate(result["events"]):
+            event["foot"] = names[k % 2]
+        assert ("assume the video is not mirrored" in method(result)) == said
 
 
 @pytest.mark.parametrize("duration_s", [3.0, 18.0, 75.0])

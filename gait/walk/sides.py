@@ -12,9 +12,15 @@ Two independent readings of each contact (one foot's stance, IC to FO):
   where it varies (the two ways of an out-and-back walk).
 
 The feet are named when, on at least :data:`MIN_AGREEMENT` of the contacts both readings
-decide, they agree, and each foot (A, B) gets one name. A front-facing phone camera may
-mirror the picture: the two readings then disagree and the feet stay A/B. Frontal and back
-views give no near/far reading, so their feet stay A/B.
+decide, they agree, and each foot (A, B) gets one name. Frontal and back views give no
+near/far reading, so their feet stay A/B.
+
+The names assume a picture that is not mirrored, and nothing here can tell: a mirror image
+of a walker is a walker too, her near side now facing the other way, and the model names
+its legs as it sees them, so both readings swap together. Measured (session 10): the
+outdoor real clip flipped left to right gives 13 events all named, every one the other
+foot, with no warning. Some phones save front-camera video mirrored (a setting); the
+README and the report say so.
 """
 
 from __future__ import annotations
@@ -29,8 +35,8 @@ from gait.words import counted
 #: Share of deciding contacts on which the model's name and near/far agree for the feet to
 #: be named. On the real side views with the walker tracked, the model's names were right on
 #: 16/16 (outdoor) and 58/58 (treadmill) annotated events; on the synthetic figure, which has
-#: no anatomy to tell left from right, 50 % (chance); a mirrored picture reverses the
-#: near/far reading, so near 0 %. Measured agreement: treadmill 93 % (2 of 30 contacts
+#: no anatomy to tell left from right, 50 % (chance); a mirrored picture swaps both
+#: readings alike (see the module). Measured agreement: treadmill 93 % (2 of 30 contacts
 #: disagree, both with a stance across an edit's cut), outdoor 80 % from frame 90 (1 of 5,
 #: a stance running out of the frame). 0.8 keeps both and stays far from chance.
 MIN_AGREEMENT = 0.8
@@ -110,8 +116,7 @@ def name_feet(
     if view_kind != "side" or not np.any(facing):
         return None, [
             f"feet named A/B: left and right are checked on side views only (seen: "
-            f"{view_kind.replace('_', ' ')}; a frontal view has no near/far side and a front "
-            "camera may mirror the picture)"
+            f"{view_kind.replace('_', ' ')}; a frontal view has no near/far side)"
         ]
     by_model, by_geometry = contact_legs_votes(
         contacts, frame_indices, landmarks, leg_of_foot, facing
@@ -129,7 +134,7 @@ def name_feet(
         return None, [
             f"feet named A/B: the model's left/right agrees with the near/far side, the "
             f"walking direction and the feet's alternation on {100 * share:.0f} % of "
-            f"contacts (need {100 * MIN_AGREEMENT:.0f} %); a mirrored camera or unclear legs"
+            f"contacts (need {100 * MIN_AGREEMENT:.0f} %): unclear legs"
         ]
     return names, []
 
