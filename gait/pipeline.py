@@ -201,7 +201,8 @@ def chunk_ranges(frame_count: int, chunk_frames: int, parallel: int = 1) -> tupl
     """Split ``frame_count`` frames into consecutive chunks of at most about ``chunk_frames``.
 
     The chunks are of near-equal length and, when ``parallel`` chunks run at once, their
-    number is a multiple of it: the run waits for its longest chunk, and a 300-frame video cut
+    number is a multiple of it (as long as each keeps :data:`REDETECT_INTERVAL_FRAMES`
+    frames): the run waits for its longest chunk, and a 300-frame video cut
     240 + 60 (or a 230-frame one left whole, on two cores) kept one core idle most of the
     time. When the chunks span at least two re-detection grid steps
     (:data:`REDETECT_INTERVAL_FRAMES`), each boundary moves to the nearest grid frame: a chunk
@@ -212,9 +213,12 @@ def chunk_ranges(frame_count: int, chunk_frames: int, parallel: int = 1) -> tupl
     """
     if chunk_frames < 1 or parallel < 1:
         raise ValueError("chunk_frames and parallel must be at least 1")
-    count = math.ceil(frame_count / chunk_frames)
-    count = min(math.ceil(count / parallel) * parallel, MAX_CHUNKS, max(frame_count, 1))
     grid = REDETECT_INTERVAL_FRAMES
+    count = math.ceil(frame_count / chunk_frames)
+    # More chunks than the length asks for only while each keeps a grid step of frames: a
+    # shorter one would track more warm-up frames (up to a grid step) than it keeps.
+    count = max(count, min(math.ceil(count / parallel) * parallel, frame_count // grid))
+    count = min(count, MAX_CHUNKS, max(frame_count, 1))
     boundaries = [0]
     for i in range(1, count):
         boundary = round(i * frame_count / count)

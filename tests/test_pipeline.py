@@ -55,6 +55,10 @@ def test_chunk_ranges_are_even_and_fill_the_parallel_workers():
     assert [c.frame_count for c in pipeline.chunk_ranges(230, 240, 2)] == [120, 110]
     assert len(pipeline.chunk_ranges(549, 240)) == 3
     assert len(pipeline.chunk_ranges(549, 240, 2)) == 4
+    # Not cut for the workers below a grid step per chunk (warm-up would outweigh the work).
+    assert len(pipeline.chunk_ranges(40, 240, 2)) == 1
+    assert [c.frame_count for c in pipeline.chunk_ranges(60, 240, 2)] == [30, 30]
+    assert len(pipeline.chunk_ranges(100, 240, 16)) == 3
     # Chunks shorter than two grid steps keep their even boundaries, off the grid.
     assert [c.start for c in pipeline.chunk_ranges(130, 50)] == [0, 43, 87]
 

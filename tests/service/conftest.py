@@ -141,7 +141,9 @@ def service_env(
         "GAIT_COSMOS_KEY": COSMOS_EMULATOR_KEY,
         "GAIT_COSMOS_DATABASE": f"gait-{suffix}",
         "GAIT_DEPENDENCY_TIMEOUT_S": "3",
-        "GAIT_CHUNK_FRAMES": "30",
+        # 150-frame walker video: 3 chunks by length, cut into 4 for GAIT_PARALLEL_CHUNKS 2.
+        "GAIT_CHUNK_FRAMES": "50",
+        "GAIT_PARALLEL_CHUNKS": "2",
         # As deployed: every route but health needs the platform's principal (the Http
         # harness sends one, as the platform would after sign-in).
         "GAIT_REQUIRE_PLATFORM_AUTH": "true",

@@ -192,16 +192,16 @@ def test_upload_progress_complete_list_delete(
         "video_etag": context.records().get(analysis_id)["video_etag"],
         "height_m": 1.75,
         "treadmill_speed_mps": None,
-        "chunk_frames": 30,
+        "chunk_frames": 50,
         "parallel_chunks": 2,
     }
 
     runner = run_analysis(http, hub, analysis_id)
     runner.step()  # the plan activity, for real
     chunks = [p for p in runner.pending if p.name == orchestration.CHUNK]
-    # 150 frames in chunks of at most about 30, all scheduled at once: 5, made 6 for two
+    # 150 frames in chunks of at most about 50, all scheduled at once: 3, made 4 for two
     # activities at a time (GAIT_PARALLEL_CHUNKS).
-    assert len(chunks) == 6
+    assert len(chunks) == 4
     progress, messages = [], []
     for _ in chunks:
         runner.step(lambda pending: pending[-1])  # the last chunk first
