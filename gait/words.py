@@ -7,10 +7,9 @@ def counted(count: int, singular: str, plural: str | None = None) -> str:
     """``count`` and the noun that agrees with it: ``counted(1, "foot off")`` is
     ``"1 foot off"``, ``counted(3, "foot off")`` ``"3 foot offs"``; ``plural`` for an
     irregular one (``counted(2, "time", "times")``)."""
-    noun = singular if count == 1 else (plural or singular + "s")
-    return f"{count} {noun}"
+    return f"{count} {noun(count, singular, plural)}"
 
 
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """The noun alone, agreeing with ``count`` (``plural(2, "frame")`` is ``"frames"``)."""
-    return singular if count == 1 else (plural_form or singular + "s")
+def noun(count: int, singular: str, plural: str | None = None) -> str:
+    """The noun alone, agreeing with ``count`` (``noun(2, "frame")`` is ``"frames"``)."""
+    return singular if count == 1 else (plural or singular + "s")

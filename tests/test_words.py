@@ -1,4 +1,4 @@
-from gait.words import counted, plural
+from gait.words import counted, noun
 
 
 def test_a_count_agrees_with_its_noun():
@@ -6,4 +6,4 @@ def test_a_count_agrees_with_its_noun():
     assert counted(0, "cut") == "0 cuts"
     assert counted(3, "foot off") == "3 foot offs"
     assert counted(2, "time", "times") == "2 times"
-    assert plural(1, "frame") == "frame" and plural(4, "frame") == "frames"
+    assert noun(1, "frame") == "frame" and noun(4, "frame") == "frames"

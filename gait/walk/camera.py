@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from gait.errors import NoReliableGait
-from gait.words import counted, plural
+from gait.words import counted, noun
 
 #: The per-frame arrays this stage reads (:mod:`gait.frame.camera_motion`).
 MOTION_ARRAYS = (
@@ -612,7 +612,7 @@ def warnings(
         frames = ", ".join(str(int(frame_indices[row])) for row in camera.cut_rows)
         out.append(
             f"edited video: {counted(camera.cut_rows.size, 'cut')} at "
-            f"{plural(camera.cut_rows.size, 'frame')} {frames}; the shots are "
+            f"{noun(camera.cut_rows.size, 'frame')} {frames}; the shots are "
             "measured apart (no step spans a cut)"
         )
     return out

@@ -135,7 +135,7 @@ def measure_frontal(
         walk.walk, view, metrics, pose_seen, clip.video_px_per_analysis_px, checks
     )
     quality_block["view"].update(frontal_walk.quality_view(walk.events))
-    quality_block["scale"] = quality.metric_scale(None)  # no length seen along the walk
+    quality_block["scale"] = None  # no length is measured along the walking direction
     angle_warning = "joint angles not measured: a frontal or back view shows no sagittal angles"
     return Result(
         video=clip.video.to_dict(),

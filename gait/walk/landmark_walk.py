@@ -38,7 +38,7 @@ from gait.walk.views import (
     belt_speed_px_per_s,
     flight_frames_share,
 )
-from gait.words import counted, plural
+from gait.words import counted, noun
 
 
 @dataclass(frozen=True)
@@ -277,7 +277,7 @@ def measure_landmark_walk(
         after = frame_indices[np.sort(events.ic_pos)[1:][broken]]
         warnings.append(
             f"the feet's alternation broke {counted(int(broken.sum()), 'time')}, before the "
-            f"initial {plural(after.size, 'contact')} at {plural(after.size, 'frame')} "
+            f"initial {noun(after.size, 'contact')} at {noun(after.size, 'frame')} "
             f"{', '.join(str(f) for f in after)}: a foot off missed or "
             "found twice (the landmarks lost the feet); no step spans a break, treat cadence "
             "and step times with caution"
