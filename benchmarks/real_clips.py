@@ -25,7 +25,7 @@ import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -51,7 +51,7 @@ class RealClip:
     measure: bool
     right_refusals: tuple[str, ...] = ()
     note: str = ""
-    move: camera_move.Move | None = None
+    move: camera_move.Move | Literal["mirror"] | None = None
 
     @property
     def name(self) -> str:
@@ -90,6 +90,9 @@ REFILMED = tuple(
          ("shake",)),
         ("side-indoor-forward-then-backward.mp4", "re-filmed hand-held/panning side",
          ("shake",)),
+        # A still camera saving a mirror image: measured, its feet named the other way
+        # round (left and right cannot be checked in a mirrored picture, gait/walk/sides.py).
+        ("side-outdoor-walker-and-jumper.mp4", "re-filmed mirrored side", ("mirror",)),
     )
     for move in moves
 )  # fmt: skip
@@ -188,6 +191,13 @@ def refilmed(clip: RealClip, folder: Path) -> Path:
     assert clip.move is not None
     source = VIDEOS / clip.file
     info = probe(source)
+    if clip.move == "mirror":  # a still camera, the whole picture flipped left to right
+        path = folder / f"{source.stem}.mirror.mp4"
+        size = info.display_size
+        centres = np.tile(np.array(size, np.float64) / 2.0, (info.frame_count, 1))
+        even = (size[0] // 2 * 2, size[1] // 2 * 2)
+        camera_move.refilm(source, path, centres, even, 1.0, mirror=True)
+        return path
     out_size = (1280, 720)
     target = walker_x_px(clip, info.frame_count)
     if clip.move == "shake":

@@ -127,10 +127,12 @@ def refilm(
     centres_px: np.ndarray,
     out_size: tuple[int, int],
     zoom: float,
+    mirror: bool = False,
 ) -> None:
     """Write ``source`` as seen through the moving window: frame ``i`` through the window
     centred at ``centres_px[i]`` (source px; clamped to the image,
-    :func:`window_centres_px`), ``out_size`` (w, h) pixels, ``zoom`` times magnified. Frame
+    :func:`window_centres_px`), ``out_size`` (w, h) pixels, ``zoom`` times magnified, and
+    flipped left to right when ``mirror`` (a front camera saving a mirror image). Frame
     times are the source's."""
     with av.open(str(source)) as reader:
         stream = reader.streams.video[0]
@@ -149,6 +151,8 @@ def refilm(
                     flags=cv2.INTER_LINEAR,
                     borderMode=cv2.BORDER_REFLECT,
                 )
+                if mirror:
+                    moved = cv2.flip(moved, 1)
                 time_s = float(frame.time) if frame.time is not None else index / fps
                 if time_s <= previous_s:  # a repeated stamp: the next slot
                     time_s = previous_s + 1.0 / fps
