@@ -70,3 +70,19 @@ def test_refilm_keeps_the_frames_and_moves_the_picture(tmp_path):
                     assert abs(rows.min() - 40) <= 2 and abs(rows.max() - 79) <= 2
                     squares_checked += 1
     assert squares_checked >= 2
+
+
+def test_refilm_can_mirror_the_picture(tmp_path):
+    source = write_clip(tmp_path / "square.mp4", frames=10, size=(320, 240))
+    centres = np.tile([160.0, 120.0], (10, 1))
+    camera_move.refilm(source, tmp_path / "mirror.mp4", centres, (320, 240), 1.0, mirror=True)
+    off_centre = 0.0  # the square must stand away from the middle for a flip to show
+    with av.open(str(source)) as a, av.open(str(tmp_path / "mirror.mp4")) as b:
+        for frame, mirrored in zip(a.decode(video=0), b.decode(video=0), strict=True):
+            image, seen = frame.to_ndarray(format="gray"), mirrored.to_ndarray(format="gray")
+            square = np.flatnonzero((image > 150).any(axis=0))
+            if square.size:
+                flipped = np.flatnonzero((seen > 150).any(axis=0))
+                assert abs(flipped.mean() - (319 - square.mean())) < 2
+                off_centre = max(off_centre, abs(square.mean() - 159.5))
+    assert off_centre > 20
