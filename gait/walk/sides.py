@@ -19,8 +19,8 @@ The names assume a picture that is not mirrored, and nothing here can tell: a mi
 of a walker is a walker too, her near side now facing the other way, and the model names
 its legs as it sees them, so both readings swap together. Measured (session 10): the
 outdoor real clip flipped left to right has its feet named, every name the other foot, with
-no warning (``benchmarks/real_clips.py``, re-filmed ``mirror``: 0 of 14 right). Some phones save front-camera video mirrored (a setting); the
-README and the report say so.
+no warning (``benchmarks/real_clips.py``, re-filmed ``mirror``: 0 of 14 right). Some
+phones save front-camera video mirrored (a setting); the README and the report say so.
 """
 
 from __future__ import annotations
