@@ -19,7 +19,7 @@ import numpy as np
 from gait.errors import NoReliableGait
 from gait.person.tracker import MIN_POSE_SCORE
 from gait.result import Result
-from gait.walk import frontal_walk, landmark_walk, parameters, quality, self_checks
+from gait.walk import frontal_walk, landmark_walk, parameters, self_checks
 from gait.walk.clip import Clip
 from gait.walk.joint_angles import angle_landmarks, angles_block
 from gait.walk.sides import name_feet, with_feet_named
@@ -90,17 +90,9 @@ def measure_side(
         events=contacts.events(),
         steps=steps,
         metrics=metrics,
-        quality={
-            **landmark_walk.quality_block(
-                walk, view, metrics, pose_seen, clip.video_px_per_analysis_px, checks
-            ),
-            "scale": quality.metric_scale(
-                walk.height_m,
-                clip.treadmill_speed_mps
-                if walk.treadmill and walk.belt_speed_px_per_s is not None
-                else None,
-            ),
-        },
+        quality=landmark_walk.quality_block(
+            walk, view, metrics, pose_seen, clip.video_px_per_analysis_px, checks
+        ),
         warnings=warnings,
         angles=angles,
         contacts=contacts,
@@ -135,7 +127,6 @@ def measure_frontal(
         walk.walk, view, metrics, pose_seen, clip.video_px_per_analysis_px, checks
     )
     quality_block["view"].update(frontal_walk.quality_view(walk.events))
-    quality_block["scale"] = None  # no length is measured along the walking direction
     angle_warning = "joint angles not measured: a frontal or back view shows no sagittal angles"
     return Result(
         video=clip.video.to_dict(),

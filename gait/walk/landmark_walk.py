@@ -51,7 +51,9 @@ class LandmarkWalk:
     ``belt_speed_px_per_s``: measured belt
     speed, None off a treadmill; ``treadmill``: True when stance feet ride a belt;
     ``height_m``: the height metres come from (given, or from the belt speed), None for
-    stature-relative lengths only; ``warnings``; ``broken_alternations``: how often two
+    stature-relative lengths only, and ``scale`` where it comes from
+    (:func:`gait.walk.quality.metric_scale`, the result's ``quality.scale``); ``warnings``;
+    ``broken_alternations``: how often two
     successive contacts had other than one foot off between them
     (:func:`gait.walk.contacts.joined_steps`); ``excluded_segments``: frames left out, with
     the reason (the passes walked backwards, :func:`pass_readings`), as
@@ -77,6 +79,7 @@ class LandmarkWalk:
     row_facing: np.ndarray | None = None
     pass_facings: list[dict[str, Any]] = field(default_factory=list)
     break_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    scale: dict[str, Any] | None = None
 
 
 #: The result's words for a facing (+1, -1).
@@ -288,6 +291,7 @@ def measure_landmark_walk(
     # The heel at each IC: the front heel (the landing foot is the front one).
     ic = np.sort(events.ic_pos)
     front = np.argmax(np.nan_to_num(events.forward[ic, :, HEEL], nan=-np.inf), axis=1)
+    belt_scale_mps = None  # the given belt speed, once the lengths rest on it
     ic_heel = np.full(ic.size, np.nan)
     if view.in_place and not treadmill:
         belt = None
@@ -309,6 +313,7 @@ def measure_landmark_walk(
         if treadmill_speed_mps is not None:
             given_height_m = height_m
             height_m = standing_px * treadmill_speed_mps / belt
+            belt_scale_mps = treadmill_speed_mps
             warnings.append(
                 f"treadmill: lengths in metres from the given belt speed "
                 f"({treadmill_speed_mps:g} m/s, measured {belt / standing_px:.2f} statures/s)"
@@ -345,6 +350,7 @@ def measure_landmark_walk(
         row_facing,
         pass_facings,
         cuts,
+        quality.metric_scale(height_m, belt_scale_mps),
     )
 
 
@@ -465,6 +471,7 @@ def quality_block(
             standing_stature_px(float(view.stature_px)) * video_px_per_analysis_px, 1
         ),
         "floor_line_px": None,
+        "scale": walk.scale,
         "withheld_metrics": checks.withheld,
         "confidence": quality.confidence(
             steady_footprints=in_steps,
