@@ -14,7 +14,9 @@ cadence is off by more than 5 % without a warning (the issue's target: none).
 No real clip here shows a side view filmed by a moving camera, so the annotated static
 clips are also *re-filmed* (:mod:`gait.synth.camera_move`, ``--no-refilmed`` skips them): a
 window pans after the walker, shakes in a hand, or both, over the real frames, whose
-annotated events stay exact. Seeded: every run re-films the same paths.
+annotated events stay exact. Seeded: every run re-films the same paths. The clips with
+walkers are also *resent* (:func:`gait.synth.camera_move.resend`): scaled to 480p and
+compressed hard, as a video arrives after a messaging app passed it on.
 """
 
 from __future__ import annotations
@@ -44,18 +46,21 @@ ANNOTATIONS = Path(__file__).resolve().parents[1] / "tests" / "data"
 class RealClip:
     """A clip, its kind, and what a correct answer is: ``measure`` (numbers expected) or the
     refusal reasons that are right for it. ``move``: the clip re-filmed by that simulated
-    camera move (:mod:`gait.synth.camera_move`), None for the clip as it is."""
+    camera move (:mod:`gait.synth.camera_move`), ``"resent"`` for its small compressed copy
+    (:func:`gait.synth.camera_move.resend`), None for the clip as it is."""
 
     file: str
     kind: str
     measure: bool
     right_refusals: tuple[str, ...] = ()
     note: str = ""
-    move: camera_move.Move | Literal["mirror"] | None = None
+    move: camera_move.Move | Literal["mirror", "resent"] | None = None
 
     @property
     def name(self) -> str:
         stem = self.file.rsplit(".", 1)[0]
+        if self.move == "resent":
+            return f"{stem} (resent)"
         return f"{stem} (re-filmed: {self.move})" if self.move else stem
 
 
@@ -95,6 +100,12 @@ REFILMED = tuple(
         ("side-outdoor-walker-and-jumper.mp4", "re-filmed mirrored side", ("mirror",)),
     )
     for move in moves
+) + tuple(
+    # Every clip with a walker in it, as a messaging app passes it on: the same right answer.
+    RealClip(clip.file, f"resent {clip.kind}", clip.measure, clip.right_refusals,
+             note="resent: 480p, x264 CRF 28", move="resent")
+    for clip in CLIPS
+    if clip.kind != "negative"
 )  # fmt: skip
 #: The seed of every re-filmed clip's hand shake.
 REFILM_SEED = 1
@@ -187,9 +198,13 @@ def walker_x_px(clip: RealClip, frame_count: int) -> np.ndarray:
 def refilmed(clip: RealClip, folder: Path) -> Path:
     """``clip``'s video re-filmed by its camera move into ``folder``: a pan at 1280x720 (a
     phone's 720p, a quarter of the source's width or more to pan over), a still hand at the
-    source's own size (the treadmill walker fills its height)."""
+    source's own size (the treadmill walker fills its height); or its resent copy."""
     assert clip.move is not None
     source = VIDEOS / clip.file
+    if clip.move == "resent":
+        path = folder / f"{source.stem}.resent.mp4"
+        camera_move.resend(source, path)
+        return path
     info = probe(source)
     if clip.move == "mirror":  # a still camera, the whole picture flipped left to right
         path = folder / f"{source.stem}.mirror.mp4"

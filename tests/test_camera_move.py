@@ -86,3 +86,31 @@ def test_refilm_can_mirror_the_picture(tmp_path):
                 assert abs(flipped.mean() - (319 - square.mean())) < 2
                 off_centre = max(off_centre, abs(square.mean() - 159.5))
     assert off_centre > 20
+
+
+@pytest.mark.parametrize(
+    ("size", "expected"),
+    [
+        ((1768, 994), (848, 476)),  # the outdoor clip: longer side to 848, both sides even
+        ((720, 958), (638, 848)),  # a portrait clip: its height is the longer side
+        ((640, 360), (640, 360)),  # already small: never scaled up
+    ],
+)
+def test_resent_size_scales_the_longer_side_down_to_even_sides(size, expected):
+    assert camera_move.resent_size(size) == expected
+
+
+def test_resend_shrinks_the_picture_and_keeps_the_frames(tmp_path):
+    source = write_clip(tmp_path / "square.mp4", frames=40, size=(640, 480))
+    camera_move.resend(source, tmp_path / "resent.mp4", long_side_px=320, crf=35)
+    before, after = probe(source), probe(tmp_path / "resent.mp4")
+    assert after.display_size == (320, 240) and after.frame_count == before.frame_count
+    np.testing.assert_allclose(after.frame_times_s, before.frame_times_s, atol=1e-3)
+    with av.open(str(source)) as a, av.open(str(tmp_path / "resent.mp4")) as b:
+        for frame, small in zip(a.decode(video=0), b.decode(video=0), strict=True):
+            image, seen = frame.to_ndarray(format="gray"), small.to_ndarray(format="gray")
+            # The bright 40 px square is a 20 px one at half the position.
+            columns = np.flatnonzero((image > 150).any(axis=0))
+            shrunk = np.flatnonzero((seen > 150).any(axis=0))
+            assert abs(shrunk.mean() - (columns.mean() + 0.5) / 2 + 0.5) < 1.5
+            assert 16 <= shrunk.size <= 24
