@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import av
 import numpy as np
 import pytest
 
+from gait import video
 from gait.errors import GaitError
 from gait.video import analysis_size, container_signature, probe, read_frames, read_frames_at
 from tests.media import BAD_INPUTS, write_clip, write_video
@@ -136,8 +139,9 @@ def test_rotated_clip_is_analysed_upright(tmp_path, rotation_deg):
         assert np.abs(a.astype(int) - b.astype(int)).mean() < 4.0
 
 
-def test_ten_bit_hevc_in_a_mov_decodes_like_its_source(tmp_path):
-    """What recent iPhones record: HEVC, 10-bit 4:2:0, QuickTime container."""
+def ten_bit_hevc(tmp_path: Path) -> tuple[Path, Path]:
+    """A small 8-bit H.264 clip and its 10-bit HEVC copy in a QuickTime container (what
+    recent iPhones record)."""
     source = write_clip(tmp_path / "source.mp4", frames=30, size=(320, 240))
     hevc = tmp_path / "hevc10.mov"
     ten_bit = []
@@ -154,6 +158,12 @@ def test_ten_bit_hevc_in_a_mov_decodes_like_its_source(tmp_path):
         pix_fmt="yuv420p10le",
         options={"x265-params": "log-level=error"},
     )
+    return source, hevc
+
+
+def test_ten_bit_hevc_in_a_mov_decodes_like_its_source(tmp_path):
+    """What recent iPhones record: HEVC, 10-bit 4:2:0, QuickTime container."""
+    source, hevc = ten_bit_hevc(tmp_path)
     info, reference = probe(hevc), probe(source)
     assert (info.codec, info.frame_count) == ("hevc", 30)
     assert np.allclose(info.frame_times_s, reference.frame_times_s, atol=1e-3)
@@ -164,3 +174,20 @@ def test_ten_bit_hevc_in_a_mov_decodes_like_its_source(tmp_path):
         # 6.1 levels on average (under 6 from an earlier encode of the source); a 10-bit
         # picture read as 8-bit, or its colours misconverted, is off by tens.
         assert np.abs(a.astype(int) - b.astype(int)).mean() < 8.0
+
+
+@pytest.mark.parametrize("size", [(320, 240), (160, 120), (96, 72)])
+def test_ten_bit_frames_are_reduced_as_ffmpeg_converts_them(tmp_path, size):
+    """10-bit frames take the plane-by-plane path (``video.PLANAR_420``): its picture is
+    FFmpeg's own full-size conversion, resized, within the rounding of the chroma
+    upsampling (measured 1.7 levels on a real HLG frame); planes read as 8-bit samples, or
+    10-bit values not brought to 8 bits, are off by tens."""
+    _, hevc = ten_bit_hevc(tmp_path)
+    info = probe(hevc)
+    with av.open(str(hevc)) as container:
+        frame = next(iter(container.decode(video=0)))
+    assert frame.format.name == "yuv420p10le"
+    reduced = video._to_bgr(frame, info, size)
+    reference = video._resize(frame.to_ndarray(format="bgr24"), size)
+    assert reduced.shape == (size[1], size[0], 3) and reduced.dtype == np.uint8
+    assert np.abs(reduced.astype(int) - reference.astype(int)).mean() < 3.0
