@@ -16,7 +16,8 @@ clips are also *re-filmed* (:mod:`gait.synth.camera_move`, ``--no-refilmed`` ski
 window pans after the walker, shakes in a hand, or both, over the real frames, whose
 annotated events stay exact. Seeded: every run re-films the same paths. The clips with
 walkers are also *resent* (:func:`gait.synth.camera_move.resend`): scaled to 480p and
-compressed hard, as a video arrives after a messaging app passed it on.
+compressed hard, as a video arrives after a messaging app passed it on; the annotated ones
+as an iPhone records by default, in HDR (:mod:`gait.synth.hdr`).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ import numpy as np
 
 from gait.errors import GaitError, NoReliableGait
 from gait.runner import analyze_video
-from gait.synth import camera_move
+from gait.synth import camera_move, hdr
 from gait.synth.score import MATCH_WINDOW_S, score_annotated
 from gait.video import probe
 
@@ -47,20 +48,21 @@ class RealClip:
     """A clip, its kind, and what a correct answer is: ``measure`` (numbers expected) or the
     refusal reasons that are right for it. ``move``: the clip re-filmed by that simulated
     camera move (:mod:`gait.synth.camera_move`), ``"resent"`` for its small compressed copy
-    (:func:`gait.synth.camera_move.resend`), None for the clip as it is."""
+    (:func:`gait.synth.camera_move.resend`), ``"hdr"`` for it as an iPhone's HDR recording
+    (:mod:`gait.synth.hdr`), None for the clip as it is."""
 
     file: str
     kind: str
     measure: bool
     right_refusals: tuple[str, ...] = ()
     note: str = ""
-    move: camera_move.Move | Literal["mirror", "resent"] | None = None
+    move: camera_move.Move | Literal["mirror", "resent", "hdr"] | None = None
 
     @property
     def name(self) -> str:
         stem = self.file.rsplit(".", 1)[0]
-        if self.move == "resent":
-            return f"{stem} (resent)"
+        if self.move in ("resent", "hdr"):
+            return f"{stem} ({self.move})"
         return f"{stem} (re-filmed: {self.move})" if self.move else stem
 
 
@@ -106,6 +108,12 @@ REFILMED = tuple(
              note="resent: 480p, x264 CRF 28", move="resent")
     for clip in CLIPS
     if clip.kind != "negative"
+) + tuple(
+    # The walkers to measure (all annotated) as an iPhone records by default: HEVC Main 10,
+    # BT.2020, HLG.
+    RealClip(clip.file, f"HDR {clip.kind}", True, note="recorded in HDR", move="hdr")
+    for clip in CLIPS
+    if clip.measure
 )  # fmt: skip
 #: The seed of every re-filmed clip's hand shake.
 REFILM_SEED = 1
@@ -204,6 +212,10 @@ def refilmed(clip: RealClip, folder: Path) -> Path:
     if clip.move == "resent":
         path = folder / f"{source.stem}.resent.mp4"
         camera_move.resend(source, path)
+        return path
+    if clip.move == "hdr":
+        path = folder / f"{source.stem}.hdr.mov"
+        hdr.record_hdr(source, path)
         return path
     info = probe(source)
     if clip.move == "mirror":  # a still camera, the whole picture flipped left to right
