@@ -270,6 +270,33 @@ def test_lab_scientist_is_no_walker(real_clip, analysed):
     assert "nobody in the video is seen taking steps" in error.message
 
 
+def still_person(frames_seen: int, faces_camera: bool) -> pw.PersonSummary:
+    return pw.PersonSummary(
+        frames_seen=frames_seen,
+        first_position=0,
+        last_position=frames_seen - 1,
+        height_px=300.0,
+        feet_y_px=400.0,
+        travel_heights=0.0,
+        step_positions=np.zeros(0, int),
+        stepping=np.zeros(frames_seen, bool),
+        faces_camera=faces_camera,
+    )
+
+
+@pytest.mark.parametrize("longest_faces_camera", [True, False])
+def test_no_steps_from_the_front_or_behind_says_so(longest_faces_camera):
+    """Seen along the walking direction, short steps barely move the feet in the picture (an
+    elderly walker from behind, resent: README, *Accuracy*): the refusal says so, and what
+    to do, when the person seen longest faces the camera or away from it."""
+    people = [still_person(200, longest_faces_camera), still_person(50, not longest_faces_camera)]
+    with pytest.raises(NoReliableGait) as refused:
+        pw.choose_walker(people, np.arange(200) / 30.0)
+    assert refused.value.reason == "no_walker"
+    assert refused.value.message.startswith("nobody in the video is seen taking steps")
+    assert ("seen from the front or from behind" in refused.value.message) == longest_faces_camera
+
+
 def test_a_step_falling_below_the_previous_trough_still_counts():
     opening = np.array([0.1, 0.3, 0.1, 0.3, 0.05, 0.3, 0.1])
     np.testing.assert_array_equal(pw.step_peaks(opening, 0.06), [1, 3, 5])

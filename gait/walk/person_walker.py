@@ -143,7 +143,8 @@ class PersonSummary:
     ``stepping`` ``(n,)`` bool over the clip's frames: from the first to the last step of
     each run of steps; ``step_positions`` ``(s,)`` the frames of those steps (the ankles'
     widest placement); ``travel_heights`` the hips' horizontal range over a run of steps
-    (the largest), in body heights.
+    (the largest), in body heights; ``faces_camera`` whether the person is seen from the
+    front or back (:func:`faces_camera`).
     """
 
     frames_seen: int
@@ -154,6 +155,7 @@ class PersonSummary:
     travel_heights: float
     step_positions: np.ndarray
     stepping: np.ndarray
+    faces_camera: bool = False
 
     @property
     def steps(self) -> int:
@@ -179,6 +181,7 @@ class PersonSummary:
             "travel_heights": round(self.travel_heights, 2),
             "steps": self.steps,
             "stepping_frames": int(self.stepping.sum()),
+            "faces_camera": self.faces_camera,
         }
 
 
@@ -443,7 +446,8 @@ def describe(track: PersonTrack, times_s: np.ndarray) -> PersonSummary:
     opening = ankle_opening(track, n, frame_interval_s)
     peaks = step_peaks(opening, step_amplitude(opening))
     strength = opening
-    if faces_camera(track):
+    facing = faces_camera(track)
+    if facing:
         # Each foot's lead is a peak of the signed lead, the other's a trough.
         lead = ankle_lead(track, n, frame_interval_s)
         amplitude = step_amplitude(lead)
@@ -470,6 +474,7 @@ def describe(track: PersonTrack, times_s: np.ndarray) -> PersonSummary:
         travel_heights=travel,
         step_positions=np.concatenate(step_positions) if step_positions else np.zeros(0, int),
         stepping=stepping,
+        faces_camera=facing,
     )
 
 
@@ -552,11 +557,16 @@ def choose_walker(people: list[PersonSummary], times_s: np.ndarray) -> int | Non
         return None
     steppers = [i for i, p in enumerate(people) if p.steps]
     if not steppers:
-        raise NoReliableGait(
-            "no_walker",
+        message = (
             "nobody in the video is seen taking steps: the people in view stand, sit or move "
-            "in place, or their feet are out of view",
+            "in place, or their feet are out of view"
         )
+        if max(people, key=lambda p: p.frames_seen).faces_camera:
+            message += (
+                "; the person seen longest is seen from the front or from behind, where short "
+                "steps may move the feet too little to be timed: film from the side"
+            )
+        raise NoReliableGait("no_walker", message)
     walker = max(
         steppers,
         key=lambda i: (people[i].travels, people[i].steps, people[i].height_px, -i),
