@@ -7,7 +7,8 @@ Both go through FFmpeg (PyAV):
 * decoding seeks to the keyframe at or before a chunk's first frame and decodes forward,
   one thread per chunk (chunks run in parallel), and reduces each frame to the analysis
   size in its 4:2:0 form (8- or 10-bit) before converting it to BGR, which halves the CPU
-  time of a full-size conversion. The container's rotation flag is applied so frames arrive upright.
+  time of a full-size conversion. The container's rotation flag is applied so frames
+  arrive upright.
 
 A frame's identity is its index in presentation order (the order OpenCV's ``read`` returns
 frames) and its time is its own timestamp, never ``index / fps``: phone videos often have a
