@@ -177,7 +177,7 @@ def test_ten_bit_hevc_in_a_mov_decodes_like_its_source(tmp_path):
 
 
 @pytest.mark.parametrize("size", [(320, 240), (160, 120), (96, 72)])
-def test_ten_bit_frames_are_reduced_as_ffmpeg_converts_them(tmp_path, size):
+def test_ten_bit_frames_are_reduced_as_ffmpeg_converts_them(tmp_path, size, monkeypatch):
     """10-bit frames take the plane-by-plane path (``video.PLANAR_420``): its picture is
     FFmpeg's own full-size conversion, resized, within the rounding of the chroma
     upsampling (measured 1.7 levels on a real HLG frame); planes read as 8-bit samples, or
@@ -187,7 +187,13 @@ def test_ten_bit_frames_are_reduced_as_ffmpeg_converts_them(tmp_path, size):
     with av.open(str(hevc)) as container:
         frame = next(iter(container.decode(video=0)))
     assert frame.format.name == "yuv420p10le"
+    samples = []
+    read_plane = video._plane
+    monkeypatch.setattr(
+        video, "_plane", lambda plane, sample: samples.append(sample) or read_plane(plane, sample)
+    )
     reduced = video._to_bgr(frame, info, size)
+    assert samples == [np.uint16] * 3  # the three planes read as 16-bit samples
     reference = video._resize(frame.to_ndarray(format="bgr24"), size)
     assert reduced.shape == (size[1], size[0], 3) and reduced.dtype == np.uint8
     assert np.abs(reduced.astype(int) - reference.astype(int)).mean() < 3.0
