@@ -206,7 +206,8 @@ def walker_x_px(clip: RealClip, frame_count: int) -> np.ndarray:
 def refilmed(clip: RealClip, folder: Path) -> Path:
     """``clip``'s video re-filmed by its camera move into ``folder``: a pan at 1280x720 (a
     phone's 720p, a quarter of the source's width or more to pan over), a still hand at the
-    source's own size (the treadmill walker fills its height); or its resent copy."""
+    source's own size (the treadmill walker fills its height); or its resent copy, or its
+    HDR recording."""
     assert clip.move is not None
     source = VIDEOS / clip.file
     if clip.move == "resent":

@@ -154,6 +154,7 @@ def test_nobody_stepping_is_no_walker():
     with pytest.raises(NoReliableGait) as info:
         pw.find_person_walker(arrays, TIMES_S)
     assert info.value.reason == "no_walker"
+    assert "seen from the front or from behind" not in info.value.message  # side views
 
 
 def test_stepping_in_place_is_a_walker():
@@ -189,6 +190,9 @@ def test_stepping_seen_from_behind_is_a_walker():
     with pytest.raises(NoReliableGait) as info:
         pw.find_person_walker(slots_of(standing), TIMES_S)
     assert info.value.reason == "no_walker"
+    # ... and the refusal says that from behind short steps may not show (describe() tells
+    # the view: test_no_steps_from_the_front_or_behind_says_so).
+    assert "seen from the front or from behind" in info.value.message
 
 
 def test_a_smaller_reflection_stepping_with_the_walker_is_not_a_second_walker():
